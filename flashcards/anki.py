@@ -1,0 +1,178 @@
+"""Export decks to an Anki package (.apkg) with genanki.
+
+The note type's id, name, field names and template names are frozen: Anki treats a changed note type as a
+new one and would stop updating the notes people already have. Change the CSS freely; never the names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from .atomic import write_atomic_via
+from .errors import FlashcardsError
+from .model import Card, Deck
+
+MODEL_ID = 1_736_452_389  # frozen forever
+MODEL_NAME = "flashcards passage"
+FIELDS = ("Passage", "Commentary", "Source")
+TEMPLATE_NAME = "Passage"
+
+QUESTION = '<blockquote class="passage">{{Passage}}</blockquote>'
+ANSWER = (
+    "{{FrontSide}}\n"
+    '<hr id="answer">\n'
+    '<div class="commentary">{{Commentary}}</div>\n'
+    '{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
+)
+CSS = """\
+.card {
+  font-family: "Iowan Old Style", "Palatino Linotype", Palatino, Georgia, "Noto Serif CJK SC",
+    "Source Han Serif SC", "Songti SC", "Hiragino Mincho ProN", "Yu Mincho", "SimSun", serif;
+  font-size: 21px;
+  line-height: 1.65;
+  color: #1f1d1a;
+  background-color: #fbf9f4;
+  text-align: left;
+}
+.passage, .commentary, .source { max-width: 38em; margin-left: auto; margin-right: auto; }
+.passage {
+  margin-top: 0.6em;
+  padding: 0.2em 0 0.2em 1em;
+  border-left: 4px solid #c9a227;
+  font-style: italic;
+  quotes: "\\201C" "\\201D";
+}
+.passage:lang(zh), .passage:lang(ja) { font-style: normal; }
+.commentary {
+  font-family: -apple-system, "Segoe UI", "Helvetica Neue", "PingFang SC", "Hiragino Sans",
+    "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif;
+  font-size: 0.9em;
+  line-break: strict;
+  word-break: normal;
+  overflow-wrap: anywhere;
+}
+.source { margin-top: 1.5em; font-size: 0.65em; color: #8a8478; }
+hr#answer { border: none; border-top: 1px solid #e4dfd3; margin: 1.2em auto; max-width: 38em; }
+.nightMode.card, .night_mode .card, .nightMode .card { color: #e6e1d6; background-color: #1c1b19; }
+.nightMode .passage, .night_mode .passage { border-left-color: #a8862a; }
+.nightMode .source, .night_mode .source { color: #9a9488; }
+.nightMode hr#answer, .night_mode hr#answer { border-top-color: #3a3833; }
+"""
+
+_TAG_UNSAFE = re.compile(r"\s+")
+
+
+def field_html(text: str) -> str:
+    """Plain text as Anki field HTML: escaped, so `<script>` shows literally, newlines as <br>."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def anki_tag(tag: str) -> str:
+    """A tag in Anki's form: no spaces (they separate tags in Anki)."""
+    return _TAG_UNSAFE.sub("_", tag.strip())
+
+
+def deck_id(name: str) -> int:
+    """A stable Anki deck id derived from the deck's full name."""
+    digest = int.from_bytes(hashlib.sha256(f"flashcards deck:{name}".encode()).digest()[:8], "big")
+    return (1 << 30) + digest % (1 << 30)
+
+
+def note_guid(card_id: str) -> str:
+    """The note GUID, from the card's stored id only, so edits update the note instead of duplicating it."""
+    import genanki
+
+    return genanki.guid_for("flashcards", card_id)
+
+
+def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str]) -> str:
+    """A hash of everything the export writes for a card: equal fingerprints mean an unchanged note."""
+    parts = [deck_name, card.front, card.back, card.source, *deck_tags, "\x1e", *card.tags]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def _timed_note_class():
+    import genanki
+
+    class TimedNote(genanki.Note):
+        """A note with its own modification time: Anki updates a note only when the package's is newer."""
+
+        mod: float | None = None
+
+        def write_to_db(self, cursor, timestamp, deck_id, id_gen):
+            super().write_to_db(cursor, self.mod if self.mod is not None else timestamp, deck_id, id_gen)
+
+    return TimedNote
+
+
+def _model():
+    import genanki
+
+    return genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": TEMPLATE_NAME, "qfmt": QUESTION, "afmt": ANSWER}],
+        css=CSS,
+        sort_field_index=0,
+    )
+
+
+def anki_deck_names(decks: list[Deck], parent: str | None) -> list[str]:
+    """Anki deck names: one deck keeps its name; several become subdecks `Parent::Child`."""
+    if len(decks) == 1 and not parent:
+        return [decks[0].name]
+    parent = parent or "flashcards"
+    return [f"{parent}::{deck.name}" for deck in decks]
+
+
+def export_decks(
+    decks: list[Deck],
+    out: Path,
+    parent: str | None = None,
+    timestamp: float | None = None,
+    progress: Callable[[int], None] | None = None,
+    note_times: Mapping[str, float] | None = None,
+) -> int:
+    """Write the decks to one .apkg at `out`; returns the number of notes written.
+
+    `note_times` maps card ids to the modification time their note should carry (default: `timestamp`,
+    or now); giving unchanged cards their earlier time makes a re-import update only what changed.
+    """
+    import genanki
+
+    model = _model()
+    note_class = _timed_note_class()
+    note_times = note_times or {}
+    anki_decks = []
+    count = 0
+    seen_guids: set[str] = set()
+    for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
+        anki_deck = genanki.Deck(deck_id(name), name)
+        for card in deck.cards:
+            guid = note_guid(card.id)
+            if guid in seen_guids:
+                raise FlashcardsError(f"card {card.id} is in more than one of the exported decks")
+            seen_guids.add(guid)
+            tags = [anki_tag(tag) for tag in (*deck.tags, *card.tags) if tag.strip()]
+            note = note_class(
+                model=model,
+                fields=[field_html(card.front), field_html(card.back), field_html(card.source)],
+                tags=list(dict.fromkeys(tags)),
+                guid=guid,
+            )
+            note.mod = note_times.get(card.id)
+            anki_deck.add_note(note)
+            count += 1
+            if progress:
+                progress(1)
+        anki_decks.append(anki_deck)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fields are escaped already; genanki's HTML warning is moot
+        write_atomic_via(out, lambda tmp: genanki.Package(anki_decks).write_to_file(str(tmp), timestamp=timestamp))
+    return count

@@ -1,0 +1,116 @@
+"""The command line: each command parses its arguments and calls the library (kept thin on purpose)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .errors import FlashcardsError
+
+app = typer.Typer(
+    name="flashcards",
+    help="Spaced repetition for the passages you highlighted: convert exports to decks, review, export to Anki.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="FLASHCARDS_DB", help="The review store (SQLite). Default: your data directory.",
+                 dir_okay=False, show_default=False),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"flashcards {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Spaced repetition for the passages you highlighted."""
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[Path], typer.Argument(help="Highlight exports: files or folders.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The deck file to create or add to.", dir_okay=False)],
+    name: Annotated[str | None, typer.Option(help="Deck name (default: the output file's name).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag for every new card; repeatable.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Input format; detected from the content if omitted.")] = None,
+    front_col: Annotated[str | None, typer.Option(help="For tables: the column holding the passage.")] = None,
+    back_col: Annotated[str | None, typer.Option(help="For tables: the column holding the commentary.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Turn highlight exports into a YAML deck; converting into an existing deck adds only new cards.
+
+    Example:
+
+        flashcards convert seeds/ -o decks/seeds.yaml --tag reading
+    """
+    from .console import progress_bar
+    from .convert import convert as run_convert
+    from .importers import ImportOptions
+    from .report import print_convert_report
+
+    with progress_bar("Reading", None) as advance:
+        report = run_convert(
+            inputs, output, name, tuple(tag or ()), fmt, ImportOptions(front_col, back_col),
+            progress=lambda source: advance(1, source),
+        )
+    print_convert_report(report, as_json)
+
+
+@app.command()
+def export(
+    decks: Annotated[list[Path], typer.Argument(help="Deck files (or folders of them).", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.", dir_okay=False)],
+    parent: Annotated[
+        str | None, typer.Option(help="Parent deck name when exporting several decks (default: flashcards).")
+    ] = None,
+) -> None:
+    """Export decks to an Anki package; importing a newer export updates notes instead of duplicating them.
+
+    Example:
+
+        flashcards export decks/seeds.yaml -o seeds.apkg
+    """
+    from .anki import export_decks
+    from .console import progress_bar
+    from .deck import load_decks
+
+    loaded = load_decks(decks)
+    with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
+        count = export_decks(loaded, output, parent, progress=advance)
+    typer.echo(f"Exported {count} notes from {len(loaded)} deck{'s' if len(loaded) != 1 else ''} to {output}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
+    from .console import error_line
+
+    try:
+        app(args=argv, prog_name="flashcards", standalone_mode=True)
+    except FlashcardsError as exc:
+        error_line(str(exc))
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: one line for the person, the traceback on request
+        if os.environ.get("FLASHCARDS_DEBUG"):
+            raise
+        error_line(f"internal error: {type(exc).__name__}: {exc} (run with FLASHCARDS_DEBUG=1 for details)")
+        sys.exit(2)
+

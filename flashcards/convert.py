@@ -1,0 +1,120 @@
+"""The convert job: highlight exports in, one deck file out, with a report of what happened."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .deck import DeckMerger, load_deck, save_deck
+from .errors import FlashcardsError
+from .importers import ImportOptions, import_file
+from .model import Deck
+
+
+@dataclass
+class FileReport:
+    """What one input file gave: its format, cards added, duplicates merged, skipped entries by reason."""
+
+    source: str
+    format: str
+    found: int
+    added: int
+    merged: int
+    already: int
+    skipped: Counter[str]
+
+
+@dataclass
+class ConvertReport:
+    """The whole run: per-file reports, warnings, and the totals."""
+
+    deck_path: Path
+    files: list[FileReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    total_cards: int = 0
+    written: bool = False
+
+    @property
+    def added(self) -> int:
+        return sum(item.added for item in self.files)
+
+    @property
+    def merged(self) -> int:
+        return sum(item.merged for item in self.files)
+
+    @property
+    def already(self) -> int:
+        return sum(item.already for item in self.files)
+
+
+def source_name(path: Path) -> str:
+    """How cards name their file: relative to the current folder when inside it, with '/' separators."""
+    try:
+        relative = Path(os.path.relpath(path.resolve(), Path.cwd()))
+        if not relative.parts or relative.parts[0] != "..":
+            return relative.as_posix()
+    except ValueError:
+        pass
+    return path.as_posix()
+
+
+def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given, folders as their non-hidden files (recursively, sorted); a missing path is an error."""
+    files: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            found = sorted(
+                item for item in path.rglob("*")
+                if item.is_file() and not any(part.startswith(".") for part in item.relative_to(path).parts)
+            )
+            if not found:
+                raise FlashcardsError(f"{path}: folder holds no files")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FlashcardsError(f"{path}: no such file or folder")
+    return files
+
+
+def convert(
+    inputs: Iterable[Path],
+    out: Path,
+    name: str | None = None,
+    tags: tuple[str, ...] = (),
+    fmt: str | None = None,
+    options: ImportOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ConvertReport:
+    """Convert exports into the deck at `out`, adding only new cards; the deck is written atomically.
+
+    Every input is read and parsed before the deck is touched, so any bad input leaves it as it was.
+    """
+    files = expand_inputs(inputs)
+    results = []
+    for path in files:
+        source = source_name(path)
+        if progress:
+            progress(source)
+        results.append((source, import_file(path, source, fmt, options)))
+    deck = load_deck(out) if out.exists() else Deck(name or out.stem)
+    original_name = deck.name
+    if name:
+        deck.name = name
+    report = ConvertReport(out)
+    merger = DeckMerger(deck, tags)
+    for source, result in results:
+        merge = merger.add(result.highlights)
+        report.files.append(
+            FileReport(source, result.format, len(result.highlights), merge.added, merge.merged, merge.already,
+                       result.skipped)
+        )
+        report.warnings.extend(result.warnings)
+    report.total_cards = len(deck.cards)
+    report.written = report.added > 0 or not out.exists() or deck.name != original_name
+    if report.written:
+        save_deck(deck, out)
+    return report

@@ -1,0 +1,291 @@
+"""Deck files: YAML load with file:line validation, merging new highlights, atomic save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .atomic import write_atomic
+from .errors import FlashcardsError
+from .model import Card, Deck, Highlight, card_id
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+TOP_LEVEL_KEYS = ("name", "tags", "cards")
+CARD_KEYS = ("id", "front", "back", "source", "tags")
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_SAFE_TAGS = {
+    _STR_TAG, _NULL_TAG, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+}
+
+
+# ---------------------------------------------------------------- loading
+
+def load_deck(path: Path) -> Deck:
+    """Load and validate a deck file; every problem is reported as `file:LINE: message`."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FlashcardsError(f"{name}: no such deck file") from None
+    except OSError as exc:
+        raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
+    return parse_deck(data, name)
+
+
+def deck_files(paths: list[Path]) -> list[Path]:
+    """Deck files as given, folders as the *.yaml files in them (sorted); a missing path is an error."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            if not found:
+                raise FlashcardsError(f"{path}: folder holds no deck files (*.yaml)")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FlashcardsError(f"{path}: no such deck file")
+    return files
+
+
+def load_decks(paths: list[Path]) -> list[Deck]:
+    """Load every deck named by files or folders."""
+    return [load_deck(path) for path in deck_files(paths)]
+
+
+def parse_deck(data: bytes | str, name: str) -> Deck:
+    """Parse deck YAML text; `name` is used in messages."""
+    root = _compose(data, name)
+    if root is None:
+        raise FlashcardsError(f"{name}:1: deck is empty (expected keys: {', '.join(TOP_LEVEL_KEYS)})")
+    _check_tag(root, name)
+    if not isinstance(root, yaml.MappingNode):
+        raise FlashcardsError(f"{name}:{_line(root)}: a deck must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}")
+    top = _mapping(root, name, TOP_LEVEL_KEYS, "top-level key")
+    deck_name = _text(top.get("name"), name, "name", required=False) or Path(name).stem
+    deck_tags = _tag_list(top.get("tags"), name)
+    cards_node = top.get("cards")
+    cards: list[Card] = []
+    if cards_node is not None:
+        _check_tag(cards_node, name)
+    if cards_node is not None and not _is_null(cards_node):
+        if not isinstance(cards_node, yaml.SequenceNode):
+            raise FlashcardsError(f"{name}:{_line(cards_node)}: 'cards' must be a list of cards")
+        seen: dict[str, int] = {}
+        for node in cards_node.value:
+            card = _card(node, name)
+            if card.id in seen:
+                raise FlashcardsError(
+                    f"{name}:{_line(node)}: duplicate card id {card.id!r} (first at line {seen[card.id]})"
+                )
+            seen[card.id] = _line(node)
+            cards.append(card)
+    return Deck(deck_name, cards, deck_tags)
+
+
+def _compose(data: bytes | str, name: str) -> yaml.Node | None:
+    try:
+        loader = _Loader(data)
+    except UnicodeDecodeError:
+        raise FlashcardsError(f"{name}: deck is not UTF-8 text") from None
+    try:
+        # Aliases are refused while parsing, before any node is built, so an alias bomb
+        # ("billion laughs") fails at its first '*' in bounded memory.
+        for event in _events(loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise FlashcardsError(
+                    f"{name}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks"
+                )
+        return _build(name, data)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise FlashcardsError(f"{name}:{line}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise FlashcardsError(f"{name}: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _events(loader):
+    while loader.check_event():
+        yield loader.get_event()
+
+
+def _build(name: str, data: bytes | str) -> yaml.Node | None:
+    loader = _Loader(data)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _check_tag(node: yaml.Node, name: str) -> None:
+    """Refuse every tag but plain YAML's (a Python tag would run code in an unsafe loader)."""
+    if node.tag not in _SAFE_TAGS:
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise FlashcardsError(f"{name}:{_line(node)}: tag {shown} is not allowed in decks (plain YAML only)")
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG
+
+
+def _mapping(node: yaml.MappingNode, name: str, allowed: tuple[str, ...], what: str) -> dict[str, yaml.Node]:
+    result: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in allowed:
+            raise FlashcardsError(
+                f"{name}:{_line(key_node)}: unknown {what} {key!r} (expected {', '.join(allowed)})"
+            )
+        if key in result:
+            raise FlashcardsError(f"{name}:{_line(key_node)}: {what} {key!r} appears twice")
+        result[key] = value_node
+    return result
+
+
+def _text(node: yaml.Node | None, name: str, key: str, required: bool) -> str:
+    """A scalar's text as the person wrote it (so `yes` or `1984` stay text, never booleans)."""
+    if node is None:
+        return ""
+    _check_tag(node, name)
+    if _is_null(node):
+        return ""
+    if not isinstance(node, yaml.ScalarNode):
+        raise FlashcardsError(f"{name}:{_line(node)}: '{key}' must be text, not a {_kind(node)}")
+    return node.value
+
+
+def _kind(node: yaml.Node) -> str:
+    return "list" if isinstance(node, yaml.SequenceNode) else "mapping"
+
+
+def _tag_list(node: yaml.Node | None, name: str) -> list[str]:
+    if node is None:
+        return []
+    _check_tag(node, name)
+    if _is_null(node):
+        return []
+    if isinstance(node, yaml.ScalarNode):
+        return [tag for tag in _text(node, name, "tags", False).split() if tag]
+    if isinstance(node, yaml.SequenceNode):
+        return [_text(item, name, "tags", False) for item in node.value if not _is_null(item)]
+    raise FlashcardsError(f"{name}:{_line(node)}: 'tags' must be a list of words")
+
+
+def _card(node: yaml.Node, name: str) -> Card:
+    _check_tag(node, name)
+    if not isinstance(node, yaml.MappingNode):
+        raise FlashcardsError(f"{name}:{_line(node)}: a card must be a mapping with keys {', '.join(CARD_KEYS)}")
+    fields = _mapping(node, name, CARD_KEYS, "card key")
+    front = _text(fields.get("front"), name, "front", required=True)
+    if not front.strip():
+        raise FlashcardsError(f"{name}:{_line(node)}: card has no front")
+    ident = _text(fields.get("id"), name, "id", required=False).strip() or card_id(front)
+    back = _text(fields.get("back"), name, "back", required=False)
+    source = _text(fields.get("source"), name, "source", required=False)
+    return Card(ident, front, back, source, _tag_list(fields.get("tags"), name))
+
+
+# ---------------------------------------------------------------- merging
+
+@dataclass
+class MergeReport:
+    """What a merge did: cards added, duplicates merged into a new card, passages already in the deck."""
+
+    added: int = 0
+    merged: int = 0
+    already: int = 0
+    added_ids: list[str] = field(default_factory=list)
+
+
+class DeckMerger:
+    """Adds highlights to a deck in place; cards already in the deck are never touched.
+
+    Highlights whose passage matches a card added by this merger (from any file) are merged into it; when
+    their commentaries differ, both commentaries are kept, separated by a blank line.
+    """
+
+    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = ()) -> None:
+        self.deck = deck
+        self.extra_tags = extra_tags
+        self.existing = {card.id for card in deck.cards}
+        self.fresh: dict[str, Card] = {}
+
+    def add(self, highlights: list[Highlight]) -> MergeReport:
+        """Merge one file's highlights; the report counts what this call did."""
+        report = MergeReport()
+        for highlight in highlights:
+            ident = card_id(highlight.front)
+            if ident in self.existing:
+                report.already += 1
+                continue
+            card = self.fresh.get(ident)
+            if card is None:
+                card = Card.from_highlight(highlight, self.extra_tags)
+                self.fresh[ident] = card
+                self.deck.cards.append(card)
+                report.added += 1
+                report.added_ids.append(ident)
+                continue
+            report.merged += 1
+            back = highlight.back.strip()
+            if back and back not in card.back.split("\n\n"):
+                card.back = f"{card.back}\n\n{back}" if card.back else back
+            for tag in highlight.tags:
+                if tag not in card.tags:
+                    card.tags.append(tag)
+        return report
+
+
+def merge_highlights(deck: Deck, highlights: list[Highlight], extra_tags: tuple[str, ...] = ()) -> MergeReport:
+    """Add one batch of highlights to a deck (see DeckMerger)."""
+    return DeckMerger(deck, extra_tags).add(highlights)
+
+
+# ---------------------------------------------------------------- saving
+
+class _DeckDumper(_Dumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR_TAG, value, style=style)
+
+
+_DeckDumper.add_representer(str, _represent_str)
+
+
+def dump_deck(deck: Deck) -> str:
+    """The deck as YAML text: Unicode as is, multi-line text in literal blocks."""
+    cards = []
+    for card in deck.cards:
+        entry: dict[str, object] = {"id": card.id, "front": card.front, "back": card.back}
+        if card.source:
+            entry["source"] = card.source
+        entry["tags"] = list(card.tags)
+        cards.append(entry)
+    document: dict[str, object] = {"name": deck.name}
+    if deck.tags:
+        document["tags"] = list(deck.tags)
+    document["cards"] = cards
+    return yaml.dump(
+        document, Dumper=_DeckDumper, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False
+    )
+
+
+def save_deck(deck: Deck, path: Path) -> None:
+    """Write the deck atomically: any failure leaves the old file byte-identical."""
+    write_atomic(path, dump_deck(deck).encode("utf-8"))

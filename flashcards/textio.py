@@ -1,0 +1,76 @@
+"""Reading text files people give us: byte-order marks, UTF-16, GB18030, line ends, binaries."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from .errors import FlashcardsError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control characters that never appear in a text export (tab, newline, CR, form feed are fine).
+_BINARY_BYTES = set(range(9)) | {11} | set(range(14, 27)) | set(range(28, 32))
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode an export's bytes to text with '\\n' line ends, or fail with one clear line."""
+    if not data.strip():
+        raise FlashcardsError(f"{name}: file is empty")
+    text = None
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FlashcardsError(f"{name}: not valid {encoding.upper()} text (byte {exc.start + len(bom)})") from None
+            break
+    if text is None:
+        text = _decode_without_bom(data, name)
+    if any(ord(ch) in _BINARY_BYTES for ch in text[:65536]):
+        raise FlashcardsError(f"{name}: looks like a binary file, not a text export")
+    if not text.strip():
+        raise FlashcardsError(f"{name}: file is empty")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_without_bom(data: bytes, name: str) -> str:
+    sample = data[:4096]
+    if b"\x00" in sample:
+        # UTF-16 without a byte-order mark shows as every other byte zero in mostly-ASCII text.
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) // 2 or 1
+        for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+            if zeros > half * 0.3 and len(data) % 2 == 0:
+                try:
+                    return data.decode(encoding)
+                except UnicodeDecodeError:
+                    break
+        raise FlashcardsError(f"{name}: looks like a binary file, not a text export")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FlashcardsError(f"{name}: cannot decode as UTF-8, UTF-16 or GB18030 text") from None
+
+
+def read_text(path: Path, name: str | None = None) -> str:
+    """Read a text export from disk; errors name the file as `name` (default: the path)."""
+    name = name or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FlashcardsError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise FlashcardsError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
+    return decode_bytes(data, name)

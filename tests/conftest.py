@@ -1,0 +1,57 @@
+"""Shared fixtures: running the real CLI, and importing packages into a real Anki collection."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
+    """Run `python -m flashcards ARGS` as a person would, in a subprocess."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    full_env.pop("FLASHCARDS_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flashcards", *args], cwd=cwd, env=full_env, input=stdin,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def anki_collection(tmp_path):
+    """A fresh, real Anki collection (the `anki` package's Rust backend)."""
+    from anki.collection import Collection
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def import_apkg(col, path: Path):
+    """Import a package with Anki's default options; returns the import log."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
+    return col.import_anki_package(request).log

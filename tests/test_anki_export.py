@@ -1,0 +1,105 @@
+"""The .apkg export, checked by importing it into a real Anki collection (the `anki` package)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import SEEDS, import_apkg
+from flashcards.anki import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
+from flashcards.convert import convert
+from flashcards.deck import load_deck, save_deck
+from flashcards.model import Card, Deck
+
+HOSTILE = [
+    Card("code", "degree.cent <- centr_degree(g)", "R: x <- 1 & y > 2", "notes.txt:1", ["r code"]),
+    Card("xss", "<script>alert(1)</script>", "line one\nline two", "", []),
+]
+
+
+def _notes(col):
+    return [col.get_note(nid) for nid in col.find_notes("")]
+
+
+def test_seeds_import_into_real_anki_with_every_field(tmp_path, anki_collection):
+    convert([SEEDS], tmp_path / "seeds.yaml", name="Seeds")
+    deck = load_deck(tmp_path / "seeds.yaml")
+    export_decks([deck], tmp_path / "seeds.apkg")
+    log = import_apkg(anki_collection, tmp_path / "seeds.apkg")
+    assert len(log.new) == 25
+    notes = _notes(anki_collection)
+    assert len(notes) == 25
+    by_front = {note["Passage"]: note for note in notes}
+    for card in deck.cards:
+        note = by_front[field_html(card.front)]
+        assert note["Commentary"] == field_html(card.back)
+        assert note["Source"] == card.source
+    assert any("degree.cent &lt;- centr_degree(g" in note["Commentary"] for note in notes)
+    assert "Seeds" in anki_collection.decks.all_names()
+    model = anki_collection.models.by_name(MODEL_NAME)
+    assert [field["name"] for field in model["flds"]] == list(FIELDS)
+    assert model["id"] == MODEL_ID
+
+
+def test_html_and_code_show_literally_in_rendered_cards(tmp_path, anki_collection):
+    export_decks([Deck("Code", HOSTILE)], tmp_path / "code.apkg")
+    import_apkg(anki_collection, tmp_path / "code.apkg")
+    rendered = {}
+    for note in _notes(anki_collection):
+        card = note.cards()[0]
+        rendered[note["Passage"]] = (card.question(), card.answer(), note.tags)
+    question, answer, tags = rendered["degree.cent &lt;- centr_degree(g)"]
+    assert "degree.cent &lt;- centr_degree(g)" in question
+    assert "R: x &lt;- 1 &amp; y &gt; 2" in answer
+    assert tags == ["r_code"]
+    question, answer, _ = rendered["&lt;script&gt;alert(1)&lt;/script&gt;"]
+    assert "<script>alert" not in question and "&lt;script&gt;alert(1)&lt;/script&gt;" in question
+    assert "line one<br>line two" in answer
+
+
+def test_editing_a_commentary_and_reimporting_updates_one_note_and_adds_none(tmp_path, anki_collection):
+    deck_path = tmp_path / "seeds.yaml"
+    convert([SEEDS], deck_path)
+    export_decks([load_deck(deck_path)], tmp_path / "v1.apkg", timestamp=1_700_000_000)
+    assert len(import_apkg(anki_collection, tmp_path / "v1.apkg").new) == 25
+
+    deck = load_deck(deck_path)
+    before = {card.id: note_fingerprint(card, deck.name, deck.tags) for card in deck.cards}
+    deck.cards[3].back = "A new thought, edited by hand <b>with</b> brackets"
+    save_deck(deck, deck_path)
+    deck = load_deck(deck_path)
+    # unchanged notes keep the time of the first export, so Anki sees only the edited one as newer
+    times = {c.id: 1_700_000_000 for c in deck.cards if before[c.id] == note_fingerprint(c, deck.name, deck.tags)}
+    assert len(times) == 24
+    export_decks([deck], tmp_path / "v2.apkg", timestamp=1_700_000_100, note_times=times)
+    log = import_apkg(anki_collection, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated)) == (0, 1)
+    assert len(anki_collection.find_notes("")) == 25
+    edited = [n for n in _notes(anki_collection) if n["Commentary"].startswith("A new thought")]
+    assert edited[0]["Commentary"] == "A new thought, edited by hand &lt;b&gt;with&lt;/b&gt; brackets"
+
+
+def test_several_decks_become_subdecks_of_a_parent(tmp_path, anki_collection):
+    first = Deck("Books", [Card("a", "Passage A", "note", "", ["kindle"])], tags=["reading list"])
+    second = Deck("Papers", [Card("b", "Passage B", "note", "", [])])
+    export_decks([first, second], tmp_path / "all.apkg", parent="Library")
+    import_apkg(anki_collection, tmp_path / "all.apkg")
+    names = set(anki_collection.decks.all_names())
+    assert {"Library::Books", "Library::Papers"} <= names
+    note_a = next(n for n in _notes(anki_collection) if n["Passage"] == "Passage A")
+    assert sorted(note_a.tags) == ["kindle", "reading_list"]
+    deck_of_a = anki_collection.decks.name(note_a.cards()[0].did)
+    assert deck_of_a == "Library::Books"
+
+
+def test_export_is_repeatable_for_the_same_timestamp(tmp_path):
+    deck = Deck("D", HOSTILE)
+    export_decks([deck], tmp_path / "a.apkg", timestamp=1_700_000_000)
+    export_decks([deck], tmp_path / "b.apkg", timestamp=1_700_000_000)
+    assert (tmp_path / "a.apkg").stat().st_size == (tmp_path / "b.apkg").stat().st_size
+
+
+def test_css_supports_night_mode_and_cjk_fonts():
+    from flashcards.anki import CSS
+
+    assert re.search(r"\.nightMode", CSS)
+    assert "Noto Serif CJK SC" in CSS and "PingFang SC" in CSS
