@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .atomic import write_atomic
+from .atomic import write_atomic_via
 from .errors import FlashcardsError
 from .model import Card, Deck, Highlight, card_id
 
@@ -89,19 +91,15 @@ def parse_deck(data: bytes | str, name: str) -> Deck:
     return Deck(deck_name, cards, deck_tags)
 
 
+# An alias is '*' right after the start of a value; text that has no such '*' needs no alias scan.
+_MAYBE_ALIAS = re.compile(rb"(?:^|[\s\[{,:?-])\*[^\s]", re.MULTILINE)
+
+
 def _compose(data: bytes | str, name: str) -> yaml.Node | None:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        loader = _Loader(data)
-    except UnicodeDecodeError:
-        raise FlashcardsError(f"{name}: deck is not UTF-8 text") from None
-    try:
-        # Aliases are refused while parsing, before any node is built, so an alias bomb
-        # ("billion laughs") fails at its first '*' in bounded memory.
-        for event in _events(loader):
-            if isinstance(event, yaml.AliasEvent):
-                raise FlashcardsError(
-                    f"{name}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks"
-                )
+        if _MAYBE_ALIAS.search(raw):
+            _refuse_aliases(data, name)
         return _build(name, data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -109,13 +107,22 @@ def _compose(data: bytes | str, name: str) -> yaml.Node | None:
         raise FlashcardsError(f"{name}:{line}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise FlashcardsError(f"{name}: invalid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise FlashcardsError(f"{name}: deck is not UTF-8 text") from None
+
+
+def _refuse_aliases(data: bytes | str, name: str) -> None:
+    """Refuse aliases while parsing, before any node is built: an alias bomb fails at its first '*'."""
+    loader = _Loader(data)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise FlashcardsError(
+                    f"{name}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks"
+                )
     finally:
         loader.dispose()
-
-
-def _events(loader):
-    while loader.check_event():
-        yield loader.get_event()
 
 
 def _build(name: str, data: bytes | str) -> yaml.Node | None:
@@ -268,24 +275,44 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _DeckDumper.add_representer(str, _represent_str)
 
 
-def dump_deck(deck: Deck) -> str:
-    """The deck as YAML text: Unicode as is, multi-line text in literal blocks."""
-    cards = []
-    for card in deck.cards:
-        entry: dict[str, object] = {"id": card.id, "front": card.front, "back": card.back}
-        if card.source:
-            entry["source"] = card.source
-        entry["tags"] = list(card.tags)
-        cards.append(entry)
-    document: dict[str, object] = {"name": deck.name}
+_DUMP_OPTIONS = {"allow_unicode": True, "sort_keys": False, "width": 1_000_000, "default_flow_style": False}
+_CHUNK = 2000  # cards per YAML dump: PyYAML builds a node tree per call, so chunks bound the memory
+
+
+def _card_entry(card: Card) -> dict[str, object]:
+    entry: dict[str, object] = {"id": card.id, "front": card.front, "back": card.back}
+    if card.source:
+        entry["source"] = card.source
+    entry["tags"] = list(card.tags)
+    return entry
+
+
+def iter_deck_yaml(deck: Deck) -> Iterator[str]:
+    """The deck as YAML text, in pieces: Unicode as is, multi-line text in literal blocks."""
+    header: dict[str, object] = {"name": deck.name}
     if deck.tags:
-        document["tags"] = list(deck.tags)
-    document["cards"] = cards
-    return yaml.dump(
-        document, Dumper=_DeckDumper, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False
-    )
+        header["tags"] = list(deck.tags)
+    yield yaml.dump(header, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+    if not deck.cards:
+        yield "cards: []\n"
+        return
+    yield "cards:\n"
+    for start in range(0, len(deck.cards), _CHUNK):
+        chunk = [_card_entry(card) for card in deck.cards[start:start + _CHUNK]]
+        yield yaml.dump(chunk, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+
+
+def dump_deck(deck: Deck) -> str:
+    """The deck as one YAML string."""
+    return "".join(iter_deck_yaml(deck))
 
 
 def save_deck(deck: Deck, path: Path) -> None:
     """Write the deck atomically: any failure leaves the old file byte-identical."""
-    write_atomic(path, dump_deck(deck).encode("utf-8"))
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            for piece in iter_deck_yaml(deck):
+                handle.write(piece)
+
+    write_atomic_via(path, write)
