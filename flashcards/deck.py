@@ -105,8 +105,12 @@ def _compose(data: bytes | str, name: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise FlashcardsError(f"{name}:{line}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        newline = b"\n" if isinstance(data, bytes) else "\n"
+        line = data[: exc.position].count(newline) + 1
+        raise FlashcardsError(f"{name}:{line}: invalid YAML: {exc.reason}") from None
     except yaml.YAMLError as exc:
-        raise FlashcardsError(f"{name}: invalid YAML: {exc}") from None
+        raise FlashcardsError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
     except UnicodeDecodeError:
         raise FlashcardsError(f"{name}: deck is not UTF-8 text") from None
 
