@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .deck import DeckMerger, load_deck, save_deck
+from .deck import DeckMerger, file_state, load_deck, save_deck
 from .errors import FlashcardsError
 from .importers import ImportOptions, import_file
 from .model import Deck
@@ -100,7 +100,8 @@ def convert(
         if progress:
             progress(source)
         results.append((source, import_file(path, source, fmt, options)))
-    deck = load_deck(out) if out.exists() else Deck(name or out.stem)
+    state = file_state(out)
+    deck = load_deck(out) if state is not None else Deck(name or out.stem)
     original_name = deck.name
     if name:
         deck.name = name
@@ -114,7 +115,7 @@ def convert(
         )
         report.warnings.extend(result.warnings)
     report.total_cards = len(deck.cards)
-    report.written = report.added > 0 or not out.exists() or deck.name != original_name
+    report.written = report.added > 0 or state is None or deck.name != original_name
     if report.written:
-        save_deck(deck, out)
+        save_deck(deck, out, expected_state=state)
     return report

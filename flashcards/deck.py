@@ -311,8 +311,23 @@ def dump_deck(deck: Deck) -> str:
     return "".join(iter_deck_yaml(deck))
 
 
-def save_deck(deck: Deck, path: Path) -> None:
-    """Write the deck atomically: any failure leaves the old file byte-identical."""
+def file_state(path: Path) -> tuple[int, int] | None:
+    """What a deck file looks like on disk (modification time, size), or None when it does not exist."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | None = False) -> None:
+    """Write the deck atomically: any failure leaves the old file byte-identical.
+
+    With `expected_state` (from file_state() when the deck was read), a file that changed on disk since
+    is refused rather than overwritten: someone edited it by hand meanwhile.
+    """
+    if expected_state is not False and file_state(path) != expected_state:
+        raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 import yaml
 
 from conftest import SEEDS
 from flashcards.convert import convert
 from flashcards.deck import load_deck
+from flashcards.errors import FlashcardsError
 from flashcards.model import card_id
 
 
@@ -128,3 +130,24 @@ def test_invalid_existing_deck_is_reported_and_kept(tmp_path, cli):
     assert result.code == 1
     assert result.stderr.strip() == f"error: {deck_path}:3: card has no front"
     assert "lost front" in deck_path.read_text(encoding="utf-8")
+
+
+def test_a_deck_edited_by_hand_during_convert_is_not_overwritten(tmp_path, monkeypatch):
+    import flashcards.convert as convert_module
+
+    export = tmp_path / "e.txt"
+    export.write_text("P\nC\n", encoding="utf-8")
+    deck_path = tmp_path / "deck.yaml"
+    convert([export], deck_path)
+    export.write_text("P\nC\nNew passage\nnew note\n", encoding="utf-8")
+    real_merger = convert_module.DeckMerger
+
+    class EditWhileMerging(real_merger):
+        def add(self, highlights):
+            deck_path.write_text(deck_path.read_text(encoding="utf-8") + "# edited by hand meanwhile\n", "utf-8")
+            return super().add(highlights)
+
+    monkeypatch.setattr(convert_module, "DeckMerger", EditWhileMerging)
+    with pytest.raises(FlashcardsError, match="changed on disk while flashcards had it open"):
+        convert([export], deck_path)
+    assert deck_path.read_text(encoding="utf-8").endswith("# edited by hand meanwhile\n")
