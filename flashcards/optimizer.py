@@ -1,0 +1,222 @@
+"""Fitting FSRS to a person's own history, evaluating it, and simulating workload (fsrs-rs-python).
+
+Pure functions over answer records; the store and the CLI feed them. fsrs-rs is the engine Anki ships, and
+its parameters are FSRS-6, the same as py-fsrs's, so fitted parameters schedule reviews as they are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from itertools import pairwise
+from typing import Protocol
+
+MIN_REVIEWS = 400  # reviews on a later day than the card's previous one, as Anki asks before fitting
+SPLITS = 5
+
+
+class AnswerLike(Protocol):
+    """What the optimizer needs of a logged answer."""
+
+    card_id: str
+    reviewed_at: datetime  # timezone-aware UTC
+    rating: int  # 1 Again .. 4 Easy
+
+
+def day_number(moment: datetime, rollover_hour: int = 4, tz: tzinfo | None = None) -> int:
+    """The study day a moment belongs to: days start at `rollover_hour` local time, as in Anki."""
+    local = moment.astimezone(tz) - timedelta(hours=rollover_hour)
+    return local.date().toordinal()
+
+
+@dataclass
+class CardHistory:
+    """One card's answers as (study day, rating), oldest first, and when the last one happened."""
+
+    card_id: str
+    reviews: list[tuple[int, int]] = field(default_factory=list)
+    last_at: datetime | None = None
+
+
+def card_histories(answers: Iterable[AnswerLike], rollover_hour: int = 4, tz: tzinfo | None = None) -> list[CardHistory]:
+    """Group answers by card, in time order."""
+    by_card: dict[str, list[AnswerLike]] = defaultdict(list)
+    for answer in answers:
+        by_card[answer.card_id].append(answer)
+    histories = []
+    for card_id, items in by_card.items():
+        items.sort(key=lambda answer: answer.reviewed_at)
+        history = CardHistory(card_id, [(day_number(a.reviewed_at, rollover_hour, tz), a.rating) for a in items])
+        history.last_at = items[-1].reviewed_at
+        histories.append(history)
+    return histories
+
+
+def review_sequences(histories: Iterable[CardHistory]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Training sequences of (rating, whole days since the previous answer), each with its study day.
+
+    For a card answered on days d0, d1, ..., every prefix ending in an answer on a later day than the one
+    before it is one sequence (0 days for the first answer and for same-day answers). Sorted by day.
+    """
+    sequences = []
+    for history in histories:
+        reviews: list[tuple[int, int]] = []
+        previous_day = None
+        for index, (day, rating) in enumerate(history.reviews):
+            delta = 0 if previous_day is None else day - previous_day
+            previous_day = day
+            reviews.append((rating, delta))
+            if index > 0 and delta > 0:
+                sequences.append((day, list(reviews)))
+    sequences.sort(key=lambda pair: pair[0])
+    return sequences
+
+
+def training_items(histories: Iterable[CardHistory]) -> list[tuple[int, object]]:
+    """fsrs-rs training items (FSRSItem) for review_sequences(), with their study day."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    return [
+        (day, FSRSItem([FSRSReview(rating, delta) for rating, delta in reviews]))
+        for day, reviews in review_sequences(histories)
+    ]
+
+
+def count_long_term_reviews(histories: Iterable[CardHistory]) -> int:
+    """Answers given on a later day than the card's previous answer: what fitting learns from."""
+    return sum(
+        1 for history in histories for before, after in pairwise(history.reviews) if after[0] > before[0]
+    )
+
+
+@dataclass
+class Scores:
+    """How well a set of parameters predicted held-out reviews (lower is better for both)."""
+
+    log_loss: float
+    rmse_bins: float
+
+
+@dataclass
+class Comparison:
+    """Defaults against parameters fitted on earlier reviews, scored on the same later ones."""
+
+    reviews: int
+    held_out: int
+    defaults: Scores
+    fitted: Scores
+    parameters: list[float]
+
+    @property
+    def fitted_is_better(self) -> bool:
+        """Fitted parameters win when they predict the held-out reviews with lower log loss and RMSE."""
+        return self.fitted.log_loss < self.defaults.log_loss and self.fitted.rmse_bins <= self.defaults.rmse_bins
+
+
+def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
+    """FSRS parameters fitted to the training items."""
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, TrainingConfig
+
+    return list(FSRS(DEFAULT_PARAMETERS).compute_parameters(list(items), training_config=TrainingConfig(seed=seed)))
+
+
+def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
+    """Log loss and RMSE(bins) of parameters on items."""
+    from fsrs_rs_python import FSRS
+
+    result = FSRS(list(parameters)).evaluate(list(items))
+    return Scores(result.log_loss, result.rmse_bins)
+
+
+def compare(dated_items: Sequence[tuple[int, object]], splits: int = SPLITS, seed: int = 2023) -> Comparison:
+    """Time-series splits: fit on what came before each fold, score defaults and fit on the fold itself.
+
+    Items are in time order; the fold scores are averaged weighted by fold size. The parameters returned
+    are fitted on all items.
+    """
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    items = [item for _, item in dated_items]
+    fold = len(items) // (splits + 1)
+    totals = {"defaults": [0.0, 0.0], "fitted": [0.0, 0.0]}
+    held_out = 0
+    for index in range(1, splits + 1):
+        train, test = items[: fold * index], items[fold * index: fold * (index + 1) if index < splits else None]
+        if not train or not test:
+            continue
+        for name, parameters in (("defaults", DEFAULT_PARAMETERS), ("fitted", fit_parameters(train, seed))):
+            scores = evaluate(parameters, test)
+            totals[name][0] += scores.log_loss * len(test)
+            totals[name][1] += scores.rmse_bins * len(test)
+        held_out += len(test)
+    if not held_out:
+        raise ValueError("not enough items to hold any out")
+    average = {name: Scores(values[0] / held_out, values[1] / held_out) for name, values in totals.items()}
+    return Comparison(len(items), held_out, average["defaults"], average["fitted"], fit_parameters(items, seed))
+
+
+@dataclass
+class SimulationRow:
+    """One desired retention's simulated workload."""
+
+    retention: float
+    reviews_per_day: list[int]
+    learned_per_day: list[int]
+    minutes_per_day: list[float]
+    memorized_per_day: list[float]
+
+    @property
+    def total_minutes(self) -> float:
+        return sum(self.minutes_per_day)
+
+    @property
+    def memorized(self) -> float:
+        return self.memorized_per_day[-1] if self.memorized_per_day else 0.0
+
+    @property
+    def minutes_per_memorized_card(self) -> float:
+        return self.total_minutes / self.memorized if self.memorized else float("inf")
+
+
+def simulator_config(deck_size: int, days: int, new_per_day: int = 20, reviews_per_day: int = 200):
+    """fsrs-rs's default simulator (Anki's average costs and rating odds) for this deck size and span."""
+    from fsrs_rs_python import default_simulator_config
+
+    config = default_simulator_config()
+    config.deck_size = deck_size
+    config.learn_span = days
+    config.learn_limit = new_per_day
+    config.review_limit = reviews_per_day
+    return config
+
+
+def simulate(
+    parameters: Sequence[float], retentions: Sequence[float], deck_size: int, days: int, seed: int = 42,
+    new_per_day: int = 20, reviews_per_day: int = 200,
+) -> list[SimulationRow]:
+    """Simulate studying a deck for `days` at each desired retention; reproducible for a seed."""
+    import fsrs_rs_python
+
+    config = simulator_config(deck_size, days, new_per_day, reviews_per_day)
+    rows = []
+    for retention in retentions:
+        result = fsrs_rs_python.simulate(list(parameters), retention, config, seed)
+        rows.append(SimulationRow(
+            retention,
+            list(result.review_cnt_per_day),
+            list(result.learn_cnt_per_day),
+            [seconds / 60 for seconds in result.cost_per_day],
+            list(result.memorized_cnt_per_day),
+        ))
+    return rows
+
+
+def optimal_retention(parameters: Sequence[float], deck_size: int, days: int, new_per_day: int = 20,
+                      reviews_per_day: int = 200) -> float:
+    """The desired retention that costs the least study time per card memorized (fsrs-rs's search)."""
+    import fsrs_rs_python
+
+    config = simulator_config(deck_size, days, new_per_day, reviews_per_day)
+    return float(fsrs_rs_python.optimal_retention(config, list(parameters)))
