@@ -1,0 +1,23 @@
+"""A small run of the benchmark, so the script never rots."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--cards", "300", "--answers", "3", "--repeat", "1", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    steps = [row.split("|")[1].strip() for row in rows]
+    assert steps[:2] == ["convert", "export .apkg"]
+    for row in rows:
+        ratio = row.split("|")[5].strip()
+        assert ratio.endswith("x") and float(ratio[:-1]) > 0
