@@ -14,6 +14,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+MAX_INPUT_BYTES = 512 * 1024 * 1024  # larger than any real highlight export; refused before reading
 # Control characters that never appear in a text export (tab, newline, CR, form feed are fine).
 _BINARY_BYTES = set(range(9)) | {11} | set(range(14, 27)) | set(range(28, 32))
 
@@ -66,6 +67,11 @@ def read_text(path: Path, name: str | None = None) -> str:
     """Read a text export from disk; errors name the file as `name` (default: the path)."""
     name = name or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise FlashcardsError(
+                f"{name}: file is {size // 2**20} MiB; exports over {MAX_INPUT_BYTES // 2**20} MiB are refused (split it)"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise FlashcardsError(f"{name}: no such file") from None
@@ -73,4 +79,7 @@ def read_text(path: Path, name: str | None = None) -> str:
         raise FlashcardsError(f"{name}: is a directory") from None
     except OSError as exc:
         raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
-    return decode_bytes(data, name)
+    text = decode_bytes(data, name)
+    del data  # the decoded text is all that is needed from here on
+    return text
+

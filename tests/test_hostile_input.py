@@ -1,0 +1,55 @@
+"""Hostile input: arbitrary bytes through every importer, huge lines, oversized files. Nothing escapes
+as anything but our one-line error, and nothing a file contains is ever run."""
+
+from __future__ import annotations
+
+import resource
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flashcards import textio
+from flashcards.convert import convert
+from flashcards.deck import load_deck
+from flashcards.errors import FlashcardsError
+from flashcards.importers import FORMATS, import_file
+
+
+@pytest.mark.parametrize("fmt", [None, *sorted(FORMATS)])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=400).map(lambda text: text.encode("utf-8")),
+    st.text(max_size=200).map(lambda text: text.encode("utf-16")),
+))
+def test_arbitrary_bytes_give_cards_or_one_line_error_in_every_format(tmp_path, fmt, data):
+    path = tmp_path / "input.txt"
+    path.write_bytes(data)
+    try:
+        result = import_file(path, "input.txt", fmt)
+    except FlashcardsError as error:
+        assert "\n" not in str(error)
+        assert str(error).startswith(("input.txt", "unknown format"))
+        return
+    for highlight in result.highlights:
+        assert highlight.front.strip()
+
+
+def test_a_single_10_mb_line_converts_with_bounded_memory(tmp_path):
+    line = ("long passage " * 800_000)[:10_000_000]
+    (tmp_path / "big.txt").write_text(f"{line}\nits note\n", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report = convert([tmp_path / "big.txt"], tmp_path / "deck.yaml")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert report.added == 1
+    assert load_deck(tmp_path / "deck.yaml").cards[0].front == line.strip()
+    assert grown_mb < 250
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(textio, "MAX_INPUT_BYTES", 1024 * 1024)
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"a passage\na note\n" * 100_000)
+    with pytest.raises(FlashcardsError, match=r"huge\.txt: file is 1 MiB; exports over 1 MiB are refused"):
+        import_file(path, "huge.txt")
