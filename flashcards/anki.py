@@ -65,11 +65,15 @@ hr#answer { border: none; border-top: 1px solid #e4dfd3; margin: 1.2em auto; max
 """
 
 _TAG_UNSAFE = re.compile(r"\s+")
+# C0 controls but tab and newline: Anki drops NUL, and \x1f is its field separator (it would split a note).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def field_html(text: str) -> str:
-    """Plain text as Anki field HTML: escaped, so `<script>` shows literally, newlines as <br>."""
-    return html.escape(text, quote=False).replace("\n", "<br>")
+    """Plain text as Anki field HTML: escaped, so `<script>` shows literally; newlines as <br>; control
+    characters (which Anki cannot store in a field) removed; `[` as an entity, so `[sound:x.mp3]` in a
+    passage shows as text instead of playing."""
+    return html.escape(_CONTROL.sub("", text), quote=False).replace("\n", "<br>").replace("[", "&#91;")
 
 
 def anki_tag(tag: str) -> str:

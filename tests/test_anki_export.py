@@ -13,6 +13,7 @@ from flashcards.model import Card, Deck
 HOSTILE = [
     Card("code", "degree.cent <- centr_degree(g)", "R: x <- 1 & y > 2", "notes.txt:1", ["r code"]),
     Card("xss", "<script>alert(1)</script>", "line one\nline two", "", []),
+    Card("sound", "[sound:x.mp3] is how Anki plays audio", "{{Passage}} stays literal too", "", []),
 ]
 
 
@@ -54,6 +55,9 @@ def test_html_and_code_show_literally_in_rendered_cards(tmp_path, anki_collectio
     question, answer, _ = rendered["&lt;script&gt;alert(1)&lt;/script&gt;"]
     assert "<script>alert" not in question and "&lt;script&gt;alert(1)&lt;/script&gt;" in question
     assert "line one<br>line two" in answer
+    question, answer, _ = rendered["&#91;sound:x.mp3] is how Anki plays audio"]
+    assert "&#91;sound:x.mp3] is how Anki plays audio" in question and "[anki:play" not in question
+    assert "{{Passage}} stays literal too" in answer
 
 
 def test_editing_a_commentary_and_reimporting_updates_one_note_and_adds_none(tmp_path, anki_collection):

@@ -53,3 +53,41 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     path.write_bytes(b"a passage\na note\n" * 100_000)
     with pytest.raises(FlashcardsError, match=r"huge\.txt: file is 1 MiB; exports over 1 MiB are refused"):
         import_file(path, "huge.txt")
+
+
+SCRIPTY = st.sampled_from([
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<b>bold</b>", "{{Passage}}", "{{#Source}}x{{/Source}}",
+    "&amp;", "&lt;", "a < b > c", "<!-- comment -->", "</div>", "<style>body{display:none}</style>", "[sound:x.mp3]",
+    "javascript:alert(1)", "<a href='javascript:alert(1)'>x</a>", "\u0000", "\x1f", "{{c1::cloze}}",
+])
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.one_of(SCRIPTY, st.text(min_size=1, max_size=40), st.lists(SCRIPTY, max_size=3).map("".join)),
+                      min_size=40, max_size=40))
+def test_no_card_text_reaches_anki_unescaped(tmp_path_factory, texts):
+    import html
+
+    from anki.collection import Collection
+
+    from conftest import import_apkg
+    from flashcards.anki import export_decks, field_html
+    from flashcards.model import Card, Deck
+
+    folder = tmp_path_factory.mktemp("anki")
+    cards = [Card(f"id{index}", f"#{index} {text}", f"back {text}", "") for index, text in enumerate(texts)]
+    export_decks([Deck("Hostile", cards)], folder / "h.apkg")
+    col = Collection(str(folder / "c.anki2"))
+    try:
+        import_apkg(col, folder / "h.apkg")
+        for note in (col.get_note(nid) for nid in col.find_notes("")):
+            index = int(note["Passage"].split(" ", 1)[0][1:])
+            card = note.cards()[0]
+            question = card.question()
+            body = question[question.index('<blockquote class="passage">'):]
+            shown = field_html(cards[index].front)
+            assert shown in body
+            assert "<script>alert" not in body and "<img src=x" not in body
+            assert html.unescape(note["Passage"]) == html.unescape(shown)
+    finally:
+        col.close()
