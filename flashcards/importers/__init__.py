@@ -10,12 +10,16 @@ from types import ModuleType
 
 from ..errors import FlashcardsError
 from ..textio import read_text
-from . import pairs
+from . import hypothesis, kindle, markdown, pairs, readwise, table
 from .base import ImportOptions, ImportResult
 
-FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (pairs,)}
+# The more specific formats first: on equal scores the earlier one wins. pairs is the fallback.
+FORMATS: dict[str, ModuleType] = {
+    module.NAME: module for module in (kindle, hypothesis, readwise, markdown, table, pairs)
+}
+ALIASES = {"tsv": "csv"}  # other names --format accepts
 
-__all__ = ["FORMATS", "ImportOptions", "ImportResult", "detect_format", "import_file"]
+__all__ = ["ALIASES", "FORMATS", "ImportOptions", "ImportResult", "detect_format", "import_file"]
 
 
 def detect_format(text: str, name: str) -> ModuleType:
@@ -32,8 +36,8 @@ def import_file(path: Path, source: str, fmt: str | None = None, options: Import
     text = read_text(path, source)
     if fmt is None:
         module = detect_format(text, source)
-    elif fmt in FORMATS:
-        module = FORMATS[fmt]
+    elif ALIASES.get(fmt, fmt) in FORMATS:
+        module = FORMATS[ALIASES.get(fmt, fmt)]
     else:
-        raise FlashcardsError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+        raise FlashcardsError(f"unknown format {fmt!r} (known: {', '.join([*FORMATS, *ALIASES])})")
     return module.parse(text, source, options or ImportOptions())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import Highlight
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -24,3 +27,29 @@ class ImportResult:
     highlights: list[Highlight] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+
+
+_JSON_START = re.compile(r'\s*(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d|true\b|false\b|null\b|$))')
+
+
+def looks_like_json(text: str) -> bool:
+    """Whether the text starts the way a JSON object or array does (valid or not)."""
+    return _JSON_START.match(text[:4096]) is not None
+
+
+def as_tag(text: str) -> str:
+    """A tag from free text (a book title, a user's tag): white space becomes `_`."""
+    return _WHITESPACE.sub("_", text.strip())
+
+
+def one_line(text: str) -> str:
+    """Free text for a source line: white space (line breaks too) collapsed to single spaces."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def first_lines(text: str, limit: int = 65536) -> list[str]:
+    """The complete lines among the first `limit` characters: enough for a detector to judge by."""
+    sample = text[:limit]
+    if len(text) > limit and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    return sample.split("\n")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from ..model import Highlight
-from .base import ImportOptions, ImportResult
+from .base import ImportOptions, ImportResult, looks_like_json
 
 NAME = "pairs"
 
 
 def detect(text: str) -> float:
-    """Any text with non-blank lines could be pairs: the fallback every other format beats."""
-    return 0.1 if any(line.strip() for line in text.split("\n")) else 0.0
+    """Any text with non-blank lines could be pairs: the fallback every other format beats (but never JSON)."""
+    if looks_like_json(text):
+        return 0.0
+    return 0.1 if text and not text.isspace() else 0.0
 
 
 def parse(text: str, source: str, options: ImportOptions) -> ImportResult:

@@ -1,0 +1,174 @@
+"""Any table with a header row, comma-, tab- or semicolon-separated: one card per row.
+
+`--front-col` and `--back-col` name the columns; without them the columns are guessed (front/back,
+question/answer, text/note, passage/commentary, ..., else the first two) and a warning says which.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+from ..errors import FlashcardsError
+from ..model import Highlight
+from .base import ImportOptions, ImportResult, first_lines
+
+NAME = "csv"
+DELIMITERS = ("\t", ",", ";")
+FRONT_NAMES = ("front", "question", "highlight", "passage", "quote", "text", "term", "word", "prompt", "q")
+BACK_NAMES = ("back", "answer", "note", "notes", "commentary", "comment", "comments", "definition", "meaning",
+              "translation", "explanation", "a")
+_SPACES = re.compile(r"[\s_]+")
+_NUMBER = re.compile(r"[-+]?[\d.,:]+")
+
+
+def read_records(text: str, source: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """The table's non-blank records, each with the line it starts on; bad quoting is one clear error."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problem = "a quoted cell is never closed" if "end of data" in str(error) else str(error)
+            raise FlashcardsError(f"{source}:{line}: not a valid table row: {problem}") from None
+        if row:
+            yield line, row
+        line = reader.line_num + 1
+
+
+def sniff_delimiter(text: str) -> str | None:
+    """The separator the header line uses most (tab, comma or semicolon), or None for no table at all."""
+    header = next((line for line in first_lines(text, 16384) if line.strip()), "")
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else None
+
+
+def column_key(name: str) -> str:
+    """A header cell as compared with known names: lower case, spaces and underscores collapsed."""
+    return _SPACES.sub(" ", name).strip().lower()
+
+
+def sample_records(text: str, delimiter: str) -> list[list[str]]:
+    """The first records of a table from a bounded prefix of the text ([] when it is not valid CSV)."""
+    sample = "\n".join(first_lines(text))
+    records = []
+    try:
+        for _, row in read_records(sample, "", delimiter):
+            records.append(row)
+            if len(records) > 50:
+                break
+    except FlashcardsError:
+        pass  # a bad row (or one cut by the sample's end): judge by the records before it; parse reports it
+    return records
+
+
+def detect(text: str) -> float:
+    """Likely for a header of short names over rows of the same width; more so with known column names."""
+    delimiter = sniff_delimiter(text)
+    if delimiter is None:
+        return 0.0
+    records = sample_records(text, delimiter)
+    if len(records) < 2:
+        return 0.0
+    header, rows = records[0], records[1:]
+    names = [cell.strip() for cell in header]
+    if sum(1 for name in names if name) < 2 or any(len(name) > 40 for name in names):
+        return 0.0
+    even = sum(1 for row in rows if len(row) == len(header)) / len(rows)
+    if even < 0.9:
+        return 0.0
+    keys = {column_key(name) for name in names}
+    if keys & set(FRONT_NAMES) and keys & set(BACK_NAMES):
+        return 0.8
+    return 0.4 if len(rows) >= 2 else 0.0
+
+
+def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
+    """One highlight per row: the front column's cell as the front, the back column's as the back."""
+    delimiter = sniff_delimiter(text) or ","
+    result = ImportResult("tsv" if delimiter == "\t" else NAME)
+    records = read_records(text, source, delimiter)
+    try:
+        header_line, header = next(records)
+    except StopIteration:
+        return result
+    names = [cell.strip() for cell in header]
+    rows = list(records)
+    front, back = _columns(names, _text_columns(names, rows), options, source, header_line, result)
+    front_name = names[front]
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            result.skipped["blank row"] += 1
+            continue
+        text_front = row[front].strip() if front < len(row) else ""
+        if not text_front:
+            result.skipped[f"empty {front_name!r} cell"] += 1
+            continue
+        text_back = row[back].strip() if back is not None and back < len(row) else ""
+        result.highlights.append(Highlight(text_front, text_back, f"{source}:{line}", (), line))
+    return result
+
+
+def find_column(names: list[str], wanted: str, source: str, line: int) -> int:
+    """The index of the column a user named (exactly, else ignoring case and spacing), or a clear error."""
+    if wanted in names:
+        return names.index(wanted)
+    keys = [column_key(name) for name in names]
+    if column_key(wanted) in keys:
+        return keys.index(column_key(wanted))
+    shown = ", ".join(repr(name) for name in names[:30]) + (", ..." if len(names) > 30 else "")
+    raise FlashcardsError(f"{source}:{line}: no column {wanted!r} (columns: {shown})")
+
+
+def _guess(keys: list[str], known: tuple[str, ...], taken: int | None) -> int | None:
+    for name in known:
+        for index, key in enumerate(keys):
+            if key == name and index != taken:
+                return index
+    return None
+
+
+def _text_columns(names: list[str], rows: list[tuple[int, list[str]]]) -> list[int]:
+    """The named columns worth guessing as front or back: those holding more than numbers (ids, counts)."""
+    filled = [index for index, name in enumerate(names) if name]
+    sample = [row for _, row in rows[:100]]
+
+    def has_text(index: int) -> bool:
+        return any(index < len(row) and row[index].strip() and not _NUMBER.fullmatch(row[index].strip())
+                   for row in sample)
+
+    texts = [index for index in filled if has_text(index)]
+    return texts if len(texts) >= 2 else filled
+
+
+def _columns(
+    names: list[str], filled: list[int], options: ImportOptions, source: str, line: int, result: ImportResult
+) -> tuple[int, int | None]:
+    """The front and back columns: named by the options, else guessed and reported in a warning."""
+    keys = [column_key(name) for name in names]
+    guessed = []
+    if options.front_col is not None:
+        front = find_column(names, options.front_col, source, line)
+    else:
+        front = _guess(keys, FRONT_NAMES, None)
+        if front is None:
+            front = filled[0] if filled else 0
+        guessed.append(f"front from column {names[front]!r}")
+    if options.back_col is not None:
+        back: int | None = find_column(names, options.back_col, source, line)
+    else:
+        back = _guess(keys, BACK_NAMES, front)
+        if back is None:
+            back = next((index for index in filled if index > front), None)
+            if back is None:
+                back = next((index for index in filled if index != front), None)
+        guessed.append(f"back from column {names[back]!r}" if back is not None else "backs left empty (no other column)")
+    if guessed:
+        result.warnings.append(f"{source}:{line}: {', '.join(guessed)} (guessed; choose with --front-col / --back-col)")
+    return front, back
