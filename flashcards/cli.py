@@ -28,6 +28,23 @@ DbOption = Annotated[
 ]
 
 
+def open_store(db: Path | None, *, create: bool = True, backup: bool = False):
+    """The review store named by --db / FLASHCARDS_DB / the default; `backup` takes today's backup first."""
+    from .store import Store, resolve_db_path
+
+    store = Store(resolve_db_path(db), create=create)
+    if backup:
+        store.backup_daily()
+    return store
+
+
+def store_settings(store):
+    """The settings kept beside a store."""
+    from .settings import load_settings, settings_path
+
+    return load_settings(settings_path(store.path))
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"flashcards {__version__}")

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from itertools import pairwise
 from typing import Protocol
+
+from .clock import day_number
 
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one, as Anki asks before fitting
 SPLITS = 5
@@ -23,12 +25,6 @@ class AnswerLike(Protocol):
     card_id: str
     reviewed_at: datetime  # timezone-aware UTC
     rating: int  # 1 Again .. 4 Easy
-
-
-def day_number(moment: datetime, rollover_hour: int = 4, tz: tzinfo | None = None) -> int:
-    """The study day a moment belongs to: days start at `rollover_hour` local time, as in Anki."""
-    local = moment.astimezone(tz) - timedelta(hours=rollover_hour)
-    return local.date().toordinal()
 
 
 @dataclass

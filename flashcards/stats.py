@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
-from .optimizer import day_number
+from .clock import day_number
 
 FORECAST_DAYS = 30  # the due forecast covers today (with everything overdue) and the 29 days after
 ACTIVITY_DAYS = 30  # answers and time per day are charted for the last 30 days

@@ -1,0 +1,48 @@
+"""The decks a command works on, read through the store: a deck file unchanged since the last run is not
+parsed again (the store keeps its cards), a changed one is parsed once and cached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .deck import deck_files, file_state, load_deck
+from .model import Card
+from .store import CachedDeck, Store
+
+
+@dataclass(frozen=True)
+class OpenDeck:
+    """A deck file as the store holds it."""
+
+    key: str  # the absolute path, how the store names the deck
+    path: Path
+    name: str
+    tags: list[str]
+    size: int  # cards
+
+
+def open_decks(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[OpenDeck]:
+    """The decks named by files or folders, parsing only those that changed since the store last read them.
+
+    `on_parse` is told before a deck file is parsed (to show progress).
+    """
+    opened = []
+    for path in deck_files(paths):
+        key = str(path.resolve())
+        cached = store.cached_deck(key)
+        state = file_state(path)
+        if cached is None or state != (cached.mtime_ns, cached.size):
+            if on_parse:
+                on_parse(path)
+            deck = load_deck(path)
+            store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)
+            cached = CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards))
+        opened.append(OpenDeck(key, path, cached.name, cached.tags, cached.cards))
+    return opened
+
+
+def deck_cards(store: Store, deck: OpenDeck) -> list[Card]:
+    """The cards of an open deck, from the store."""
+    return store.deck_cards(deck.key)

@@ -1,0 +1,264 @@
+"""A review session: which card comes next, answering, undo, bury, suspend, leeches, daily limits.
+
+Pure logic over the store and a scheduler, with the clock passed in; it knows nothing of the terminal.
+Order, as in Anki: learning cards that are due, then due reviews, then new cards. Limits count every
+session of the study day (they are counted from the log). Every answer is committed before the next card
+is chosen, and the next card is read from the store each time, so a second session on the same store
+never shows a card the first one already answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from .clock import day_number, day_start, utc_now
+from .collection import OpenDeck
+from .errors import FlashcardsError
+from .model import Card
+from .scheduler import Rating, Schedule, Scheduler, State
+from .settings import Settings
+from .store import CardRow, Store
+
+MAX_ANSWER_MS = 60_000  # a longer pause counts as 60 s, as in Anki
+LEARNING = (State.LEARNING, State.RELEARNING)
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What is left to study now, within today's limits, and when the next studied card falls due."""
+
+    new: int
+    learning: int
+    review: int
+    next_due: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def to_dict(self) -> dict:
+        return {"new": self.new, "learning": self.learning, "review": self.review,
+                "next_due": self.next_due.isoformat() if self.next_due else None}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A card put in front of the person, with what each answer would do."""
+
+    card: Card
+    deck_name: str
+    row: CardRow
+    kind: str  # "new", "learning", "review" or "ahead"
+    previews: dict[Rating, Schedule]
+    shown_at: datetime
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The outcome of an answer."""
+
+    card_id: str
+    rating: Rating
+    schedule: Schedule
+    leech: bool  # the card just became a leech and was suspended
+
+
+@dataclass
+class Summary:
+    """A session in numbers."""
+
+    answered: int = 0
+    again: int = 0
+    duration_ms: int = 0
+    next_due: datetime | None = None
+
+    @property
+    def again_rate(self) -> float | None:
+        return self.again / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class _UndoEntry:
+    before: CardRow
+    log_id: int | None  # the answer's log row; None for bury and suspend
+    rating: Rating | None = None
+    duration_ms: int = 0
+
+
+@dataclass
+class Session:
+    """Reviews over some decks of a store. `clock` returns the current UTC moment (tests freeze it)."""
+
+    store: Store
+    decks: Sequence[OpenDeck]
+    scheduler: Scheduler
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], datetime] = utc_now
+    tz: tzinfo | None = None
+    ahead: bool = False
+    summary: Summary = field(default_factory=Summary)
+    _undo: list[_UndoEntry] = field(default_factory=list)
+    _again_first: str | None = None  # an undone card is shown again at once
+
+    def __post_init__(self) -> None:
+        if not self.decks:
+            raise FlashcardsError("no decks to review")
+        self._keys = [deck.key for deck in self.decks]
+
+    # -- the day
+
+    def today(self, now: datetime | None = None) -> int:
+        """The current study day number."""
+        return day_number(now or self.clock(), self.settings.rollover_hour, self.tz)
+
+    def _day_bounds(self, today: int) -> tuple[datetime, datetime]:
+        return (day_start(today, self.settings.rollover_hour, self.tz),
+                day_start(today + 1, self.settings.rollover_hour, self.tz))
+
+    def _left_today(self, today: int) -> tuple[int, int]:
+        """(new, review) answers still allowed today by the daily limits."""
+        start, _ = self._day_bounds(today)
+        new_done = self.store.answers_since(start, [State.NEW])
+        reviews_done = self.store.answers_since(start, [State.REVIEW])
+        return max(self.settings.new_per_day - new_done, 0), max(self.settings.reviews_per_day - reviews_done, 0)
+
+    # -- what is due
+
+    def counts(self) -> Counts:
+        """New / learning / review cards left now, within today's limits."""
+        now = self.clock()
+        today = self.today(now)
+        _, tomorrow = self._day_bounds(today)
+        new_left, reviews_left = self._left_today(today)
+        keys = self._keys
+        return Counts(
+            new=min(self.store.count_new(keys, today), new_left) if new_left else 0,
+            learning=self.store.count_due(keys, LEARNING, now + timedelta(milliseconds=1), today),
+            review=min(self.store.count_due(keys, [State.REVIEW], tomorrow, today), reviews_left) if reviews_left else 0,
+            next_due=self.store.next_due(keys, today),
+        )
+
+    def next_card(self) -> Shown | None:
+        """The next card to show, or None when nothing is due now (see next_learning_due())."""
+        now = self.clock()
+        today = self.today(now)
+        keys = self._keys
+        if self._again_first is not None:
+            card_id, self._again_first = self._again_first, None
+            row = self.store.card(card_id)
+            if row is not None and not row.suspended:
+                return self._show(row, "learning" if row.schedule.state in LEARNING else _kind(row), now)
+        row = self.store.first_due(keys, LEARNING, now + timedelta(milliseconds=1), today)
+        if row is not None:
+            return self._show(row, "learning", now)
+        new_left, reviews_left = self._left_today(today)
+        if reviews_left:
+            _, tomorrow = self._day_bounds(today)
+            row = self.store.first_due(keys, [State.REVIEW], tomorrow, today)
+            if row is not None:
+                return self._show(row, "review", now)
+        if new_left:
+            new = self.store.new_cards(keys, today, 1)
+            if new:
+                return self._show(self.store.card(new[0]), "new", now)
+        if self.ahead and self.next_learning_due() is None:
+            row = self.store.first_due(keys, [State.LEARNING, State.REVIEW, State.RELEARNING], FAR_FUTURE, today)
+            if row is not None:
+                return self._show(row, "ahead", now)
+        return None
+
+    def next_learning_due(self) -> datetime | None:
+        """When the next learning card of today falls due (None when no learning card is left today)."""
+        now = self.clock()
+        today = self.today(now)
+        _, tomorrow = self._day_bounds(today)
+        row = self.store.first_due(self._keys, LEARNING, tomorrow, today)
+        return row.schedule.due if row is not None else None
+
+    def _show(self, row: CardRow, kind: str, now: datetime) -> Shown:
+        found = self.store.card_text(row.card_id, self._keys)
+        if found is None:  # the deck changed under us; the card is gone
+            raise FlashcardsError(f"card {row.card_id} is no longer in the decks; start the review again")
+        deck_name, card = found
+        return Shown(card, deck_name, row, kind, self.scheduler.preview(row.card_id, row.schedule, now), now)
+
+    # -- acting on a card
+
+    def answer(self, shown: Shown, rating: Rating, duration_ms: int | None = None) -> Answered:
+        """Schedule the card and log the answer, in one transaction committed before this returns.
+
+        The schedule is read again inside the transaction, so an answer given meanwhile in another session
+        is built upon rather than overwritten.
+        """
+        now = self.clock()
+        if duration_ms is None:
+            duration_ms = int((now - shown.shown_at).total_seconds() * 1000)
+        duration_ms = min(max(duration_ms, 0), MAX_ANSWER_MS)
+        card_id = shown.card.id
+        with self.store.transaction() as db:
+            before = self.store.card(card_id) or shown.row
+            after = self.scheduler.review(card_id, before.schedule, rating, now)
+            leech = after.lapses > before.schedule.lapses and _is_leech(after.lapses, self.settings.leech_lapses)
+            self.store.write_card(db, replace(before, schedule=after, suspended=before.suspended or leech,
+                                              leech=before.leech or leech))
+            log_id = self.store.log_answer(db, card_id, now, int(rating), duration_ms, before.schedule, after)
+        self._undo.append(_UndoEntry(before, log_id, rating, duration_ms))
+        self.summary.answered += 1
+        self.summary.again += rating == Rating.AGAIN
+        self.summary.duration_ms += duration_ms
+        return Answered(card_id, rating, after, leech)
+
+    def bury(self, shown: Shown) -> None:
+        """Hide the card until the next study day."""
+        self._set_flags(shown.card.id, buried_until=self.today())
+
+    def suspend(self, shown: Shown) -> None:
+        """Hide the card until it is unsuspended."""
+        self._set_flags(shown.card.id, suspended=True)
+
+    def _set_flags(self, card_id: str, **flags: object) -> None:
+        with self.store.transaction() as db:
+            before = self.store.card(card_id)
+            self.store.write_card(db, replace(before, **flags))
+        self._undo.append(_UndoEntry(before, None))
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> str | None:
+        """Take back the last answer, bury or suspend: the schedule restored, the log row removed.
+
+        Returns the card's id (it is shown again next), or None when there is nothing to undo.
+        """
+        if not self._undo:
+            return None
+        entry = self._undo.pop()
+        with self.store.transaction() as db:
+            self.store.write_card(db, entry.before)
+            if entry.log_id is not None:
+                db.execute("DELETE FROM review_log WHERE id = ?", (entry.log_id,))
+        if entry.rating is not None:
+            self.summary.answered -= 1
+            self.summary.again -= entry.rating == Rating.AGAIN
+            self.summary.duration_ms -= entry.duration_ms
+        self._again_first = entry.before.card_id
+        return entry.before.card_id
+
+    def finish(self) -> Summary:
+        """The session's summary, with when the next card is due."""
+        self.summary.next_due = self.store.next_due(self._keys, self.today())
+        return self.summary
+
+
+def _kind(row: CardRow) -> str:
+    return {State.NEW: "new", State.REVIEW: "review"}.get(row.schedule.state, "learning")
+
+
+def _is_leech(lapses: int, threshold: int) -> bool:
+    """Anki's rule: a leech at `threshold` lapses, and again every half threshold after."""
+    if threshold <= 0 or lapses < threshold:
+        return False
+    return (lapses - threshold) % max(threshold // 2, 1) == 0
