@@ -173,6 +173,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            self._refuse_newer_schema()  # before anything writes to the file
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # an acknowledged answer survives a power cut too
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -211,12 +212,16 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def _migrate(self) -> None:
+    def _refuse_newer_schema(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
+            self.db.close()
             raise FlashcardsError(
                 f"{self.path}: made by a newer flashcards (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
             )
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
         for number in range(version, SCHEMA_VERSION):
             with self.transaction() as db:
                 MIGRATIONS[number](db)
