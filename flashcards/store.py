@@ -170,17 +170,28 @@ class Store:
         if not path.exists():
             if not create:
                 raise FlashcardsError(f"{path}: no review store here yet (review a deck first)")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise FlashcardsError(f"{path.parent}: cannot create the store's folder ({exc.strerror})") from None
         try:
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise FlashcardsError(f"{path}: cannot open the review store ({exc})") from None
+        try:
             self._refuse_newer_schema()  # before anything writes to the file
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # an acknowledged answer survives a power cut too
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except FlashcardsError:
+            self.db.close()
+            raise
         except sqlite3.OperationalError as exc:
+            self.db.close()
             raise FlashcardsError(f"{path}: cannot open the review store ({exc})") from None
         except sqlite3.DatabaseError as exc:
+            self.db.close()
             raise damaged_store_error(path, exc) from None
 
     # -- lifecycle
@@ -215,7 +226,6 @@ class Store:
     def _refuse_newer_schema(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            self.db.close()
             raise FlashcardsError(
                 f"{self.path}: made by a newer flashcards (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
             )
