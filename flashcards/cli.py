@@ -114,6 +114,78 @@ def export(
     typer.echo(f"Exported {count} notes from {len(loaded)} deck{'s' if len(loaded) != 1 else ''} to {output}")
 
 
+DeckArgs = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Deck files or folders of them (default: ./decks).", show_default=False),
+]
+
+
+def _deck_paths(decks: list[Path] | None) -> list[Path]:
+    if decks:
+        return decks
+    if Path("decks").is_dir():
+        return [Path("decks")]
+    raise FlashcardsError("no deck given and no ./decks folder here; name a deck file or folder")
+
+
+def _open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
+    from .collection import open_decks
+    from .console import err_console
+    from .scheduler import FSRSScheduler
+    from .session import Session
+
+    store = open_store(db, backup=backup)
+    settings = store_settings(store)
+    with err_console().status("Reading the changed deck…") as status:
+        opened = open_decks(store, _deck_paths(decks), on_parse=lambda path: status.update(f"Reading {path} (changed since the last run)…"))
+    return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead)
+
+
+@app.command()
+def review(
+    decks: DeckArgs = None,
+    db: DbOption = None,
+    ahead: Annotated[bool, typer.Option(help="When nothing is due, study the cards due soonest anyway.")] = False,
+) -> None:
+    """Review the cards that are due, in the terminal; every answer is saved at once.
+
+    Keys: space or enter shows the commentary, 1-4 answer Again / Hard / Good / Easy, u undoes,
+    b buries until tomorrow, s suspends, q quits. With standard input that is not a terminal, one
+    command a line (show, 1-4 or again/hard/good/easy, u, b, s, q), for scripts.
+
+    Example:
+
+        flashcards review decks/seeds.yaml
+    """
+    from .tui import run_lines, run_terminal
+
+    session = _open_session(db, decks, ahead=ahead, backup=True)
+    with session.store:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            run_terminal(session)
+        else:
+            run_lines(session, sys.stdin, sys.stdout)
+
+
+@app.command()
+def due(
+    decks: DeckArgs = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Show what is due now (new / learning / review, within today's limits) without starting a session.
+
+    Example:
+
+        flashcards due decks/ --json
+    """
+    from .report import print_due
+
+    session = _open_session(db, decks)
+    with session.store:
+        print_due(session.counts(), session.clock(), as_json)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
     from .console import error_line

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from .console import out_console
-from .convert import ConvertReport
+
+if TYPE_CHECKING:
+    from .convert import ConvertReport
 
 
 def convert_report_dict(report: ConvertReport) -> dict:
@@ -51,3 +54,16 @@ def print_convert_report(report: ConvertReport, as_json: bool = False) -> None:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def print_due(counts, now, as_json: bool) -> None:
+    """What is due now: for people, or as JSON."""
+    if as_json:
+        print(json.dumps(counts.to_dict()))
+        return
+    from .clock import format_moment
+
+    line = f"New {counts.new}   Learning {counts.learning}   Review {counts.review}"
+    if counts.next_due is not None:
+        line += f"   (next studied card due {format_moment(counts.next_due, now)})"
+    out_console().print(line, markup=False)
