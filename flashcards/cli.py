@@ -186,6 +186,140 @@ def due(
         print_due(session.counts(), session.clock(), as_json)
 
 
+def _insight_inputs(db: Path | None, decks: list[Path] | None):
+    """(store or None when there is none yet, deck keys or None for all cards, settings, a saver)."""
+    from .collection import open_decks
+    from .settings import load_settings, save_settings, settings_path
+    from .store import resolve_db_path
+
+    path = resolve_db_path(db)
+    store = open_store(db) if decks or path.exists() else None
+    keys = [deck.key for deck in open_decks(store, decks)] if decks else None
+    where = settings_path(path)
+    return store, keys, load_settings(where), lambda settings: save_settings(settings, where)
+
+
+@app.command()
+def stats(
+    decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", show_default=False)] = None,
+    db: DbOption = None,
+    html: Annotated[Path | None, typer.Option(help="Also write the charts to this self-contained HTML page.", dir_okay=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+) -> None:
+    """How your memory is doing: cards by state, a 30-day forecast, a year's heatmap, true retention.
+
+    Example:
+
+        flashcards stats decks/seeds.yaml --html stats.html
+    """
+    from .insights import settings_summary, store_stats
+
+    store, keys, settings, _ = _insight_inputs(db, decks)
+    result = store_stats(store, keys, settings)
+    if store is not None:
+        store.close()
+    if html is not None:
+        from .atomic import write_atomic
+        from .charts import render_html
+
+        write_atomic(html, render_html(result, settings_summary(settings)).encode("utf-8"))
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({**result.to_dict(), "settings": settings_summary(settings)}, ensure_ascii=False))
+    else:
+        from rich.console import Console
+
+        from .charts import render_terminal
+
+        render_terminal(result, Console(highlight=False), settings_summary(settings))
+        if html is not None:
+            typer.echo(f"Wrote {html}")
+
+
+@app.command()
+def optimize(
+    decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", show_default=False)] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better.
+
+    Example:
+
+        flashcards optimize
+    """
+    from .console import err_console
+    from .insights import optimize as run_optimize
+    from .report import print_optimize
+
+    store, keys, settings, save = _insight_inputs(db, decks)
+    with err_console().status("Fitting FSRS to your reviews…"):
+        result = run_optimize(store, keys, settings, save)
+    if store is not None:
+        store.close()
+    print_optimize(result, as_json)
+
+
+@app.command()
+def simulate(
+    deck_size: Annotated[int, typer.Option(min=1, max=1_000_000, help="New cards to learn.")] = 1000,
+    days: Annotated[int, typer.Option(min=1, max=36500, help="Days to simulate.")] = 365,
+    retention: Annotated[list[float] | None, typer.Option(min=0.7, max=0.99, help="Desired retention to try; repeatable (default 0.80 0.85 0.90 0.95).")] = None,
+    optimal: Annotated[bool, typer.Option(help="Find the retention that costs least per card memorized.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 42,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Simulate your workload: reviews and minutes per day, cards memorized, per desired retention.
+
+    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults.
+
+    Example:
+
+        flashcards simulate --deck-size 2000 --days 365 --retention 0.85 --retention 0.9 --optimal
+    """
+    from .insights import DEFAULT_RETENTIONS, simulate_workload
+    from .report import print_simulation
+    from .settings import load_settings, settings_path
+    from .store import resolve_db_path
+
+    settings = load_settings(settings_path(resolve_db_path(db)))
+    from .console import err_console
+
+    with err_console().status("Simulating…"):
+        result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal)
+    print_simulation(result, as_json)
+
+
+@app.command()
+def config(
+    key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False)] = None,
+    value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
+) -> None:
+    """See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.
+
+    Example:
+
+        flashcards config desired_retention 0.85
+    """
+    from .report import print_config
+    from .settings import load_settings, names, save_settings, set_from_text, settings_path
+    from .store import resolve_db_path
+
+    path = settings_path(resolve_db_path(db))
+    settings = load_settings(path)
+    if key is not None and key not in names():
+        raise FlashcardsError(f"unknown setting {key!r} (known: {', '.join(names())})")
+    if value is not None:
+        set_from_text(settings, key, value)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_settings(settings, path)
+    print_config(settings, path, key, as_json)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
     from .console import error_line

@@ -67,3 +67,99 @@ def print_due(counts, now, as_json: bool) -> None:
     if counts.next_due is not None:
         line += f"   (next studied card due {format_moment(counts.next_due, now)})"
     out_console().print(line, markup=False)
+
+
+def print_optimize(result, as_json: bool) -> None:
+    """What `optimize` found and did."""
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    console = out_console()
+    if result.comparison is None:
+        console.print(
+            f"Not enough history to fit FSRS yet: {result.reviews} reviews on a later day than the card's previous "
+            f"answer, {result.needed} more needed. Nothing was changed; FSRS's defaults stay in use.", markup=False,
+        )
+        return
+    from rich.table import Table
+
+    c = result.comparison
+    table = Table(title=f"Prediction of {c.held_out} held-out reviews (of {c.reviews}; lower is better)")
+    table.add_column("parameters")
+    table.add_column("log loss", justify="right")
+    table.add_column("RMSE (bins)", justify="right")
+    table.add_row("FSRS defaults", f"{c.defaults.log_loss:.4f}", f"{c.defaults.rmse_bins:.4f}")
+    table.add_row("fitted to you", f"{c.fitted.log_loss:.4f}", f"{c.fitted.rmse_bins:.4f}")
+    console.print(table)
+    if result.saved:
+        console.print("Fitted parameters saved: your reviews are now scheduled with them.", markup=False)
+    else:
+        console.print("The fitted parameters do not predict better than the defaults; nothing was changed.", markup=False)
+
+
+def print_simulation(result, as_json: bool) -> None:
+    """The simulated workload: a table per retention and a chart of cards memorized over time."""
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    from rich.table import Table
+
+    console = out_console()
+    source = "your fitted parameters" if result.parameters_source == "fitted" else "FSRS's default parameters"
+    table = Table(title=f"{result.deck_size} new cards over {result.days} days, {source}")
+    for name in ("retention", "reviews/day", "minutes/day", "memorized at end", "minutes per card memorized"):
+        table.add_column(name, justify="right")
+    for row in result.rows:
+        mark = " ◀" if result.optimal is not None and row.retention == result.optimal else ""
+        table.add_row(
+            f"{row.retention:.1%}{mark}",
+            f"{sum(row.reviews_per_day) / max(len(row.reviews_per_day), 1):.1f}",
+            f"{row.total_minutes / max(len(row.minutes_per_day), 1):.1f}",
+            f"{row.memorized:.0f}",
+            f"{row.minutes_per_memorized_card:.2f}",
+        )
+    console.print(table)
+    console.print("Cards memorized over time:", markup=False)
+    for row in result.rows:
+        console.print(f"  {row.retention:>6.1%} {sparkline(row.memorized_per_day, 48)} {row.memorized:.0f}", markup=False)
+    if result.optimal is not None:
+        console.print(f"◀ The desired retention that costs least per card memorized: {result.optimal:.1%} "
+                      f"(set it with: flashcards config desired_retention {result.optimal})", markup=False)
+
+
+def sparkline(values: list[float], width: int) -> str:
+    """A one-line chart of a series, sampled down to `width` cells."""
+    if not values:
+        return ""
+    blocks = " ▁▂▃▄▅▆▇█"
+    step = max(len(values) / width, 1)
+    sampled = [values[min(int(i * step), len(values) - 1)] for i in range(min(width, len(values)))]
+    top = max(sampled) or 1
+    return "".join(blocks[round(value / top * (len(blocks) - 1))] for value in sampled)
+
+
+def print_config(settings, path, key: str | None, as_json: bool) -> None:
+    """Every setting (or one) with its value."""
+    from dataclasses import asdict
+
+    values = asdict(settings)
+    if key is not None:
+        values = {key: values[key]}
+    if as_json:
+        print(json.dumps(values if key is None else values[key]))
+        return
+    console = out_console()
+    for name, value in values.items():
+        if name == "parameters":
+            shown = "FSRS defaults" if not value else " ".join(f"{v:.4g}" for v in value)
+        elif name == "fitted":
+            if not value:
+                continue
+            shown = f"on {value.get('date')} from {value.get('reviews')} reviews"
+        elif isinstance(value, list):
+            shown = " ".join(f"{v:g}" for v in value)
+        else:
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+        console.print(f"{name} = {shown}", markup=False)
+    if key is None:
+        console.print(f"(settings file: {path})", markup=False, style="dim")

@@ -136,6 +136,7 @@ class LoggedAnswer:
     duration_ms: int
     state_before: int
     state_after: int
+    due: datetime | None = None  # when the answer scheduled the card
 
 
 @dataclass(frozen=True)
@@ -377,10 +378,10 @@ class Store:
         """Logged answers in time order, all or those of cards in the given decks."""
         where = "" if decks is None else f"WHERE card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({_marks(decks)}))"
         rows = self.db.execute(
-            "SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after FROM review_log "
+            "SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after, due FROM review_log "
             f"{where} ORDER BY reviewed_at, id", tuple(decks or ()),
         )
-        return (LoggedAnswer(r[0], r[1], from_ms(r[2]), r[3], r[4], r[5], r[6]) for r in rows)
+        return (LoggedAnswer(r[0], r[1], from_ms(r[2]), r[3], r[4], r[5], r[6], from_ms(r[7])) for r in rows)
 
     def answer_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM review_log").fetchone()[0]
