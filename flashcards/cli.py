@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -320,6 +321,29 @@ def config(
     print_config(settings, path, key, as_json)
 
 
+@app.command()
+def check(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check the review store: SQLite's integrity check and our own, each problem with a fix; lists backups.
+
+    Exits 1 when something is wrong. Never changes the store.
+
+    Example:
+
+        flashcards check
+    """
+    from .check import check_store
+    from .report import print_check
+    from .store import resolve_db_path
+
+    report = check_store(resolve_db_path(db))
+    print_check(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
     from .console import error_line
@@ -331,9 +355,25 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except sqlite3.DatabaseError as exc:  # damage found after the store opened: never a traceback, never replaced
+        from .store import damaged_store_error, resolve_db_path
+
+        error_line(str(damaged_store_error(resolve_db_path(_db_argument(argv)), exc)))
+        sys.exit(1)
     except Exception as exc:  # a bug of ours: one line for the person, the traceback on request
         if os.environ.get("FLASHCARDS_DEBUG"):
             raise
         error_line(f"internal error: {type(exc).__name__}: {exc} (run with FLASHCARDS_DEBUG=1 for details)")
         sys.exit(2)
 
+
+
+def _db_argument(argv: list[str] | None) -> Path | None:
+    """The --db given on the command line, to name the store in a damage message."""
+    args = sys.argv[1:] if argv is None else argv
+    for index, arg in enumerate(args):
+        if arg == "--db" and index + 1 < len(args):
+            return Path(args[index + 1])
+        if arg.startswith("--db="):
+            return Path(arg[5:])
+    return None

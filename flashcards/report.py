@@ -163,3 +163,21 @@ def print_config(settings, path, key: str | None, as_json: bool) -> None:
         console.print(f"{name} = {shown}", markup=False)
     if key is None:
         console.print(f"(settings file: {path})", markup=False, style="dim")
+
+
+def print_check(report, as_json: bool) -> None:
+    """The store check: problems with fixes (on stderr), the backups, a verdict."""
+    if as_json:
+        print(json.dumps(report.to_dict()))
+        return
+    import sys
+
+    for problem in report.problems:
+        sys.stderr.write(f"problem: {problem.message}\n  fix: {problem.fix}\n")
+    console = out_console()
+    if report.ok:
+        console.print(f"{report.path}: ok ({report.cards} cards, {report.answers} answers)", markup=False)
+    if report.backups:
+        console.print(f"backups ({len(report.backups)}): newest {report.backups[-1]}", markup=False)
+    else:
+        console.print("no backups yet (one is made each day you review)", markup=False)

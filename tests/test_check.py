@@ -1,0 +1,95 @@
+"""`flashcards check` and damaged stores: found, explained with a fix, never replaced."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from reviewing import write_deck
+
+from conftest import run_cli
+from flashcards.backup import daily_backup
+
+
+@pytest.fixture
+def reviewed(tmp_path):
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 4)
+    db = tmp_path / "fc.db"
+    assert run_cli("review", str(deck), "--db", str(db), stdin="3\n4\n").code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return deck, db
+
+
+def corrupt(path, start=4096, end=4096 * 6):
+    data = bytearray(path.read_bytes())
+    data[start:end] = b"\x5a" * (min(end, len(data)) - start)
+    path.write_bytes(bytes(data))
+
+
+def test_a_sound_store_checks_ok(reviewed):
+    _, db = reviewed
+    result = run_cli("check", "--db", str(db))
+    assert result.code == 0
+    assert "ok (4 cards, 2 answers)" in result.stdout
+    assert "backups (1): newest" in result.stdout
+    assert json.loads(run_cli("check", "--db", str(db), "--json").stdout)["ok"] is True
+
+
+def test_a_damaged_store_is_reported_with_the_backup_to_restore_and_left_byte_identical(reviewed):
+    deck, db = reviewed
+    corrupt(db)
+    damaged = db.read_bytes()
+    result = run_cli("check", "--db", str(db))
+    assert result.code == 1
+    newest = sorted((db.parent / "backups").glob("fc-*.db"))[-1]
+    assert "problem:" in result.stderr and f"cp {newest} {db}" in result.stderr
+    for command in (("due", str(deck)), ("review", str(deck)), ("stats",), ("optimize",)):
+        other = run_cli(*command, "--db", str(db), stdin="q\n")
+        assert other.code == 1, command
+        lines = other.stderr.strip().splitlines()
+        assert len(lines) == 1 and "damaged" in lines[0] and "backups" in lines[0], (command, other.stderr)
+    assert db.read_bytes() == damaged
+    with sqlite3.connect(newest) as backup:  # the backup the fix names is sound and holds the answers
+        assert backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_file_that_is_not_a_store_is_refused_by_every_command_and_kept(tmp_path):
+    db = tmp_path / "fc.db"
+    db.write_bytes(b"my thesis draft, not a database\n" * 50)
+    before = db.read_bytes()
+    check = run_cli("check", "--db", str(db))
+    assert check.code == 1 and "file is not a database" in check.stderr
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 1)
+    review = run_cli("review", str(deck), "--db", str(db), stdin="q\n")
+    assert review.code == 1 and review.stderr.count("\n") == 1 and "left untouched" in review.stderr
+    assert db.read_bytes() == before
+
+
+def test_check_on_a_missing_store_says_so(tmp_path):
+    result = run_cli("check", "--db", str(tmp_path / "none.db"))
+    assert result.code == 1 and "no review store here" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_daily_backups_once_a_day_keep_the_last_seven(tmp_path, reviewed):
+    _, db = reviewed
+    folder = db.parent / "backups"
+    assert len(list(folder.glob("fc-*.db"))) == 1  # the first review of the day made one
+    deck = db.parent / "deck.yaml"
+    run_cli("review", str(deck), "--db", str(db), stdin="3\n")
+    assert len(list(folder.glob("fc-*.db"))) == 1  # a second run the same day makes none
+    with sqlite3.connect(sorted(folder.glob("fc-*.db"))[0]) as backup:  # taken as the day's first session began
+        assert backup.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0
+    with sqlite3.connect(db) as conn:
+        for day in range(1, 12):
+            assert daily_backup(conn, db, today=date(2025, 1, day)) is not None
+        assert daily_backup(conn, db, today=date(2025, 1, 11)) is None
+    with sqlite3.connect(folder / "fc-2025-01-11.db") as backup:  # a backup holds every answer so far
+        assert backup.execute("SELECT count(*) FROM review_log").fetchone()[0] == 3
+    kept = sorted(path.name for path in folder.glob("fc-*.db"))
+    assert len(kept) == 7 and kept[0] == "fc-2025-01-06.db"
