@@ -35,3 +35,56 @@ def write_pairs_export(path: Path, count: int, seed: int = 7) -> None:
         back = passage(rng, chinese=rng.random() < 0.7) + " " + passage(rng, chinese=rng.random() < 0.7)
         lines += [f"{front} ({index})", back]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_history(db_path: Path, deck_path: Path, answers_per_card: int, seed: int = 11) -> int:
+    """A review history of about `answers_per_card` answers a card over the past year, straight into the store.
+
+    Each card is learned once, then reviewed at growing intervals (mostly Good, some Again); its schedule
+    ends as a review card due somewhere between ten days ago and a month ahead, so `due` finds a realistic
+    backlog. Returns the number of answers written.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from flashcards.collection import open_decks
+    from flashcards.scheduler import State
+    from flashcards.store import Store
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    ms = 1000
+    with Store(db_path) as store:
+        (deck,) = open_decks(store, [deck_path])
+        ids = [row[0] for row in store.db.execute("SELECT card_id FROM deck_cards WHERE deck_path = ?", (deck.key,))]
+        log, schedules = [], []
+        for card_id in ids:
+            start = now - timedelta(days=rng.uniform(200, 365))
+            stability, lapses, offsets, answers = 2.0, 0, [0.0], []
+            states = [State.NEW, *([State.REVIEW] * (answers_per_card - 1))]
+            for state_before in states:
+                rating = 1 if state_before == State.REVIEW and rng.random() < 0.1 else 3
+                lapses += rating == 1 and state_before == State.REVIEW
+                stability = max(1.0, stability * (0.5 if rating == 1 else 1.8))
+                answers.append((state_before, rating, stability))
+                offsets.append(offsets[-1] + stability)
+            scale = (now - start).total_seconds() / 86400 / offsets[-1]  # the whole history fits in the past
+            for (state_before, rating, stability), offset, following in zip(answers, offsets, offsets[1:], strict=False):
+                moment = start + timedelta(days=offset * scale)
+                due = start + timedelta(days=following * scale)
+                state_after = State.LEARNING if state_before == State.NEW else State.REVIEW
+                log.append((card_id, int(moment.timestamp() * ms), rating, rng.randint(3000, 20000),
+                            int(state_before), int(state_after), stability, 5.0, int(due.timestamp() * ms)))
+            due = now + timedelta(days=rng.uniform(-10, 30))
+            last = int((start + timedelta(days=offsets[-2] * scale)).timestamp() * ms)
+            schedules.append((int(State.REVIEW), stability, 5.0, int(due.timestamp() * ms), last,
+                              answers_per_card, lapses, card_id))
+        with store.transaction() as db:
+            db.executemany(
+                "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, difficulty, due) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", log,
+            )
+            db.executemany(
+                "UPDATE schedule SET state = ?, step = NULL, stability = ?, difficulty = ?, due = ?, last_review = ?, "
+                "reps = ?, lapses = ? WHERE card_id = ?", schedules,
+            )
+        return len(log)

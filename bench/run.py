@@ -25,9 +25,35 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import write_pairs_export  # noqa: E402
+from generate import write_history, write_pairs_export  # noqa: E402
 
 PY = sys.executable
+PEAK_MB = 400
+START_FLOOR = "import typer, rich.console, sqlite3"
+
+ANSWER_LATENCY = """
+import json, statistics, sys, time
+from pathlib import Path
+from flashcards.collection import open_decks
+from flashcards.scheduler import FSRSScheduler, Rating
+from flashcards.session import Session
+from flashcards.settings import Settings
+from flashcards.store import Store
+
+store = Store(Path(sys.argv[1]))
+settings = Settings(reviews_per_day=100_000, new_per_day=100_000)
+session = Session(store, open_decks(store, [Path(sys.argv[2])]), FSRSScheduler.from_settings(settings), settings)
+times = []
+for index in range(int(sys.argv[3])):
+    shown = session.next_card()
+    if shown is None:
+        break
+    start = time.perf_counter()
+    session.answer(shown, Rating.GOOD if index % 7 else Rating.AGAIN)  # schedule and log committed
+    times.append(time.perf_counter() - start)
+times.sort()
+print(json.dumps({"n": len(times), "p50": statistics.median(times), "p99": times[int(len(times) * 0.99) - 1]}))
+"""
 
 CONVERT_FLOOR = """
 import sys, yaml
@@ -62,14 +88,28 @@ class Row:
     target: str
 
     @property
-    def ratio(self) -> float:
-        return self.seconds / self.floor_seconds if self.floor_seconds else float("nan")
+    def ratio(self) -> float | None:
+        return self.seconds / self.floor_seconds if self.floor_seconds else None
+
+    @property
+    def passed(self) -> bool:
+        """Whether the row meets its target (ratio targets `<= Nx`, the answer's `p99 < N ms`, memory < 400 MB)."""
+        ok = self.peak_mb < PEAK_MB
+        if self.target.startswith("<= ") and self.ratio is not None:
+            ok = ok and self.ratio <= float(self.target[3:-1])
+        if self.target.startswith("p99 < "):
+            ok = ok and self.seconds * 1000 < float(self.target.split()[-2])
+        return ok
 
 
-def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+def run_once(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float]:
     """Run a command to completion; its wall time in seconds and peak resident memory in MB."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if stdin is not None:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -78,13 +118,14 @@ def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(argv: list[str], cwd: Path, env: dict[str, str], repeat: int, before=None) -> tuple[float, float]:
+def measure(argv: list[str], cwd: Path, env: dict[str, str], repeat: int, before=None,
+            stdin: bytes | None = None) -> tuple[float, float]:
     """Median time and peak memory over `repeat` runs; `before` runs untimed ahead of each run."""
     times, peaks = [], []
     for _ in range(repeat):
         if before:
             before()
-        seconds, peak = run_once(argv, cwd, env)
+        seconds, peak = run_once(argv, cwd, env, stdin)
         times.append(seconds)
         peaks.append(peak)
     return statistics.median(times), max(peaks)
@@ -115,13 +156,40 @@ def main() -> None:
     floor, _ = measure([PY, "-c", CONVERT_FLOOR, str(export), str(work / "floor.yaml")], work, env, args.repeat)
     rows.append(Row("convert", seconds, "read + PyYAML C dump", floor, peak, "<= 1.5x"))
 
+    store = work / "store.db"
+    for stale in work.glob("store*"):
+        stale.unlink()
+    answers = write_history(store, deck, args.answers)  # caches the deck in the store, as a first run would
+    start_floor, _ = measure([PY, "-c", START_FLOOR], work, env, args.repeat)
+
+    seconds, peak = measure([*cli, "due", str(deck)], work, env, args.repeat)
+    rows.append(Row("due (deck unchanged)", seconds, "python -c 'import typer, rich.console, sqlite3'", start_floor, peak, "<= 2x"))
+
+    def touch_deck() -> None:
+        os.utime(deck)  # a changed deck is parsed again
+
+    seconds, peak = measure([*cli, "due", str(deck)], work, env, args.repeat, touch_deck)
+    rows.append(Row("due (deck changed: parsed)", seconds, "python -c 'import typer, rich.console, sqlite3'", start_floor, peak, "none"))
+
+    run_once([*cli, "review", str(deck)], work, env, b"q\n")  # today's backup taken once, as on a real first run
+    seconds, peak = measure([*cli, "review", str(deck)], work, env, args.repeat, stdin=b"q\n")
+    rows.append(Row("review: start to first card", seconds, "python -c 'import typer, rich.console, sqlite3'", start_floor, peak, "<= 2x"))
+
+    latency = json.loads(subprocess.run([PY, "-c", ANSWER_LATENCY, str(store), str(deck), str(min(500, args.cards))],
+                                        cwd=work, env=env, capture_output=True, text=True, check=True).stdout)
+    rows.append(Row(f"answer a card, p99 of {latency['n']} (p50 {latency['p50'] * 1000:.1f} ms)", latency["p99"], "", 0, 0,
+                    "p99 < 20 ms"))
+
     seconds, peak = measure([*cli, "export", str(deck), "-o", str(work / "deck.apkg")], work, env, args.repeat)
     floor, _ = measure([PY, "-c", EXPORT_FLOOR, str(export), str(work / "floor.apkg")], work, env, args.repeat)
-    rows.append(Row("export .apkg", seconds, "raw genanki", floor, peak, "<= 1.3x"))
+    rows.append(Row("export .apkg (deck unchanged)", seconds, "raw genanki", floor, peak, "<= 1.3x"))
+
+    seconds, peak = measure([*cli, "optimize"], work, env, 1)
+    rows.append(Row(f"optimize: fit + 5-fold check on {answers:,} answers", seconds, "", 0, peak, "none"))
 
     print_table(rows, args)
     if args.json:
-        print(json.dumps([row.__dict__ | {"ratio": row.ratio} for row in rows], indent=2))
+        print(json.dumps([row.__dict__ | {"ratio": row.ratio, "met": row.passed} for row in rows], indent=2))
 
 
 def print_table(rows: list[Row], args: argparse.Namespace) -> None:
@@ -130,11 +198,15 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
           f"median of {args.repeat}; {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     print()
-    print("| step | time | floor | floor time | ratio | target | peak memory |")
-    print("|---|---:|---|---:|---:|---|---:|")
+    print("| step | time | floor | floor time | ratio | target | peak memory | met |")
+    print("|---|---:|---|---:|---:|---|---:|---|")
     for row in rows:
-        print(f"| {row.step} | {row.seconds:.3f} s | {row.floor_name} | {row.floor_seconds:.3f} s | "
-              f"{row.ratio:.2f}x | {row.target} | {row.peak_mb:.0f} MB |")
+        time_text = f"{row.seconds * 1000:.1f} ms" if row.seconds < 0.1 else f"{row.seconds:.3f} s"
+        floor = f"{row.floor_seconds:.3f} s" if row.floor_seconds else "—"
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "—"
+        peak = f"{row.peak_mb:.0f} MB" if row.peak_mb else "—"
+        print(f"| {row.step} | {time_text} | {row.floor_name or '—'} | {floor} | {ratio} | {row.target} | {peak} | "
+              f"{'yes' if row.passed else 'NO'} |")
 
 
 if __name__ == "__main__":

@@ -98,18 +98,22 @@ def export(
     parent: Annotated[
         str | None, typer.Option(help="Parent deck name when exporting several decks (default: flashcards).")
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Export decks to an Anki package; importing a newer export updates notes instead of duplicating them.
+
+    Decks are read through the review store's copy, so an unchanged deck is not parsed again.
 
     Example:
 
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .anki import export_decks
-    from .console import progress_bar
-    from .deck import load_decks
+    from .collection import load_through_store
+    from .console import lazy_status, progress_bar
 
-    loaded = load_decks(decks)
+    with open_store(db) as store, lazy_status() as say:
+        loaded = load_through_store(store, decks, on_parse=lambda path: say(f"Reading {path} (changed since the last run)…"))
     with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
         count = export_decks(loaded, output, parent, progress=advance)
     typer.echo(f"Exported {count} notes from {len(loaded)} deck{'s' if len(loaded) != 1 else ''} to {output}")
@@ -131,14 +135,14 @@ def _deck_paths(decks: list[Path] | None) -> list[Path]:
 
 def _open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
     from .collection import open_decks
-    from .console import err_console
+    from .console import lazy_status
     from .scheduler import FSRSScheduler
     from .session import Session
 
     store = open_store(db, backup=backup)
     settings = store_settings(store)
-    with err_console().status("Reading the changed deck…") as status:
-        opened = open_decks(store, _deck_paths(decks), on_parse=lambda path: status.update(f"Reading {path} (changed since the last run)…"))
+    with lazy_status() as say:
+        opened = open_decks(store, _deck_paths(decks), on_parse=lambda path: say(f"Reading {path} (changed since the last run)…"))
     return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead)
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .deck import deck_files, file_state, load_deck
-from .model import Card
+from .deckfiles import deck_files, file_state
+from .model import Card, Deck
 from .store import CachedDeck, Store
 
 
@@ -36,6 +36,8 @@ def open_decks(store: Store, paths: list[Path], on_parse: Callable[[Path], None]
         if cached is None or state != (cached.mtime_ns, cached.size):
             if on_parse:
                 on_parse(path)
+            from .deck import load_deck  # YAML only when a deck changed
+
             deck = load_deck(path)
             store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)
             cached = CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards))
@@ -46,3 +48,8 @@ def open_decks(store: Store, paths: list[Path], on_parse: Callable[[Path], None]
 def deck_cards(store: Store, deck: OpenDeck) -> list[Card]:
     """The cards of an open deck, from the store."""
     return store.deck_cards(deck.key)
+
+
+def load_through_store(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[Deck]:
+    """Whole decks (name, tags, cards) read through the store's copy: YAML is parsed only for changed files."""
+    return [Deck(deck.name, store.deck_cards(deck.key), deck.tags) for deck in open_decks(store, paths, on_parse)]

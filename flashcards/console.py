@@ -53,3 +53,23 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., 
             progress.advance(task, steps)
 
         yield advance
+
+
+@contextmanager
+def lazy_status() -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr that appears only once something is said (rich is loaded only then); yields say(text)."""
+    shown = []
+
+    def say(text: str) -> None:
+        if not shown:
+            status = err_console().status(text)
+            status.start()
+            shown.append(status)
+        else:
+            shown[0].update(text)
+
+    try:
+        yield say
+    finally:
+        for status in shown:
+            status.stop()

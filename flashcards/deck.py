@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_atomic_via
+from .deckfiles import deck_files, file_state
 from .errors import FlashcardsError
 from .model import Card, Deck, Highlight, card_id
 
@@ -38,22 +39,6 @@ def load_deck(path: Path) -> Deck:
     except OSError as exc:
         raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
     return parse_deck(data, name)
-
-
-def deck_files(paths: list[Path]) -> list[Path]:
-    """Deck files as given, folders as the *.yaml files in them (sorted); a missing path is an error."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            if not found:
-                raise FlashcardsError(f"{path}: folder holds no deck files (*.yaml)")
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise FlashcardsError(f"{path}: no such deck file")
-    return files
 
 
 def load_decks(paths: list[Path]) -> list[Deck]:
@@ -309,15 +294,6 @@ def iter_deck_yaml(deck: Deck) -> Iterator[str]:
 def dump_deck(deck: Deck) -> str:
     """The deck as one YAML string."""
     return "".join(iter_deck_yaml(deck))
-
-
-def file_state(path: Path) -> tuple[int, int] | None:
-    """What a deck file looks like on disk (modification time, size), or None when it does not exist."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    return info.st_mtime_ns, info.st_size
 
 
 def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | None = False) -> None:

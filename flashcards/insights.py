@@ -105,12 +105,12 @@ def optimize(store: Store | None, decks: Sequence[str] | None, settings: Setting
     """Fit FSRS to the review log when there is enough of it; save the parameters only if they predict better."""
     from . import optimizer
 
-    answers = list(store.answers(decks)) if store is not None else []
-    histories = optimizer.card_histories(answers, settings.rollover_hour, tz)
-    reviews = optimizer.count_long_term_reviews(histories)
+    rows = store.answer_rows_by_card(decks) if store is not None else ()
+    items = optimizer.training_items_from_rows(rows, settings.rollover_hour, tz)
+    reviews = len(items)  # one item per long-term review
     if reviews < optimizer.MIN_REVIEWS:
         return OptimizeResult(reviews, optimizer.MIN_REVIEWS - reviews)
-    comparison = optimizer.compare(optimizer.training_items(histories))
+    comparison = optimizer.compare(items)
     result = OptimizeResult(reviews, 0, comparison)
     if comparison.fitted_is_better:
         settings.parameters = [float(value) for value in comparison.parameters]

@@ -71,13 +71,39 @@ def review_sequences(histories: Iterable[CardHistory]) -> list[tuple[int, list[t
 
 
 def training_items(histories: Iterable[CardHistory]) -> list[tuple[int, object]]:
-    """fsrs-rs training items (FSRSItem) for review_sequences(), with their study day."""
+    """fsrs-rs training items (FSRSItem) for review_sequences(), with their study day, sorted by day."""
+    return _sorted_items((history.card_id, day, rating) for history in histories for day, rating in history.reviews)
+
+
+def training_items_from_rows(rows: Iterable[tuple[str, int, int]], rollover_hour: int = 4,
+                             tz: tzinfo | None = None) -> list[tuple[int, object]]:
+    """training_items() straight from (card id, answered at in ms UTC, rating) rows ordered by card, then time.
+
+    Streams: no history objects are kept, only the items (fsrs-rs holds their reviews in compact Rust
+    memory), so a million answers fit well under 400 MB. Their number is the count of long-term reviews.
+    """
+    from .clock import from_ms
+
+    return _sorted_items((card_id, day_number(from_ms(at_ms), rollover_hour, tz), rating) for card_id, at_ms, rating in rows)
+
+
+def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, object]]:
+    """Items from (card id, study day, rating) grouped by card in time order: every prefix ending on a new day."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    return [
-        (day, FSRSItem([FSRSReview(rating, delta) for rating, delta in reviews]))
-        for day, reviews in review_sequences(histories)
-    ]
+    items = []
+    card = previous_day = None
+    reviews: list = []
+    for card_id, day, rating in answers:
+        if card_id != card:
+            card, previous_day, reviews = card_id, None, []
+        delta = 0 if previous_day is None else day - previous_day
+        previous_day = day
+        reviews.append(FSRSReview(rating, delta))
+        if len(reviews) > 1 and delta > 0:
+            items.append((day, FSRSItem(reviews)))
+    items.sort(key=lambda pair: pair[0])
+    return items
 
 
 def count_long_term_reviews(histories: Iterable[CardHistory]) -> int:

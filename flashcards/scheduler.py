@@ -73,18 +73,31 @@ class FSRSScheduler:
         maximum_interval: int = 36500,
         fuzz: bool = True,
     ) -> None:
-        import fsrs
-
-        self._fsrs = fsrs
         options = {"parameters": tuple(parameters)} if parameters else {}
         # py-fsrs fuzzes with the global random generator, so a preview would not match the answer;
         # we fuzz ourselves, seeded per card and repetition.
-        self._scheduler = fsrs.Scheduler(
+        self._options = dict(
             **options, desired_retention=desired_retention, learning_steps=tuple(learning_steps),
             relearning_steps=tuple(relearning_steps), maximum_interval=maximum_interval, enable_fuzzing=False,
         )
+        self._made = None
         self.fuzz = fuzz
         self.maximum_interval = maximum_interval
+
+    @property
+    def _scheduler(self):
+        """py-fsrs's scheduler, made (and fsrs imported) on first use: `flashcards due` never needs it."""
+        if self._made is None:
+            import fsrs
+
+            self._made = fsrs.Scheduler(**self._options)
+        return self._made
+
+    @property
+    def _fsrs(self):
+        import fsrs
+
+        return fsrs
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FSRSScheduler:

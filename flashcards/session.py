@@ -135,9 +135,9 @@ class Session:
         new_left, reviews_left = self._left_today(today)
         keys = self._keys
         return Counts(
-            new=min(self.store.count_new(keys, today), new_left) if new_left else 0,
+            new=self.store.count_new(keys, today, new_left) if new_left else 0,
             learning=self.store.count_due(keys, LEARNING, now + timedelta(milliseconds=1), today),
-            review=min(self.store.count_due(keys, [State.REVIEW], tomorrow, today), reviews_left) if reviews_left else 0,
+            review=self.store.count_due(keys, [State.REVIEW], tomorrow, today, reviews_left) if reviews_left else 0,
             next_due=self.store.next_due(keys, today),
         )
 

@@ -106,7 +106,11 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
+def _m002_due_index(db: sqlite3.Connection) -> None:
+    db.execute("CREATE INDEX schedule_due ON schedule(due) WHERE state > 0")  # the next due card, at once
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SCHEDULE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
@@ -327,21 +331,23 @@ class Store:
         ).fetchone()
         return None if row is None else _card_row(row)
 
-    def count_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int) -> int:
-        """How many active cards in `states` are due before a moment."""
+    def count_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int,
+                  limit: int = -1) -> int:
+        """How many active cards in `states` are due before a moment (counting stops at `limit`)."""
         return self.db.execute(
-            f"SELECT count(*) FROM schedule WHERE state IN ({_marks(states)}) AND due < ? AND {_ACTIVE} "
-            f"AND {_IN_DECKS.format(_marks(decks))}",
-            (*map(int, states), to_ms(before), today, *decks),
+            f"SELECT count(*) FROM (SELECT 1 FROM schedule WHERE state IN ({_marks(states)}) AND due < ? AND {_ACTIVE} "
+            f"AND {_IN_DECKS.format(_marks(decks))} LIMIT ?)",
+            (*map(int, states), to_ms(before), today, *decks, limit),
         ).fetchone()[0]
 
     def next_due(self, decks: Sequence[str], today: int) -> datetime | None:
         """When the next active, already studied card falls due."""
         row = self.db.execute(
-            f"SELECT min(due) FROM schedule WHERE state > 0 AND {_ACTIVE} AND {_IN_DECKS.format(_marks(decks))}",
+            f"SELECT due FROM schedule INDEXED BY schedule_due WHERE state > 0 AND {_ACTIVE} "
+            f"AND {_IN_DECKS.format(_marks(decks))} ORDER BY due LIMIT 1",
             (today, *decks),
         ).fetchone()
-        return from_ms(row[0])
+        return None if row is None else from_ms(row[0])
 
     def new_cards(self, decks: Sequence[str], today: int, limit: int, skip: Sequence[str] = ()) -> list[str]:
         """New cards in deck order (decks in the order given), at most `limit`."""
@@ -358,11 +364,12 @@ class Store:
         )
         return [row[0] for row in rows]
 
-    def count_new(self, decks: Sequence[str], today: int) -> int:
-        """How many active new cards the decks hold."""
+    def count_new(self, decks: Sequence[str], today: int, limit: int = -1) -> int:
+        """How many active new cards the decks hold (counting stops at `limit`)."""
         return self.db.execute(
-            f"SELECT count(*) FROM schedule WHERE state = 0 AND {_ACTIVE} AND {_IN_DECKS.format(_marks(decks))}",
-            (today, *decks),
+            f"SELECT count(*) FROM (SELECT 1 FROM schedule WHERE state = 0 AND {_ACTIVE} "
+            f"AND {_IN_DECKS.format(_marks(decks))} LIMIT ?)",
+            (today, *decks, limit),
         ).fetchone()[0]
 
     def answers_since(self, since: datetime, states_before: Sequence[State]) -> int:
@@ -383,12 +390,21 @@ class Store:
         )
         return (LoggedAnswer(r[0], r[1], from_ms(r[2]), r[3], r[4], r[5], r[6], from_ms(r[7])) for r in rows)
 
+    def answer_rows_by_card(self, decks: Sequence[str] | None = None) -> Iterator[tuple[str, int, int]]:
+        """(card id, answered at in ms UTC, rating) for every answer, ordered by card then time: a light stream."""
+        where = "" if decks is None else f"WHERE card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({_marks(decks)}))"
+        return self.db.execute(
+            f"SELECT card_id, reviewed_at, rating FROM review_log {where} ORDER BY card_id, reviewed_at, id",
+            tuple(decks or ()),
+        )
+
     def answer_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM review_log").fetchone()[0]
 
 
 _ACTIVE = "suspended = 0 AND (buried_until IS NULL OR buried_until < ?)"
-_IN_DECKS = "card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({}))"
+# a per-row index lookup (deck_cards_card), cheap when a query stops early (LIMIT, ORDER BY an index)
+_IN_DECKS = "EXISTS (SELECT 1 FROM deck_cards d WHERE d.card_id = schedule.card_id AND d.deck_path IN ({}))"
 
 
 def _marks(values: Iterable) -> str:

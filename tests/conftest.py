@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+_TEST_STORE = Path(tempfile.mkdtemp(prefix="flashcards-tests-")) / "store.db"
 
 
 @dataclass
@@ -23,7 +25,8 @@ class Result:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
     """Run `python -m flashcards ARGS` as a person would, in a subprocess."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    # a store of the tests' own unless a test names one: never the person's real store
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "FLASHCARDS_DB": str(_TEST_STORE), **(env or {})}
     full_env.pop("FLASHCARDS_DEBUG", None)
     proc = subprocess.run(
         [sys.executable, "-m", "flashcards", *args], cwd=cwd, env=full_env, input=stdin,

@@ -17,7 +17,11 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     steps = [row.split("|")[1].strip() for row in rows]
-    assert steps[:2] == ["convert", "export .apkg"]
+    expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed)", "review: start to first card",
+                "answer a card", "export .apkg (deck unchanged)", "optimize"]
+    assert len(steps) == len(expected)
+    assert all(step.startswith(name) for step, name in zip(steps, expected, strict=True))
     for row in rows:
         ratio = row.split("|")[5].strip()
-        assert ratio.endswith("x") and float(ratio[:-1]) > 0
+        assert ratio == "—" or (ratio.endswith("x") and float(ratio[:-1]) > 0)
+        assert row.split("|")[8].strip() in ("yes", "NO")
