@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import write_history, write_pairs_export  # noqa: E402
+from generate import write_pairs_export  # noqa: E402
 
 PY = sys.executable
 PEAK_MB = 400
@@ -159,7 +159,13 @@ def main() -> None:
     store = work / "store.db"
     for stale in work.glob("store*"):
         stale.unlink()
-    answers = write_history(store, deck, args.answers)  # caches the deck in the store, as a first run would
+    # in a child process: the runner must stay small, or every later child (forked from it) would report
+    # the runner's memory as its own peak
+    answers = int(subprocess.run(
+        [PY, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from generate import write_history; "
+                   f"from pathlib import Path; print(write_history(Path({str(store)!r}), Path({str(deck)!r}), {args.answers}))"],
+        cwd=work, env=env, capture_output=True, text=True, check=True,
+    ).stdout)  # also caches the deck in the store, as a first run would
     start_floor, _ = measure([PY, "-c", START_FLOOR], work, env, args.repeat)
 
     seconds, peak = measure([*cli, "due", str(deck)], work, env, args.repeat)
