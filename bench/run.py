@@ -23,9 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from generate import write_pairs_export  # noqa: E402
 
 PY = sys.executable
 PEAK_MB = 400
@@ -144,7 +141,10 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NO_COLOR": "1", "FLASHCARDS_DB": str(work / "store.db")}
     export = work / "export.txt"
-    write_pairs_export(export, args.cards)
+    # generated in a child too (see below): the runner stays small, so no child inherits its memory as a peak
+    subprocess.run([PY, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from generate import write_pairs_export; "
+                              f"from pathlib import Path; write_pairs_export(Path({str(export)!r}), {args.cards})"],
+                   check=True)
     deck = work / "deck.yaml"
     cli = [PY, "-m", "flashcards"]
     rows: list[Row] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,45 +46,15 @@ def load_decks(paths: list[Path]) -> list[Deck]:
 
 
 def parse_deck(data: bytes | str, name: str) -> Deck:
-    """Parse deck YAML text; `name` is used in messages."""
-    root = _compose(data, name)
-    if root is None:
-        raise FlashcardsError(f"{name}:1: deck is empty (expected keys: {', '.join(TOP_LEVEL_KEYS)})")
-    _check_tag(root, name)
-    if not isinstance(root, yaml.MappingNode):
-        raise FlashcardsError(f"{name}:{_line(root)}: a deck must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}")
-    top = _mapping(root, name, TOP_LEVEL_KEYS, "top-level key")
-    deck_name = _text(top.get("name"), name, "name", required=False) or Path(name).stem
-    deck_tags = _tag_list(top.get("tags"), name)
-    cards_node = top.get("cards")
-    cards: list[Card] = []
-    if cards_node is not None:
-        _check_tag(cards_node, name)
-    if cards_node is not None and not _is_null(cards_node):
-        if not isinstance(cards_node, yaml.SequenceNode):
-            raise FlashcardsError(f"{name}:{_line(cards_node)}: 'cards' must be a list of cards")
-        seen: dict[str, int] = {}
-        for node in cards_node.value:
-            card = _card(node, name)
-            if card.id in seen:
-                raise FlashcardsError(
-                    f"{name}:{_line(node)}: duplicate card id {card.id!r} (first at line {seen[card.id]})"
-                )
-            seen[card.id] = _line(node)
-            cards.append(card)
-    return Deck(deck_name, cards, deck_tags)
+    """Parse deck YAML text; `name` is used in messages.
 
-
-# An alias is '*' right after the start of a value; text that has no such '*' needs no alias scan.
-_MAYBE_ALIAS = re.compile(rb"(?:^|[\s\[{,:?-])\*[^\s]", re.MULTILINE)
-
-
-def _compose(data: bytes | str, name: str) -> yaml.Node | None:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    Streams: cards are built one at a time from the parser's events, so memory holds the cards, never the
+    whole YAML tree (a 100,000-card deck would need hundreds of megabytes as nodes). Aliases are refused at
+    the first one, so an alias bomb fails before anything expands.
+    """
+    loader = _Loader(data)
     try:
-        if _MAYBE_ALIAS.search(raw):
-            _refuse_aliases(data, name)
-        return _build(name, data)
+        return _parse_events(loader, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -98,28 +67,92 @@ def _compose(data: bytes | str, name: str) -> yaml.Node | None:
         raise FlashcardsError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
     except UnicodeDecodeError:
         raise FlashcardsError(f"{name}: deck is not UTF-8 text") from None
-
-
-def _refuse_aliases(data: bytes | str, name: str) -> None:
-    """Refuse aliases while parsing, before any node is built: an alias bomb fails at its first '*'."""
-    loader = _Loader(data)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent):
-                raise FlashcardsError(
-                    f"{name}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks"
-                )
     finally:
         loader.dispose()
 
 
-def _build(name: str, data: bytes | str) -> yaml.Node | None:
-    loader = _Loader(data)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
+def _parse_events(loader, name: str) -> Deck:
+    loader.get_event()  # stream start
+    if isinstance(loader.peek_event(), yaml.StreamEndEvent):
+        raise FlashcardsError(f"{name}:1: deck is empty (expected keys: {', '.join(TOP_LEVEL_KEYS)})")
+    loader.get_event()  # document start
+    start = loader.get_event()
+    if not isinstance(start, yaml.MappingStartEvent):
+        root = _node(loader, start, name)
+        _check_tag(root, name)
+        raise FlashcardsError(f"{name}:{_line(root)}: a deck must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}")
+    _check_tag(_shell(loader, yaml.MappingNode, start), name)
+    top: dict[str, yaml.Node] = {}
+    cards: list[Card] = []
+    while not isinstance(loader.peek_event(), yaml.MappingEndEvent):
+        key_node = _node(loader, loader.get_event(), name)
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in TOP_LEVEL_KEYS:
+            raise FlashcardsError(
+                f"{name}:{_line(key_node)}: unknown top-level key {key!r} (expected {', '.join(TOP_LEVEL_KEYS)})"
+            )
+        if key in top:
+            raise FlashcardsError(f"{name}:{_line(key_node)}: top-level key {key!r} appears twice")
+        event = loader.get_event()
+        if key == "cards" and isinstance(event, yaml.SequenceStartEvent):
+            top[key] = _shell(loader, yaml.SequenceNode, event)
+            _check_tag(top[key], name)
+            cards = _stream_cards(loader, name)
+        else:
+            top[key] = _node(loader, event, name)
+    loader.get_event()  # mapping end
+    loader.get_event()  # document end
+    if not isinstance(loader.peek_event(), yaml.StreamEndEvent):
+        raise FlashcardsError(f"{name}:{loader.peek_event().start_mark.line + 1}: a deck file holds one document")
+    cards_node = top.get("cards")
+    if cards_node is not None and not isinstance(cards_node, yaml.SequenceNode):
+        _check_tag(cards_node, name)
+        if not _is_null(cards_node):
+            raise FlashcardsError(f"{name}:{_line(cards_node)}: 'cards' must be a list of cards")
+    deck_name = _text(top.get("name"), name, "name", required=False) or Path(name).stem
+    return Deck(deck_name, cards, _tag_list(top.get("tags"), name))
+
+
+def _stream_cards(loader, name: str) -> list[Card]:
+    """The cards of the `cards` list, each built and checked as soon as it is parsed."""
+    cards: list[Card] = []
+    seen: dict[str, int] = {}
+    while not isinstance(loader.peek_event(), yaml.SequenceEndEvent):
+        node = _node(loader, loader.get_event(), name)
+        card = _card(node, name)
+        if card.id in seen:
+            raise FlashcardsError(f"{name}:{_line(node)}: duplicate card id {card.id!r} (first at line {seen[card.id]})")
+        seen[card.id] = _line(node)
+        cards.append(card)
+    loader.get_event()  # sequence end
+    return cards
+
+
+def _shell(loader, kind: type, event) -> yaml.Node:
+    """A collection node without its items (for the tag and the line)."""
+    tag = event.tag if event.tag not in (None, "!") else loader.resolve(kind, None, event.implicit)
+    return kind(tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style)
+
+
+def _node(loader, event, name: str) -> yaml.Node:
+    """One node, composed from its events (as PyYAML's composer does, refusing aliases)."""
+    if isinstance(event, yaml.AliasEvent):
+        raise FlashcardsError(f"{name}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks")
+    if isinstance(event, yaml.ScalarEvent):
+        tag = event.tag if event.tag not in (None, "!") else loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+    if isinstance(event, yaml.SequenceStartEvent):
+        node = _shell(loader, yaml.SequenceNode, event)
+        while not isinstance(loader.peek_event(), yaml.SequenceEndEvent):
+            node.value.append(_node(loader, loader.get_event(), name))
+        loader.get_event()
+        return node
+    node = _shell(loader, yaml.MappingNode, event)
+    while not isinstance(loader.peek_event(), yaml.MappingEndEvent):
+        key = _node(loader, loader.get_event(), name)
+        node.value.append((key, _node(loader, loader.get_event(), name)))
+    loader.get_event()
+    return node
 
 
 def _line(node: yaml.Node) -> int:
