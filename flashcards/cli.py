@@ -205,6 +205,26 @@ def _insight_inputs(db: Path | None, decks: list[Path] | None):
 
 
 @app.command()
+def unsuspend(
+    decks: DeckArgs = None,
+    card: Annotated[list[str] | None, typer.Option("--card", help="Only this card id; repeatable.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Bring suspended cards (and leeches) back into review.
+
+    Example:
+
+        flashcards unsuspend decks/seeds.yaml --card 1e30125dbbdc0777
+    """
+    from .collection import open_decks
+
+    with open_store(db) as store:
+        keys = [deck.key for deck in open_decks(store, _deck_paths(decks))]
+        count = store.unsuspend(keys, card or ())
+    typer.echo(f"Unsuspended {count} card{'s' if count != 1 else ''}.")
+
+
+@app.command()
 def stats(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", show_default=False)] = None,
     db: DbOption = None,

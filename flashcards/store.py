@@ -379,6 +379,16 @@ class Store:
             (to_ms(since), *map(int, states_before)),
         ).fetchone()[0]
 
+    def unsuspend(self, decks: Sequence[str], card_ids: Sequence[str] = ()) -> int:
+        """Unsuspend the suspended cards of the decks (only `card_ids` when given); returns how many."""
+        only = f"AND card_id IN ({_marks(card_ids)})" if card_ids else ""
+        with self.transaction() as db:
+            return db.execute(
+                f"UPDATE schedule SET suspended = 0 WHERE suspended = 1 {only} "
+                f"AND {_IN_DECKS.format(_marks(decks))}",
+                (*card_ids, *decks),
+            ).rowcount
+
     # -- the log
 
     def answers(self, decks: Sequence[str] | None = None) -> Iterator[LoggedAnswer]:

@@ -90,7 +90,7 @@ def answered_message(answered: Answered, now: datetime) -> str:
     """What the screen says after an answer (the next screen shows it: the answer is saved by then)."""
     message = f"Saved: {answered.rating.name.capitalize()}, due {format_moment(answered.schedule.due, now)}"
     if answered.leech:
-        message += f". Leech: forgotten {answered.schedule.lapses} times, so it is suspended (edit it, then unsuspend)"
+        message += f". Leech: forgotten {answered.schedule.lapses} times, so it is suspended (edit it, then: flashcards unsuspend --card {answered.card_id})"
     return message
 
 

@@ -200,3 +200,15 @@ def test_the_summary_counts_answers_time_and_again_rate(store, tmp_path):
     assert (summary.answered, summary.again, summary.duration_ms) == (4, 2, 20_000)
     assert summary.again_rate == 0.5
     assert summary.next_due == min(row.schedule.due for row in store.cards() if row.schedule.due)
+
+
+def test_unsuspend_brings_suspended_cards_and_leeches_back(store, tmp_path):
+    reviewing, ids = make(store, tmp_path, count=3)
+    session = reviewing.session()
+    session.suspend(session.next_card())
+    session.suspend(session.next_card())
+    keys = [deck.key for deck in session.decks]
+    assert store.unsuspend(keys, [ids[1]]) == 1
+    assert reviewing.session().next_card().card.id == ids[1]
+    assert store.unsuspend(keys) == 1 and store.unsuspend(keys) == 0
+    assert reviewing.session().counts().new == 3
