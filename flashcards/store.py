@@ -110,7 +110,11 @@ def _m002_due_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX schedule_due ON schedule(due) WHERE state > 0")  # the next due card, at once
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index]
+def _m003_new_index(db: sqlite3.Connection) -> None:
+    db.execute("CREATE INDEX schedule_new ON schedule(card_id) WHERE state = 0")  # are any new cards left?
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SCHEDULE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
@@ -350,24 +354,31 @@ class Store:
         return None if row is None else from_ms(row[0])
 
     def new_cards(self, decks: Sequence[str], today: int, limit: int, skip: Sequence[str] = ()) -> list[str]:
-        """New cards in deck order (decks in the order given), at most `limit`."""
-        if limit <= 0:
+        """New cards in deck order (decks in the order given), at most `limit`.
+
+        When the decks hold no active new card (the partial index answers at once) nothing is scanned;
+        otherwise each deck is walked in position order and the walk stops as soon as `limit` are found.
+        """
+        if limit <= 0 or self.count_new(decks, today, 1) == 0:
             return []
-        order = " ".join(f"WHEN ? THEN {i}" for i in range(len(decks)))
-        rows = self.db.execute(
-            f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
-            f"WHERE c.deck_path IN ({_marks(decks)}) AND s.state = 0 AND s.suspended = 0 "
-            "AND (s.buried_until IS NULL OR s.buried_until < ?) "
-            f"AND s.card_id NOT IN ({_marks(skip)}) "
-            f"GROUP BY c.card_id ORDER BY min(CASE c.deck_path {order} END * 1000000000 + c.position) LIMIT ?",
-            (*decks, today, *skip, *decks, limit),
-        )
-        return [row[0] for row in rows]
+        found: list[str] = []
+        for deck in decks:
+            rows = self.db.execute(
+                "SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
+                "WHERE c.deck_path = ? AND s.state = 0 AND s.suspended = 0 "
+                f"AND (s.buried_until IS NULL OR s.buried_until < ?) AND s.card_id NOT IN ({_marks([*skip, *found])}) "
+                "ORDER BY c.position LIMIT ?",
+                (deck, today, *skip, *found, limit - len(found)),
+            )
+            found += [row[0] for row in rows]
+            if len(found) >= limit:
+                break
+        return found
 
     def count_new(self, decks: Sequence[str], today: int, limit: int = -1) -> int:
         """How many active new cards the decks hold (counting stops at `limit`)."""
         return self.db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM schedule WHERE state = 0 AND {_ACTIVE} "
+            f"SELECT count(*) FROM (SELECT 1 FROM schedule INDEXED BY schedule_new WHERE state = 0 AND {_ACTIVE} "
             f"AND {_IN_DECKS.format(_marks(decks))} LIMIT ?)",
             (today, *decks, limit),
         ).fetchone()[0]
