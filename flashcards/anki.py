@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .atomic import write_atomic_via
 from .errors import FlashcardsError
-from .model import Card, Deck
+from .model import Card, Deck, content_fingerprint
 
 MODEL_ID = 1_736_452_389  # frozen forever
 MODEL_NAME = "flashcards passage"
@@ -65,6 +65,7 @@ hr#answer { border: none; border-top: 1px solid #e4dfd3; margin: 1.2em auto; max
 """
 
 _TAG_UNSAFE = re.compile(r"\s+")
+PROGRESS_STEP = 500  # notes between progress updates (a redraw per note would cost more than the note)
 # C0 controls but tab and newline: Anki drops NUL, and \x1f is its field separator (it would split a note).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -94,10 +95,17 @@ def note_guid(card_id: str) -> str:
     return genanki.guid_for("flashcards", card_id)
 
 
-def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str]) -> str:
-    """A hash of everything the export writes for a card: equal fingerprints mean an unchanged note."""
-    parts = [deck_name, card.front, card.back, card.source, *deck_tags, "\x1e", *card.tags]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str], content: str | None = None) -> str:
+    """Everything the export writes for a card, as a fingerprint: equal fingerprints mean an unchanged note.
+
+    `content` is the card's content_fingerprint() when already known (the store keeps it).
+    """
+    return f"{deck_fingerprint(deck_name, deck_tags)}:{content or content_fingerprint(card)}"
+
+
+def deck_fingerprint(deck_name: str, deck_tags: list[str]) -> str:
+    """The part of a note's fingerprint that its deck gives it (the Anki deck name, the deck's tags)."""
+    return hashlib.sha256("\x1f".join([deck_name, *deck_tags]).encode("utf-8")).hexdigest()[:12]
 
 
 def _timed_note_class():
@@ -158,24 +166,29 @@ def export_decks(
     seen_guids: set[str] = set()
     for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
         anki_deck = genanki.Deck(deck_id(name), name)
+        deck_tags = list(dict.fromkeys(anki_tag(tag) for tag in deck.tags if tag.strip()))
         for card in deck.cards:
             guid = note_guid(card.id)
             if guid in seen_guids:
                 raise FlashcardsError(f"card {card.id} is in more than one of the exported decks")
             seen_guids.add(guid)
-            tags = [anki_tag(tag) for tag in (*deck.tags, *card.tags) if tag.strip()]
+            tags = deck_tags
+            if card.tags:
+                tags = list(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
             note = note_class(
                 model=model,
                 fields=[field_html(card.front), field_html(card.back), field_html(card.source)],
-                tags=list(dict.fromkeys(tags)),
+                tags=list(tags),
                 guid=guid,
             )
             note.mod = note_times.get(card.id)
             anki_deck.add_note(note)
             count += 1
-            if progress:
-                progress(1)
+            if progress and count % PROGRESS_STEP == 0:
+                progress(PROGRESS_STEP)
         anki_decks.append(anki_deck)
+    if progress and count % PROGRESS_STEP:
+        progress(count % PROGRESS_STEP)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fields are escaped already; genanki's HTML warning is moot
         write_atomic_via(out, lambda tmp: genanki.Package(anki_decks).write_to_file(str(tmp), timestamp=timestamp))

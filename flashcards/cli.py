@@ -109,13 +109,15 @@ def export(
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .anki import export_decks
-    from .collection import load_through_store
+    from .collection import load_through_store, note_times
     from .console import lazy_status, progress_bar
 
-    with open_store(db) as store, lazy_status() as say:
-        loaded = load_through_store(store, decks, on_parse=lambda path: say(f"Reading {path} (changed since the last run)…"))
-    with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
-        count = export_decks(loaded, output, parent, progress=advance)
+    with open_store(db) as store:
+        with lazy_status() as say:
+            loaded = load_through_store(store, decks, on_parse=lambda path: say(f"Reading {path} (changed since the last run)…"))
+        times = note_times(store, loaded, parent)
+        with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
+            count = export_decks(loaded, output, parent, progress=advance, note_times=times)
     typer.echo(f"Exported {count} notes from {len(loaded)} deck{'s' if len(loaded) != 1 else ''} to {output}")
 
 
@@ -379,6 +381,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, read-only, ...
+        from .store import resolve_db_path
+
+        error_line(f"{resolve_db_path(_db_argument(argv))}: {exc}")
+        sys.exit(1)
     except sqlite3.DatabaseError as exc:  # damage found after the store opened: never a traceback, never replaced
         from .store import damaged_store_error, resolve_db_path
 

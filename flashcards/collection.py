@@ -4,11 +4,11 @@ parsed again (the store keeps its cards), a changed one is parsed once and cache
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .deckfiles import deck_files, file_state
-from .model import Card, Deck
+from .model import Card
 from .store import CachedDeck, Store
 
 
@@ -21,6 +21,7 @@ class OpenDeck:
     name: str
     tags: list[str]
     size: int  # cards
+    cards: list[Card] = field(default_factory=list)  # filled by load_through_store()
 
 
 def open_decks(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[OpenDeck]:
@@ -50,6 +51,24 @@ def deck_cards(store: Store, deck: OpenDeck) -> list[Card]:
     return store.deck_cards(deck.key)
 
 
-def load_through_store(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[Deck]:
-    """Whole decks (name, tags, cards) read through the store's copy: YAML is parsed only for changed files."""
-    return [Deck(deck.name, store.deck_cards(deck.key), deck.tags) for deck in open_decks(store, paths, on_parse)]
+def load_through_store(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[OpenDeck]:
+    """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
+    return [replace(deck, cards=store.deck_cards(deck.key)) for deck in open_decks(store, paths, on_parse)]
+
+
+def note_times(store: Store, decks: list[OpenDeck], parent: str | None) -> dict[str, int]:
+    """Each note's modification time: when its card's content, or what its deck adds, last changed.
+
+    Anki updates a note on import only when the package's copy is newer, so a re-import touches exactly the
+    notes edited since the last export.
+    """
+    import time
+
+    from .anki import anki_deck_names, deck_fingerprint
+
+    now = int(time.time())
+    times: dict[str, int] = {}
+    for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
+        deck_time = store.deck_changed_time(deck.key, deck_fingerprint(name, deck.tags), now)
+        times.update((card_id, max(card_time, deck_time)) for card_id, card_time in store.changed_times(deck.key).items())
+    return times

@@ -56,3 +56,11 @@ class Deck:
     name: str
     cards: list[Card] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+
+
+def content_fingerprint(card: Card) -> str:
+    """A short hash of what a card says (front, back, source, tags): equal fingerprints, unchanged card."""
+    import hashlib
+
+    text = "\x1f".join([card.front, card.back, card.source, "\x1e", *card.tags])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .clock import from_ms, to_ms
 from .errors import FlashcardsError
-from .model import Card
+from .model import Card, content_fingerprint
 from .scheduler import Schedule, State
 
 ENV_VAR = "FLASHCARDS_DB"
@@ -114,7 +115,16 @@ def _m003_new_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX schedule_new ON schedule(card_id) WHERE state = 0")  # are any new cards left?
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index]
+def _m004_note_times(db: sqlite3.Connection) -> None:
+    # when each card's content last changed (its Anki note's modification time), from a fingerprint of it
+    db.execute("ALTER TABLE deck_cards ADD COLUMN fingerprint TEXT")
+    db.execute("ALTER TABLE deck_cards ADD COLUMN changed_at INTEGER")
+    # the same for what a deck adds to its notes (the Anki deck name, the deck's tags), as last exported
+    db.execute("CREATE TABLE exported_decks (deck_path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, changed_at INTEGER NOT NULL)")
+    db.execute("UPDATE decks SET mtime_ns = -1")  # cached decks are read again once, to fill them in
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SCHEDULE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
@@ -259,15 +269,30 @@ class Store:
 
     def cache_deck(self, path: str, name: str, tags: list[str], cards: list[Card], mtime_ns: int, size: int) -> None:
         """Replace the cached copy of a deck file and give every new card a schedule row (state new)."""
+        now = int(time.time())
         with self.transaction() as db:
+            before = {card_id: (fingerprint, changed_at) for card_id, fingerprint, changed_at in db.execute(
+                "SELECT card_id, fingerprint, changed_at FROM deck_cards WHERE deck_path = ?", (path,))}
             db.execute("DELETE FROM deck_cards WHERE deck_path = ?", (path,))
             db.execute(
                 "INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards) VALUES (?, ?, ?, ?, ?, ?)",
                 (path, name, json.dumps(tags, ensure_ascii=False), mtime_ns, size, len(cards)),
             )
+
+            def rows():
+                for position, card in enumerate(cards):
+                    fingerprint = content_fingerprint(card)
+                    old_fingerprint, old_time = before.get(card.id, (None, None))
+                    if fingerprint == old_fingerprint and old_time:
+                        changed_at = old_time
+                    else:  # later than before even within the same second, or Anki would not see it as newer
+                        changed_at = max(now, (old_time or 0) + 1)
+                    yield (path, position, card.id, card.front, card.back, card.source,
+                           json.dumps(card.tags, ensure_ascii=False), fingerprint, changed_at)
+
             db.executemany(
-                "INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((path, i, c.id, c.front, c.back, c.source, json.dumps(c.tags, ensure_ascii=False)) for i, c in enumerate(cards)),
+                "INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, changed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows(),
             )
             db.execute("INSERT OR IGNORE INTO schedule (card_id) SELECT card_id FROM deck_cards WHERE deck_path = ?", (path,))
 
@@ -276,7 +301,7 @@ class Store:
         rows = self.db.execute(
             "SELECT card_id, front, back, source, tags FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,)
         )
-        return [Card(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+        return [Card(r[0], r[1], r[2], r[3], [] if r[4] == "[]" else json.loads(r[4])) for r in rows]
 
     def card_text(self, card_id: str, decks: Sequence[str]) -> tuple[str, Card] | None:
         """(deck name, card) for a card of one of the given decks."""
@@ -399,6 +424,23 @@ class Store:
                 f"AND {_IN_DECKS.format(_marks(decks))}",
                 (*card_ids, *decks),
             ).rowcount
+
+    def changed_times(self, path: str) -> dict[str, int]:
+        """card id -> when its content last changed (seconds), for a cached deck's cards."""
+        return dict(self.db.execute("SELECT card_id, changed_at FROM deck_cards WHERE deck_path = ?", (path,)))
+
+    def deck_changed_time(self, path: str, fingerprint: str, now: int) -> int:
+        """When what a deck adds to its notes (fingerprinted by the caller) last changed, as of this export."""
+        with self.transaction() as db:
+            row = db.execute("SELECT fingerprint, changed_at FROM exported_decks WHERE deck_path = ?", (path,)).fetchone()
+            if row is not None and row[0] == fingerprint:
+                return row[1]
+            changed_at = now
+            if row is not None:  # later than any of its notes' times, so Anki takes every note as newer
+                latest = db.execute("SELECT max(changed_at) FROM deck_cards WHERE deck_path = ?", (path,)).fetchone()[0]
+                changed_at = max(now, row[1] + 1, (latest or 0) + 1)
+            db.execute("INSERT OR REPLACE INTO exported_decks VALUES (?, ?, ?)", (path, fingerprint, changed_at))
+            return changed_at
 
     # -- the log
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import SEEDS, import_apkg
+from conftest import SEEDS, import_apkg, run_cli
 from flashcards.anki import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
 from flashcards.convert import convert
 from flashcards.deck import load_deck, save_deck
@@ -107,3 +107,24 @@ def test_css_supports_night_mode_and_cjk_fonts():
 
     assert re.search(r"\.nightMode", CSS)
     assert "Noto Serif CJK SC" in CSS and "PingFang SC" in CSS
+
+
+def test_the_export_command_remembers_note_times_so_a_reimport_updates_only_the_edited_note(tmp_path, anki_collection):
+    deck_path = tmp_path / "seeds.yaml"
+    db = str(tmp_path / "fc.db")
+    convert([SEEDS], deck_path)
+    assert run_cli("export", str(deck_path), "-o", str(tmp_path / "v1.apkg"), "--db", db).code == 0
+    assert len(import_apkg(anki_collection, tmp_path / "v1.apkg").new) == 25
+    deck = load_deck(deck_path)
+    deck.cards[5].back = "edited after the first export"
+    save_deck(deck, deck_path)
+    assert run_cli("export", str(deck_path), "-o", str(tmp_path / "v2.apkg"), "--db", db).code == 0
+    log = import_apkg(anki_collection, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated)) == (0, 1)
+    assert any(n["Commentary"] == "edited after the first export" for n in _notes(anki_collection))
+    assert run_cli("export", str(deck_path), "-o", str(tmp_path / "v3.apkg"), "--db", db).code == 0
+    log = import_apkg(anki_collection, tmp_path / "v3.apkg")  # nothing edited since: nothing to update
+    assert (len(log.new), len(log.updated)) == (0, 0)
+    assert run_cli("export", str(deck_path), "-o", str(tmp_path / "v4.apkg"), "--db", db, "--parent", "Reading").code == 0
+    log = import_apkg(anki_collection, tmp_path / "v4.apkg")  # every note moves to Reading::seeds
+    assert (len(log.new), len(log.updated)) == (0, 25)
