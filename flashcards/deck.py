@@ -85,14 +85,7 @@ def _parse_events(loader, name: str) -> Deck:
     top: dict[str, yaml.Node] = {}
     cards: list[Card] = []
     while not isinstance(loader.peek_event(), yaml.MappingEndEvent):
-        key_node = _node(loader, loader.get_event(), name)
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if key not in TOP_LEVEL_KEYS:
-            raise FlashcardsError(
-                f"{name}:{_line(key_node)}: unknown top-level key {key!r} (expected {', '.join(TOP_LEVEL_KEYS)})"
-            )
-        if key in top:
-            raise FlashcardsError(f"{name}:{_line(key_node)}: top-level key {key!r} appears twice")
+        key = _key(_node(loader, loader.get_event(), name), top, TOP_LEVEL_KEYS, "top-level key", name)
         event = loader.get_event()
         if key == "cards" and isinstance(event, yaml.SequenceStartEvent):
             top[key] = _shell(loader, yaml.SequenceNode, event)
@@ -173,15 +166,18 @@ def _is_null(node: yaml.Node) -> bool:
 def _mapping(node: yaml.MappingNode, name: str, allowed: tuple[str, ...], what: str) -> dict[str, yaml.Node]:
     result: dict[str, yaml.Node] = {}
     for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if key not in allowed:
-            raise FlashcardsError(
-                f"{name}:{_line(key_node)}: unknown {what} {key!r} (expected {', '.join(allowed)})"
-            )
-        if key in result:
-            raise FlashcardsError(f"{name}:{_line(key_node)}: {what} {key!r} appears twice")
-        result[key] = value_node
+        result[_key(key_node, result, allowed, what, name)] = value_node
     return result
+
+
+def _key(key_node: yaml.Node, seen: dict, allowed: tuple[str, ...], what: str, name: str) -> str:
+    """A mapping key, refused when unknown or repeated."""
+    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+    if key not in allowed:
+        raise FlashcardsError(f"{name}:{_line(key_node)}: unknown {what} {key!r} (expected {', '.join(allowed)})")
+    if key in seen:
+        raise FlashcardsError(f"{name}:{_line(key_node)}: {what} {key!r} appears twice")
+    return key
 
 
 def _text(node: yaml.Node | None, name: str, key: str, required: bool) -> str:
