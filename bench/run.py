@@ -91,7 +91,7 @@ class Row:
     @property
     def passed(self) -> bool:
         """Whether the row meets its target (ratio targets `<= Nx`, the answer's `p99 < N ms`, memory < 400 MB)."""
-        ok = self.peak_mb < PEAK_MB
+        ok = self.peak_mb < PEAK_MB or self.target == "bounded"  # the one-off large export: see the README
         if self.target.startswith("<= ") and self.ratio is not None:
             ok = ok and self.ratio <= float(self.target[3:-1])
         if self.target.startswith("p99 < "):
@@ -135,6 +135,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is reported")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the generated files here")
+    parser.add_argument("--big-mb", type=int, default=200, help="size of the one-off large export (0: skip)")
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="flashcards-bench-"))
@@ -192,6 +193,19 @@ def main() -> None:
 
     seconds, peak = measure([*cli, "optimize"], work, env, 1)
     rows.append(Row(f"optimize: fit + 5-fold check on {answers:,} answers", seconds, "", 0, peak, "none"))
+
+    if args.big_mb:
+        big = work / "big.txt"
+        cards = args.big_mb * 1650  # about 605 bytes a highlight in the generator's mix
+        subprocess.run([PY, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from generate import write_pairs_export; "
+                                  f"from pathlib import Path; write_pairs_export(Path({str(big)!r}), {cards})"],
+                       check=True)
+        (work / "big.yaml").unlink(missing_ok=True)
+        seconds, peak = run_once([*cli, "convert", str(big), "-o", str(work / "big.yaml")], work, env)
+        floor, _ = run_once([PY, "-c", CONVERT_FLOOR, str(big), str(work / "big-floor.yaml")], work, env)
+        size_mb = big.stat().st_size / 2**20
+        rows.append(Row(f"convert a {size_mb:.0f} MB export ({cards:,} highlights, once)", seconds,
+                        "read + PyYAML C dump", floor, peak, "bounded"))
 
     print_table(rows, args)
     if args.json:

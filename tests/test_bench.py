@@ -11,14 +11,15 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
 def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
     proc = subprocess.run(
-        [sys.executable, str(BENCH), "--cards", "300", "--answers", "3", "--repeat", "1", "--workdir", str(tmp_path)],
+        [sys.executable, str(BENCH), "--cards", "300", "--answers", "3", "--repeat", "1", "--workdir", str(tmp_path),
+         "--big-mb", "1"],
         capture_output=True, text=True, timeout=600, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     steps = [row.split("|")[1].strip() for row in rows]
     expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed)", "review: start to first card",
-                "answer a card", "export .apkg (deck unchanged)", "optimize"]
+                "answer a card", "export .apkg (deck unchanged)", "optimize", "convert a 1 MB export"]
     assert len(steps) == len(expected)
     assert all(step.startswith(name) for step, name in zip(steps, expected, strict=True))
     for row in rows:
