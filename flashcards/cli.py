@@ -110,11 +110,11 @@ def export(
     """
     from .anki import export_decks
     from .collection import load_through_store, note_times
-    from .console import lazy_status, progress_bar
+    from .console import parse_progress, progress_bar
 
     with open_store(db) as store:
-        with lazy_status() as say:
-            loaded = load_through_store(store, decks, on_parse=lambda path: say(f"Reading {path} (changed since the last run)…"))
+        with parse_progress() as on_parse:
+            loaded = load_through_store(store, decks, on_parse)
         times = note_times(store, loaded, parent)
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
             count = export_decks(loaded, output, parent, progress=advance, note_times=times)
@@ -137,14 +137,14 @@ def _deck_paths(decks: list[Path] | None) -> list[Path]:
 
 def _open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
     from .collection import open_decks
-    from .console import lazy_status
+    from .console import parse_progress
     from .scheduler import FSRSScheduler
     from .session import Session
 
     store = open_store(db, backup=backup)
     settings = store_settings(store)
-    with lazy_status() as say:
-        opened = open_decks(store, _deck_paths(decks), on_parse=lambda path: say(f"Reading {path} (changed since the last run)…"))
+    with parse_progress() as on_parse:
+        opened = open_decks(store, _deck_paths(decks), on_parse)
     return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead)
 
 

@@ -24,10 +24,13 @@ class OpenDeck:
     cards: list[Card] = field(default_factory=list)  # filled by load_through_store()
 
 
-def open_decks(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[OpenDeck]:
+ParseWatcher = Callable[[Path], Callable[[float], None]]  # told a deck is parsed; returns its progress callback
+
+
+def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
     """The decks named by files or folders, parsing only those that changed since the store last read them.
 
-    `on_parse` is told before a deck file is parsed (to show progress).
+    `on_parse` is told before a deck file is parsed and returns a callback for the share parsed (progress).
     """
     opened = []
     for path in deck_files(paths):
@@ -35,11 +38,9 @@ def open_decks(store: Store, paths: list[Path], on_parse: Callable[[Path], None]
         cached = store.cached_deck(key)
         state = file_state(path)
         if cached is None or state != (cached.mtime_ns, cached.size):
-            if on_parse:
-                on_parse(path)
             from .deck import load_deck  # YAML only when a deck changed
 
-            deck = load_deck(path)
+            deck = load_deck(path, on_parse(path) if on_parse else None)
             store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)
             cached = CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards))
         opened.append(OpenDeck(key, path, cached.name, cached.tags, cached.cards))
@@ -51,7 +52,7 @@ def deck_cards(store: Store, deck: OpenDeck) -> list[Card]:
     return store.deck_cards(deck.key)
 
 
-def load_through_store(store: Store, paths: list[Path], on_parse: Callable[[Path], None] | None = None) -> list[OpenDeck]:
+def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
     """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
     return [replace(deck, cards=store.deck_cards(deck.key)) for deck in open_decks(store, paths, on_parse)]
 

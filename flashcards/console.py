@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 
 @cache
@@ -56,20 +57,26 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., 
 
 
 @contextmanager
-def lazy_status() -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr that appears only once something is said (rich is loaded only then); yields say(text)."""
-    shown = []
+def parse_progress() -> Iterator[Callable[[Path], Callable[[float], None]]]:
+    """For open_decks(): a progress bar per deck file being parsed, shown only on a terminal and only when a
+    deck is parsed at all (rich.progress is not even imported otherwise)."""
+    bars = []
 
-    def say(text: str) -> None:
-        if not shown:
-            status = err_console().status(text)
-            status.start()
-            shown.append(status)
-        else:
-            shown[0].update(text)
+    def on_parse(path: Path) -> Callable[[float], None]:
+        console = err_console()
+        if not console.is_terminal:
+            return lambda share: None
+        if not bars:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bars.append(Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                                 console=console, transient=True))
+            bars[0].start()
+        task = bars[0].add_task(f"Reading {path} (changed since the last run)", total=1.0)
+        return lambda share: bars[0].update(task, completed=share)
 
     try:
-        yield say
+        yield on_parse
     finally:
-        for status in shown:
-            status.stop()
+        for bar in bars:
+            bar.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +28,11 @@ _SAFE_TAGS = {
 
 # ---------------------------------------------------------------- loading
 
-def load_deck(path: Path) -> Deck:
-    """Load and validate a deck file; every problem is reported as `file:LINE: message`."""
+def load_deck(path: Path, progress: Callable[[float], None] | None = None) -> Deck:
+    """Load and validate a deck file; every problem is reported as `file:LINE: message`.
+
+    `progress` is told, now and then, the share of the file parsed so far (0 to 1).
+    """
     name = str(path)
     try:
         data = path.read_bytes()
@@ -37,7 +40,7 @@ def load_deck(path: Path) -> Deck:
         raise FlashcardsError(f"{name}: no such deck file") from None
     except OSError as exc:
         raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
-    return parse_deck(data, name)
+    return parse_deck(data, name, progress)
 
 
 def load_decks(paths: list[Path]) -> list[Deck]:
@@ -45,7 +48,7 @@ def load_decks(paths: list[Path]) -> list[Deck]:
     return [load_deck(path) for path in deck_files(paths)]
 
 
-def parse_deck(data: bytes | str, name: str) -> Deck:
+def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] | None = None) -> Deck:
     """Parse deck YAML text; `name` is used in messages.
 
     Streams: cards are built one at a time from the parser's events, so memory holds the cards, never the
@@ -54,7 +57,7 @@ def parse_deck(data: bytes | str, name: str) -> Deck:
     """
     loader = _Loader(data)
     try:
-        return _parse_events(loader, name)
+        return _parse_events(loader, name, progress, data.count(b"\n" if isinstance(data, bytes) else "\n") + 1)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -71,7 +74,7 @@ def parse_deck(data: bytes | str, name: str) -> Deck:
         loader.dispose()
 
 
-def _parse_events(loader, name: str) -> Deck:
+def _parse_events(loader, name: str, progress: Callable[[float], None] | None, lines: int) -> Deck:
     loader.get_event()  # stream start
     if isinstance(loader.peek_event(), yaml.StreamEndEvent):
         raise FlashcardsError(f"{name}:1: deck is empty (expected keys: {', '.join(TOP_LEVEL_KEYS)})")
@@ -90,7 +93,7 @@ def _parse_events(loader, name: str) -> Deck:
         if key == "cards" and isinstance(event, yaml.SequenceStartEvent):
             top[key] = _shell(loader, yaml.SequenceNode, event)
             _check_tag(top[key], name)
-            cards = _stream_cards(loader, name)
+            cards = _stream_cards(loader, name, progress, lines)
         else:
             top[key] = _node(loader, event, name)
     loader.get_event()  # mapping end
@@ -106,7 +109,7 @@ def _parse_events(loader, name: str) -> Deck:
     return Deck(deck_name, cards, _tag_list(top.get("tags"), name))
 
 
-def _stream_cards(loader, name: str) -> list[Card]:
+def _stream_cards(loader, name: str, progress: Callable[[float], None] | None, lines: int) -> list[Card]:
     """The cards of the `cards` list, each built and checked as soon as it is parsed."""
     cards: list[Card] = []
     seen: dict[str, int] = {}
@@ -117,6 +120,8 @@ def _stream_cards(loader, name: str) -> list[Card]:
             raise FlashcardsError(f"{name}:{_line(node)}: duplicate card id {card.id!r} (first at line {seen[card.id]})")
         seen[card.id] = _line(node)
         cards.append(card)
+        if progress and len(cards) % 1000 == 0:
+            progress(_line(node) / lines)
     loader.get_event()  # sequence end
     return cards
 
