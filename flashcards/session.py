@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cached_property
 
 from .clock import day_number, day_start, utc_now
 from .collection import OpenDeck
@@ -52,8 +53,14 @@ class Shown:
     deck_name: str
     row: CardRow
     kind: str  # "new", "learning", "review" or "ahead"
-    previews: dict[Rating, Schedule]
     shown_at: datetime
+    scheduler: Scheduler = field(compare=False, repr=False)
+
+    @cached_property
+    def previews(self) -> dict[Rating, Schedule]:
+        """What each answer would give, computed when first asked for (after the reveal, not before the
+        card shows: the scheduler's own start-up stays out of the way of the first card)."""
+        return self.scheduler.preview(self.card.id, self.row.schedule, self.shown_at)
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,7 @@ class Session:
         if found is None:  # the deck changed under us; the card is gone
             raise FlashcardsError(f"card {row.card_id} is no longer in the decks; start the review again")
         deck_name, card = found
-        return Shown(card, deck_name, row, kind, self.scheduler.preview(row.card_id, row.schedule, now), now)
+        return Shown(card, deck_name, row, kind, now, self.scheduler)
 
     # -- acting on a card
 

@@ -18,8 +18,8 @@ LONG_CHINESE = "这句话提醒我们，任何模型都只是对现实的简化�
 
 
 def shown(front: str, back: str) -> Shown:
-    previews = FSRSScheduler(fuzz=False).preview("c", Schedule(), START)
-    return Shown(Card("c", front, back, "book.txt:3"), "阅读 deck", CardRow("c", Schedule()), "new", previews, START)
+    return Shown(Card("c", front, back, "book.txt:3"), "阅读 deck", CardRow("c", Schedule()), "new", START,
+                 FSRSScheduler(fuzz=False))
 
 
 def draw(renderable, width=80) -> list[str]:
