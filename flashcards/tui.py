@@ -164,7 +164,8 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
               interactive: bool, message: str | None) -> str | None:
     """Show a card until it is answered, buried, suspended or undone; returns the next message, None to quit."""
     revealed = False
-    show(card_view(shown, session.counts(), revealed, message))
+    counts = session.counts()  # what is left does not change while this card is on screen
+    show(card_view(shown, counts, revealed, message))
     for command in commands:
         if command is None:
             continue
@@ -172,7 +173,7 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
             return None
         if command == "reveal" and not revealed:
             revealed = True
-            show(card_view(shown, session.counts(), revealed, message, front=interactive))
+            show(card_view(shown, counts, revealed, message, front=interactive))
         elif command in ("1", "2", "3", "4") and (revealed or not interactive):
             answered = session.answer(shown, Rating(int(command)))
             return answered_message(answered, session.clock())
