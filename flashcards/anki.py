@@ -95,12 +95,9 @@ def note_guid(card_id: str) -> str:
     return genanki.guid_for("flashcards", card_id)
 
 
-def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str], content: str | None = None) -> str:
-    """Everything the export writes for a card, as a fingerprint: equal fingerprints mean an unchanged note.
-
-    `content` is the card's content_fingerprint() when already known (the store keeps it).
-    """
-    return f"{deck_fingerprint(deck_name, deck_tags)}:{content or content_fingerprint(card)}"
+def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str]) -> str:
+    """Everything the export writes for a card, as a fingerprint: equal fingerprints mean an unchanged note."""
+    return f"{deck_fingerprint(deck_name, deck_tags)}:{content_fingerprint(card)}"
 
 
 def deck_fingerprint(deck_name: str, deck_tags: list[str]) -> str:

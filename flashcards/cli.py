@@ -46,6 +46,14 @@ def store_settings(store):
     return load_settings(settings_path(store.path))
 
 
+def settings_file(db: Path | None) -> Path:
+    """Where the settings of the store named by --db / FLASHCARDS_DB / the default live."""
+    from .settings import settings_path
+    from .store import resolve_db_path
+
+    return settings_path(resolve_db_path(db))
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"flashcards {__version__}")
@@ -196,13 +204,12 @@ def due(
 def _insight_inputs(db: Path | None, decks: list[Path] | None):
     """(store or None when there is none yet, deck keys or None for all cards, settings, a saver)."""
     from .collection import open_decks
-    from .settings import load_settings, save_settings, settings_path
+    from .settings import load_settings, save_settings
     from .store import resolve_db_path
 
-    path = resolve_db_path(db)
-    store = open_store(db) if decks or path.exists() else None
+    store = open_store(db) if decks or resolve_db_path(db).exists() else None
     keys = [deck.key for deck in open_decks(store, decks)] if decks else None
-    where = settings_path(path)
+    where = settings_file(db)
     return store, keys, load_settings(where), lambda settings: save_settings(settings, where)
 
 
@@ -306,14 +313,12 @@ def simulate(
 
         flashcards simulate --deck-size 2000 --days 365 --retention 0.85 --retention 0.9 --optimal
     """
+    from .console import err_console
     from .insights import DEFAULT_RETENTIONS, simulate_workload
     from .report import print_simulation
-    from .settings import load_settings, settings_path
-    from .store import resolve_db_path
+    from .settings import load_settings
 
-    settings = load_settings(settings_path(resolve_db_path(db)))
-    from .console import err_console
-
+    settings = load_settings(settings_file(db))
     with err_console().status("Simulating…"):
         result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal)
     print_simulation(result, as_json)
@@ -333,10 +338,9 @@ def config(
         flashcards config desired_retention 0.85
     """
     from .report import print_config
-    from .settings import load_settings, names, save_settings, set_from_text, settings_path
-    from .store import resolve_db_path
+    from .settings import load_settings, names, save_settings, set_from_text
 
-    path = settings_path(resolve_db_path(db))
+    path = settings_file(db)
     settings = load_settings(path)
     if key is not None and key not in names():
         raise FlashcardsError(f"unknown setting {key!r} (known: {', '.join(names())})")
@@ -396,7 +400,6 @@ def main(argv: list[str] | None = None) -> None:
             raise
         error_line(f"internal error: {type(exc).__name__}: {exc} (run with FLASHCARDS_DEBUG=1 for details)")
         sys.exit(2)
-
 
 
 def _db_argument(argv: list[str] | None) -> Path | None:

@@ -20,7 +20,6 @@ class OpenDeck:
     path: Path
     name: str
     tags: list[str]
-    size: int  # cards
     cards: list[Card] = field(default_factory=list)  # filled by load_through_store()
 
 
@@ -43,13 +42,8 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
             deck = load_deck(path, on_parse(path) if on_parse else None)
             store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)
             cached = CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards))
-        opened.append(OpenDeck(key, path, cached.name, cached.tags, cached.cards))
+        opened.append(OpenDeck(key, path, cached.name, cached.tags))
     return opened
-
-
-def deck_cards(store: Store, deck: OpenDeck) -> list[Card]:
-    """The cards of an open deck, from the store."""
-    return store.deck_cards(deck.key)
 
 
 def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:

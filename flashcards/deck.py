@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .atomic import write_atomic_via
-from .deckfiles import deck_files, file_state
+from .deckfiles import file_state
 from .errors import FlashcardsError
 from .model import Card, Deck, Highlight, card_id
 
@@ -41,11 +41,6 @@ def load_deck(path: Path, progress: Callable[[float], None] | None = None) -> De
     except OSError as exc:
         raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
     return parse_deck(data, name, progress)
-
-
-def load_decks(paths: list[Path]) -> list[Deck]:
-    """Load every deck named by files or folders."""
-    return [load_deck(path) for path in deck_files(paths)]
 
 
 def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] | None = None) -> Deck:

@@ -159,9 +159,4 @@ class FSRSScheduler:
         return random.Random(f"{card_id}:{reps}").randint(low, high)
 
 
-def interval(schedule: Schedule, now: datetime) -> timedelta:
-    """How long until a schedule is due."""
-    return (schedule.due or now) - now
-
-
-__all__ = ["FSRSScheduler", "Rating", "Schedule", "Scheduler", "State", "interval"]
+__all__ = ["FSRSScheduler", "Rating", "Schedule", "Scheduler", "State"]

@@ -128,6 +128,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_d
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SCHEDULE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+_SELECT_CARD = f"SELECT card_id, {_SCHEDULE_COLUMNS}, suspended, buried_until, leech FROM schedule"
 
 
 # ---------------------------------------------------------------- records
@@ -301,7 +302,7 @@ class Store:
         rows = self.db.execute(
             "SELECT card_id, front, back, source, tags FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,)
         )
-        return [Card(r[0], r[1], r[2], r[3], [] if r[4] == "[]" else json.loads(r[4])) for r in rows]
+        return [Card(r[0], r[1], r[2], r[3], _tags(r[4])) for r in rows]
 
     def card_text(self, card_id: str, decks: Sequence[str]) -> tuple[str, Card] | None:
         """(deck name, card) for a card of one of the given decks."""
@@ -309,24 +310,18 @@ class Store:
             f"SELECT d.name, c.card_id, c.front, c.back, c.source, c.tags FROM deck_cards c JOIN decks d ON d.path = c.deck_path "
             f"WHERE c.card_id = ? AND c.deck_path IN ({_marks(decks)}) LIMIT 1", (card_id, *decks),
         ).fetchone()
-        return None if row is None else (row[0], Card(row[1], row[2], row[3], row[4], json.loads(row[5])))
+        return None if row is None else (row[0], Card(row[1], row[2], row[3], row[4], _tags(row[5])))
 
     # -- schedules
 
     def card(self, card_id: str) -> CardRow | None:
         """A card's schedule row."""
-        row = self.db.execute(
-            f"SELECT card_id, {_SCHEDULE_COLUMNS}, suspended, buried_until, leech FROM schedule WHERE card_id = ?", (card_id,)
-        ).fetchone()
+        row = self.db.execute(f"{_SELECT_CARD} WHERE card_id = ?", (card_id,)).fetchone()
         return None if row is None else _card_row(row)
 
     def cards(self, decks: Sequence[str] | None = None) -> Iterator[CardRow]:
         """Every schedule row, or those of cards in the given decks."""
-        where = "" if decks is None else f"WHERE card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({_marks(decks)}))"
-        rows = self.db.execute(
-            f"SELECT card_id, {_SCHEDULE_COLUMNS}, suspended, buried_until, leech FROM schedule {where}", tuple(decks or ())
-        )
-        return (_card_row(row) for row in rows)
+        return (_card_row(row) for row in self.db.execute(f"{_SELECT_CARD} {_where_in_decks(decks)}", tuple(decks or ())))
 
     def write_card(self, db: sqlite3.Connection, row: CardRow) -> None:
         """Write a schedule row inside a transaction()."""
@@ -349,14 +344,12 @@ class Store:
 
     # -- queue queries (the session's questions; indexes make each one cheap)
 
-    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int,
-                  skip: Sequence[str] = ()) -> CardRow | None:
+    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int) -> CardRow | None:
         """The earliest-due active card in `states` due before a moment, among the decks."""
         row = self.db.execute(
-            f"SELECT card_id, {_SCHEDULE_COLUMNS}, suspended, buried_until, leech FROM schedule "
-            f"WHERE state IN ({_marks(states)}) AND due < ? AND {_ACTIVE} AND card_id NOT IN ({_marks(skip)}) "
+            f"{_SELECT_CARD} WHERE state IN ({_marks(states)}) AND due < ? AND {_ACTIVE} "
             f"AND {_IN_DECKS.format(_marks(decks))} ORDER BY due LIMIT 1",
-            (*map(int, states), to_ms(before), today, *skip, *decks),
+            (*map(int, states), to_ms(before), today, *decks),
         ).fetchone()
         return None if row is None else _card_row(row)
 
@@ -378,7 +371,7 @@ class Store:
         ).fetchone()
         return None if row is None else from_ms(row[0])
 
-    def new_cards(self, decks: Sequence[str], today: int, limit: int, skip: Sequence[str] = ()) -> list[str]:
+    def new_cards(self, decks: Sequence[str], today: int, limit: int) -> list[str]:
         """New cards in deck order (decks in the order given), at most `limit`.
 
         When the decks hold no active new card (the partial index answers at once) nothing is scanned;
@@ -389,11 +382,10 @@ class Store:
         found: list[str] = []
         for deck in decks:
             rows = self.db.execute(
-                "SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
-                "WHERE c.deck_path = ? AND s.state = 0 AND s.suspended = 0 "
-                f"AND (s.buried_until IS NULL OR s.buried_until < ?) AND s.card_id NOT IN ({_marks([*skip, *found])}) "
+                f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
+                f"WHERE c.deck_path = ? AND s.state = 0 AND {_ACTIVE} AND s.card_id NOT IN ({_marks(found)}) "
                 "ORDER BY c.position LIMIT ?",
-                (deck, today, *skip, *found, limit - len(found)),
+                (deck, today, *found, limit - len(found)),
             )
             found += [row[0] for row in rows]
             if len(found) >= limit:
@@ -446,18 +438,16 @@ class Store:
 
     def answers(self, decks: Sequence[str] | None = None) -> Iterator[LoggedAnswer]:
         """Logged answers in time order, all or those of cards in the given decks."""
-        where = "" if decks is None else f"WHERE card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({_marks(decks)}))"
         rows = self.db.execute(
             "SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after, due FROM review_log "
-            f"{where} ORDER BY reviewed_at, id", tuple(decks or ()),
+            f"{_where_in_decks(decks)} ORDER BY reviewed_at, id", tuple(decks or ()),
         )
         return (LoggedAnswer(r[0], r[1], from_ms(r[2]), r[3], r[4], r[5], r[6], from_ms(r[7])) for r in rows)
 
     def answer_rows_by_card(self, decks: Sequence[str] | None = None) -> Iterator[tuple[str, int, int]]:
         """(card id, answered at in ms UTC, rating) for every answer, ordered by card then time: a light stream."""
-        where = "" if decks is None else f"WHERE card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({_marks(decks)}))"
         return self.db.execute(
-            f"SELECT card_id, reviewed_at, rating FROM review_log {where} ORDER BY card_id, reviewed_at, id",
+            f"SELECT card_id, reviewed_at, rating FROM review_log {_where_in_decks(decks)} ORDER BY card_id, reviewed_at, id",
             tuple(decks or ()),
         )
 
@@ -472,6 +462,16 @@ _IN_DECKS = "EXISTS (SELECT 1 FROM deck_cards d WHERE d.card_id = schedule.card_
 
 def _marks(values: Iterable) -> str:
     return ", ".join("?" for _ in values)
+
+
+def _where_in_decks(decks: Sequence[str] | None) -> str:
+    """A WHERE clause keeping the rows of cards in the given decks (none: every row); binds `decks`."""
+    return "" if decks is None else f"WHERE card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN ({_marks(decks)}))"
+
+
+def _tags(text: str) -> list[str]:
+    """A card's tags as stored (JSON); most cards have none, which skips the decoder."""
+    return [] if text == "[]" else json.loads(text)
 
 
 def _card_row(row: Sequence) -> CardRow:
