@@ -116,7 +116,7 @@ def export(
 
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
-    from .anki import export_decks
+    from .anki.package_out import export_decks
     from .collection import load_through_store, note_times
     from .console import parse_progress, progress_bar
 

@@ -59,7 +59,7 @@ def note_times(store: Store, decks: list[OpenDeck], parent: str | None) -> dict[
     """
     import time
 
-    from .anki import anki_deck_names, deck_fingerprint
+    from .anki.package_out import anki_deck_names, deck_fingerprint
 
     now = int(time.time())
     times: dict[str, int] = {}

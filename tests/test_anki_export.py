@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import SEEDS, import_apkg, run_cli
-from flashcards.anki import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
+from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
 from flashcards.convert import convert
 from flashcards.deck import load_deck, save_deck
 from flashcards.model import Card, Deck
@@ -103,7 +103,7 @@ def test_export_is_repeatable_for_the_same_timestamp(tmp_path):
 
 
 def test_css_supports_night_mode_and_cjk_fonts():
-    from flashcards.anki import CSS
+    from flashcards.anki.package_out import CSS
 
     assert re.search(r"\.nightMode", CSS)
     assert "Noto Serif CJK SC" in CSS and "PingFang SC" in CSS

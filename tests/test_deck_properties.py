@@ -7,7 +7,7 @@ import html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards.anki import field_html
+from flashcards.anki.package_out import field_html
 from flashcards.deck import dump_deck, parse_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards import textio
+from flashcards.importers import textio
 from flashcards.convert import convert
 from flashcards.deck import load_deck
 from flashcards.errors import FlashcardsError
@@ -71,7 +71,7 @@ def test_no_card_text_reaches_anki_unescaped(tmp_path_factory, texts):
     from anki.collection import Collection
 
     from conftest import import_apkg
-    from flashcards.anki import export_decks, field_html
+    from flashcards.anki.package_out import export_decks, field_html
     from flashcards.model import Card, Deck
 
     folder = tmp_path_factory.mktemp("anki")

@@ -14,7 +14,7 @@ from conftest import SEEDS
 from flashcards.errors import FlashcardsError
 from flashcards.importers import FORMATS, detect_format, import_file
 from flashcards.importers.kindle import SEPARATOR
-from flashcards.textio import read_text
+from flashcards.importers.textio import read_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_deck_properties import YAML_TRAPS
 
 from conftest import import_apkg
-from flashcards.anki import export_decks, field_html
+from flashcards.anki.package_out import export_decks, field_html
 from flashcards.convert import convert
 from flashcards.deck import load_deck
 

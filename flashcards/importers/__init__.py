@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import FlashcardsError
-from ..textio import read_text
+from .textio import read_text
 from . import hypothesis, kindle, markdown, pairs, readwise, table
 from .base import ImportOptions, ImportResult
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from .errors import FlashcardsError
+from ..errors import FlashcardsError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -13,9 +13,9 @@ import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .atomic import write_atomic_via
-from .errors import FlashcardsError
-from .model import Card, Deck, content_fingerprint
+from ..atomic import write_atomic_via
+from ..errors import FlashcardsError
+from ..model import Card, Deck, content_fingerprint
 
 MODEL_ID = 1_736_452_389  # frozen forever
 MODEL_NAME = "flashcards passage"

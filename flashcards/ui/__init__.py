@@ -1,0 +1,1 @@
+"""Everything that draws: console, review screen, stats (terminal and HTML), reports, formats."""
