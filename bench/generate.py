@@ -47,7 +47,7 @@ def write_history(db_path: Path, deck_path: Path, answers_per_card: int, seed: i
     from datetime import UTC, datetime, timedelta
 
     from flashcards.collection import open_decks
-    from flashcards.scheduler import State
+    from flashcards.model import State
     from flashcards.store import Store
 
     rng = random.Random(seed)

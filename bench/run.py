@@ -32,7 +32,8 @@ ANSWER_LATENCY = """
 import json, statistics, sys, time
 from pathlib import Path
 from flashcards.collection import open_decks
-from flashcards.scheduler import FSRSScheduler, Rating
+from flashcards.model import Rating
+from flashcards.scheduler import FSRSScheduler
 from flashcards.session import Session
 from flashcards.settings import Settings
 from flashcards.store import Store

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .clock import day_number, utc_now
-from .scheduler import State
+from .model import CardRow, LoggedAnswer, State
 from .settings import Settings
 from .stats import Answer, CardSnapshot, Stats, compute_stats
-from .store import CardRow, LoggedAnswer, Store
+from .store import Store
 
 STATE_NAMES = {State.NEW: "new", State.LEARNING: "learning", State.REVIEW: "review", State.RELEARNING: "relearning"}
 DEFAULT_RETENTIONS = (0.80, 0.85, 0.90, 0.95)

@@ -6,6 +6,8 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -64,3 +66,62 @@ def content_fingerprint(card: Card) -> str:
 
     text = "\x1f".join([card.front, card.back, card.source, "\x1e", *card.tags])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+# ---------------------------------------------------------------- scheduling vocabulary
+
+class State(IntEnum):
+    """Where a card is in its life (the store keeps these numbers)."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+class Rating(IntEnum):
+    """The four answers, numbered as their keys."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One card's scheduling state; times are timezone-aware UTC."""
+
+    state: State = State.NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card's schedule as stored, with its flags."""
+
+    card_id: str
+    schedule: Schedule
+    suspended: bool = False
+    buried_until: int | None = None
+    leech: bool = False
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    """One row of the review log."""
+
+    id: int
+    card_id: str
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int
+    state_before: int
+    state_after: int
+    due: datetime | None = None  # when the answer scheduled the card

@@ -9,44 +9,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import IntEnum
 from typing import Protocol
 
+from .model import Rating, Schedule, State
 from .settings import Settings
-
-
-class State(IntEnum):
-    """Where a card is in its life (the store keeps these numbers)."""
-
-    NEW = 0
-    LEARNING = 1
-    REVIEW = 2
-    RELEARNING = 3
-
-
-class Rating(IntEnum):
-    """The four answers, numbered as their keys."""
-
-    AGAIN = 1
-    HARD = 2
-    GOOD = 3
-    EASY = 4
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """One card's scheduling state; times are timezone-aware UTC."""
-
-    state: State = State.NEW
-    step: int | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime | None = None
-    last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
 
 
 class Scheduler(Protocol):
@@ -159,4 +126,4 @@ class FSRSScheduler:
         return random.Random(f"{card_id}:{reps}").randint(low, high)
 
 
-__all__ = ["FSRSScheduler", "Rating", "Schedule", "Scheduler", "State"]
+__all__ = ["FSRSScheduler", "Scheduler"]

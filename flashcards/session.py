@@ -17,10 +17,10 @@ from functools import cached_property
 from .clock import day_number, day_start, utc_now
 from .collection import OpenDeck
 from .errors import FlashcardsError
-from .model import Card
-from .scheduler import Rating, Schedule, Scheduler, State
+from .model import Card, CardRow, Rating, Schedule, State
+from .scheduler import Scheduler
 from .settings import Settings
-from .store import CardRow, Store
+from .store import Store
 
 MAX_ANSWER_MS = 60_000  # a longer pause counts as 60 s, as in Anki
 LEARNING = (State.LEARNING, State.RELEARNING)

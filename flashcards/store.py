@@ -18,8 +18,7 @@ from pathlib import Path
 
 from .clock import from_ms, to_ms
 from .errors import FlashcardsError
-from .model import Card, content_fingerprint
-from .scheduler import Schedule, State
+from .model import Card, CardRow, LoggedAnswer, Schedule, State, content_fingerprint
 
 ENV_VAR = "FLASHCARDS_DB"
 BUSY_TIMEOUT_S = 30.0  # a second session waits this long for the other's write to finish
@@ -132,31 +131,6 @@ _SELECT_CARD = f"SELECT card_id, {_SCHEDULE_COLUMNS}, suspended, buried_until, l
 
 
 # ---------------------------------------------------------------- records
-
-@dataclass(frozen=True)
-class CardRow:
-    """A card's schedule as stored, with its flags."""
-
-    card_id: str
-    schedule: Schedule
-    suspended: bool = False
-    buried_until: int | None = None
-    leech: bool = False
-
-
-@dataclass(frozen=True)
-class LoggedAnswer:
-    """One row of the review log."""
-
-    id: int
-    card_id: str
-    reviewed_at: datetime
-    rating: int
-    duration_ms: int
-    state_before: int
-    state_after: int
-    due: datetime | None = None  # when the answer scheduled the card
-
 
 @dataclass(frozen=True)
 class CachedDeck:

@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from .clock import format_interval, format_moment
-from .scheduler import Rating
+from .model import Rating
 from .session import Answered, Counts, Session, Shown, Summary
 
 KEYS: dict[str, str] = {

@@ -8,7 +8,7 @@ import textwrap
 
 from reviewing import write_deck
 
-from flashcards.scheduler import State
+from flashcards.model import State
 from flashcards.store import Store
 
 WORKER = textwrap.dedent(
@@ -17,7 +17,8 @@ WORKER = textwrap.dedent(
     import time
     from pathlib import Path
     from flashcards.collection import open_decks
-    from flashcards.scheduler import FSRSScheduler, Rating
+    from flashcards.model import Rating
+    from flashcards.scheduler import FSRSScheduler
     from flashcards.session import Session
     from flashcards.settings import Settings
     from flashcards.store import Store

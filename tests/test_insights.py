@@ -12,7 +12,7 @@ from reviewing import START, FrozenClock, Reviewing, write_deck
 from conftest import run_cli
 from flashcards.clock import day_number
 from flashcards.insights import optimize, simulate_workload, store_stats
-from flashcards.scheduler import Rating, State
+from flashcards.model import Rating, State
 from flashcards.settings import Settings, load_settings, save_settings, settings_path
 from flashcards.store import Store
 

@@ -10,7 +10,7 @@ import pytest
 from reviewing import write_deck
 
 from conftest import run_cli
-from flashcards.scheduler import State
+from flashcards.model import State
 from flashcards.settings import Settings, save_settings, settings_path
 from flashcards.store import Store
 

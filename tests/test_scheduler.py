@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flashcards.clock import day_number, day_start, format_interval
-from flashcards.scheduler import FSRSScheduler, Rating, Schedule, State
+from flashcards.model import Rating, Schedule, State
+from flashcards.scheduler import FSRSScheduler
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from reviewing import FrozenClock, Reviewing, write_deck
 
-from flashcards.scheduler import Rating, State
+from flashcards.model import Rating, State
 from flashcards.settings import Settings
 from flashcards.store import Store
 

@@ -16,7 +16,7 @@ from datetime import UTC, timedelta
 from reviewing import START, FrozenClock, Reviewing, write_deck
 
 from flashcards.clock import day_number
-from flashcards.scheduler import Rating, State
+from flashcards.model import Rating, State
 from flashcards.settings import Settings
 from flashcards.store import Store
 

@@ -12,7 +12,7 @@ from reviewing import FrozenClock, Reviewing, write_deck
 from flashcards.collection import open_decks
 from flashcards.deck import load_deck, save_deck
 from flashcards.errors import FlashcardsError
-from flashcards.scheduler import Rating, State
+from flashcards.model import Rating, State
 from flashcards.store import SCHEMA_VERSION, Store, default_db_path, resolve_db_path
 
 

@@ -8,10 +8,9 @@ from reviewing import START
 from rich.cells import cell_len
 from rich.console import Console
 
-from flashcards.model import Card
-from flashcards.scheduler import FSRSScheduler, Rating, Schedule
+from flashcards.model import Card, CardRow, Rating, Schedule
+from flashcards.scheduler import FSRSScheduler
 from flashcards.session import Answered, Counts, Shown
-from flashcards.store import CardRow
 from flashcards.tui import answered_message, card_view
 
 LONG_CHINESE = "这句话提醒我们，任何模型都只是对现实的简化。" * 12 + "日本語の文：地図は領土ではない。"
