@@ -47,15 +47,14 @@ def write_history(db_path: Path, deck_path: Path, answers_per_card: int, seed: i
     from datetime import UTC, datetime, timedelta
 
     from flashcards.collection import open_decks
-    from flashcards.model import State
+    from flashcards.model import CardRow, LoggedAnswer, Schedule, State
     from flashcards.store import Store
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    ms = 1000
     with Store(db_path) as store:
         (deck,) = open_decks(store, [deck_path])
-        ids = [row[0] for row in store.db.execute("SELECT card_id FROM deck_cards WHERE deck_path = ?", (deck.key,))]
+        ids = store.deck_card_ids(deck.key)
         log, schedules = [], []
         for card_id in ids:
             start = now - timedelta(days=rng.uniform(200, 365))
@@ -72,19 +71,12 @@ def write_history(db_path: Path, deck_path: Path, answers_per_card: int, seed: i
                 moment = start + timedelta(days=offset * scale)
                 due = start + timedelta(days=following * scale)
                 state_after = State.LEARNING if state_before == State.NEW else State.REVIEW
-                log.append((card_id, int(moment.timestamp() * ms), rating, rng.randint(3000, 20000),
-                            int(state_before), int(state_after), stability, 5.0, int(due.timestamp() * ms)))
+                log.append(LoggedAnswer(0, card_id, moment, rating, rng.randint(3000, 20000), state_before, state_after,
+                                        due, stability, 5.0))
             due = now + timedelta(days=rng.uniform(-10, 30))
-            last = int((start + timedelta(days=offsets[-2] * scale)).timestamp() * ms)
-            schedules.append((int(State.REVIEW), stability, 5.0, int(due.timestamp() * ms), last,
-                              answers_per_card, lapses, card_id))
+            last = start + timedelta(days=offsets[-2] * scale)
+            schedules.append(CardRow(card_id, Schedule(State.REVIEW, None, stability, 5.0, due, last, answers_per_card, lapses)))
         with store.transaction() as db:
-            db.executemany(
-                "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, difficulty, due) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", log,
-            )
-            db.executemany(
-                "UPDATE schedule SET state = ?, step = NULL, stability = ?, difficulty = ?, due = ?, last_review = ?, "
-                "reps = ?, lapses = ? WHERE card_id = ?", schedules,
-            )
+            store.insert_answers(db, log)
+            store.write_cards(db, schedules)
         return len(log)

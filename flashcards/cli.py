@@ -364,9 +364,9 @@ def check(
 
         flashcards check
     """
-    from .check import check_store
     from .report import print_check
     from .store import resolve_db_path
+    from .store.checks import check_store
 
     report = check_store(resolve_db_path(db))
     print_check(report, as_json)

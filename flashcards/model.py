@@ -122,6 +122,8 @@ class LoggedAnswer:
     reviewed_at: datetime
     rating: int
     duration_ms: int
-    state_before: int
-    state_after: int
+    state_before: State
+    state_after: State
     due: datetime | None = None  # when the answer scheduled the card
+    stability: float | None = None  # the memory state the answer left
+    difficulty: float | None = None

@@ -246,7 +246,7 @@ class Session:
         with self.store.transaction() as db:
             self.store.write_card(db, entry.before)
             if entry.log_id is not None:
-                db.execute("DELETE FROM review_log WHERE id = ?", (entry.log_id,))
+                self.store.delete_answer(db, entry.log_id)
         if entry.rating is not None:
             self.summary.answered -= 1
             self.summary.again -= entry.rating == Rating.AGAIN

@@ -10,7 +10,7 @@ import pytest
 from reviewing import write_deck
 
 from conftest import run_cli
-from flashcards.backup import daily_backup
+from flashcards.store.backups import daily_backup
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`flashcards check`: is the review store sound? Each problem with a fix, and the backups to restore from.
+"""Is the review store sound? Each problem with a fix, and the backups to restore from.
 
 Opens the store read-only: checking never changes it, and a damaged store is never replaced.
 """
@@ -9,7 +9,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .backup import backups
+from .backups import backups
+from .schema import SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,6 @@ def restore_fix(path: Path, found: list[Path]) -> str:
 
 def check_store(path: Path) -> CheckReport:
     """Run SQLite's integrity check and our own consistency checks on a store, read-only."""
-    from .store import SCHEMA_VERSION
-
     report = CheckReport(path, backups=backups(path))
     if not path.exists():
         report.problems.append(Problem(f"{path}: no review store here", "review a deck to create it, or pass --db"))
@@ -84,10 +83,7 @@ def check_store(path: Path) -> CheckReport:
 
 
 def _consistency(db: sqlite3.Connection, report: CheckReport) -> None:
-    disagree = db.execute(
-        "SELECT count(*) FROM schedule s LEFT JOIN (SELECT card_id, count(*) AS n FROM review_log GROUP BY card_id) l "
-        "ON l.card_id = s.card_id WHERE s.reps != coalesce(l.n, 0)"
-    ).fetchone()[0]
+    disagree = count_torn_cards(db)
     if disagree:
         report.problems.append(Problem(
             f"{report.path}: {disagree} card(s) whose answer count disagrees with the review log",
@@ -100,3 +96,11 @@ def _consistency(db: sqlite3.Connection, report: CheckReport) -> None:
             f"{report.path}: {orphans} cached card(s) of decks the store no longer lists",
             "harmless; run `flashcards due DECK` on your decks to refresh the cache",
         ))
+
+
+def count_torn_cards(db: sqlite3.Connection) -> int:
+    """Cards whose answer count (reps) disagrees with their rows in the review log: 0 in a sound store."""
+    return db.execute(
+        "SELECT count(*) FROM schedule s LEFT JOIN (SELECT card_id, count(*) AS n FROM review_log GROUP BY card_id) l "
+        "ON l.card_id = s.card_id WHERE s.reps != coalesce(l.n, 0)"
+    ).fetchone()[0]

@@ -1,0 +1,27 @@
+"""The review store: the only owner of the SQLite file (WAL) that holds each card's schedule, every answer,
+a cache of the decks and export times.
+
+`Store` is one connection with its concerns mixed in, each in its own module: reviews.py (schedules, the
+log, the queue), deck_cache.py, export_times.py; schema.py holds the migrations, checks.py the read-only
+integrity and consistency checks, backups.py the daily backups.
+"""
+
+from __future__ import annotations
+
+from .connection import BUSY_TIMEOUT_S, Connection, damaged_store_error
+from .deck_cache import CachedDeck, DeckCache
+from .export_times import ExportTimes
+from .paths import ENV_VAR, default_db_path, resolve_db_path
+from .reviews import ReviewState
+from .schema import SCHEMA_VERSION
+
+
+class Store(ReviewState, DeckCache, ExportTimes, Connection):
+    """An open review store. Use as a context manager, or call close()."""
+
+    def __enter__(self) -> Store:
+        return self
+
+
+__all__ = ["BUSY_TIMEOUT_S", "ENV_VAR", "SCHEMA_VERSION", "CachedDeck", "Store", "damaged_store_error",
+           "default_db_path", "resolve_db_path"]

@@ -1,0 +1,84 @@
+"""The deck cache: each deck file's cards as last parsed, so an unchanged file is never parsed again."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..model import Card, content_fingerprint
+from .rows import marks, tags_from, tags_to
+
+
+@dataclass(frozen=True)
+class CachedDeck:
+    """A deck file as the store last read it."""
+
+    path: str
+    name: str
+    tags: list[str]
+    mtime_ns: int
+    size: int
+    cards: int
+
+
+class DeckCache:
+    """The store's copy of the deck files (mixed into Store)."""
+
+    db: sqlite3.Connection
+    transaction: Callable
+
+    def cached_deck(self, path: str) -> CachedDeck | None:
+        """What the store knows of a deck file, or None."""
+        row = self.db.execute("SELECT path, name, tags, mtime_ns, size, cards FROM decks WHERE path = ?", (path,)).fetchone()
+        return None if row is None else CachedDeck(row[0], row[1], tags_from(row[2]), *row[3:])
+
+    def cache_deck(self, path: str, name: str, tags: list[str], cards: list[Card], mtime_ns: int, size: int) -> None:
+        """Replace the cached copy of a deck file and give every new card a schedule row (state new)."""
+        now = int(time.time())
+        with self.transaction() as db:
+            before = {card_id: (fingerprint, changed_at) for card_id, fingerprint, changed_at in db.execute(
+                "SELECT card_id, fingerprint, changed_at FROM deck_cards WHERE deck_path = ?", (path,))}
+            db.execute("DELETE FROM deck_cards WHERE deck_path = ?", (path,))
+            db.execute(
+                "INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards) VALUES (?, ?, ?, ?, ?, ?)",
+                (path, name, tags_to(tags), mtime_ns, size, len(cards)),
+            )
+
+            def rows():
+                for position, card in enumerate(cards):
+                    fingerprint = content_fingerprint(card)
+                    old_fingerprint, old_time = before.get(card.id, (None, None))
+                    if fingerprint == old_fingerprint and old_time:
+                        changed_at = old_time
+                    else:  # later than before even within the same second, or Anki would not see it as newer
+                        changed_at = max(now, (old_time or 0) + 1)
+                    yield (path, position, card.id, card.front, card.back, card.source,
+                           tags_to(card.tags), fingerprint, changed_at)
+
+            db.executemany(
+                "INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, changed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows(),
+            )
+            db.execute("INSERT OR IGNORE INTO schedule (card_id) SELECT card_id FROM deck_cards WHERE deck_path = ?", (path,))
+
+    def deck_cards(self, path: str) -> list[Card]:
+        """The cached cards of a deck, in deck order."""
+        rows = self.db.execute(
+            "SELECT card_id, front, back, source, tags FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,)
+        )
+        return [Card(r[0], r[1], r[2], r[3], tags_from(r[4])) for r in rows]
+
+    def card_text(self, card_id: str, decks: Sequence[str]) -> tuple[str, Card] | None:
+        """(deck name, card) for a card of one of the given decks."""
+        row = self.db.execute(
+            f"SELECT d.name, c.card_id, c.front, c.back, c.source, c.tags FROM deck_cards c JOIN decks d ON d.path = c.deck_path "
+            f"WHERE c.card_id = ? AND c.deck_path IN ({marks(decks)}) LIMIT 1", (card_id, *decks),
+        ).fetchone()
+        return None if row is None else (row[0], Card(row[1], row[2], row[3], row[4], tags_from(row[5])))
+
+    def deck_card_ids(self, path: str) -> list[str]:
+        """The ids of a cached deck's cards, in deck order."""
+        return [row[0] for row in self.db.execute(
+            "SELECT card_id FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,))]

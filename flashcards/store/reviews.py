@@ -1,0 +1,170 @@
+"""Review state and the queue: each card's schedule, every answer in the log, and the session's questions.
+
+One answer is one transaction (the caller's `transaction()`): the schedule and its log row are committed
+together, before the next card shows. Times are integer milliseconds UTC.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+
+from ..clock import from_ms, to_ms
+from ..model import CardRow, LoggedAnswer, Schedule, State
+from .rows import ACTIVE, IN_DECKS, SCHEDULE_COLUMNS, SELECT_CARD, card_row, marks, schedule_values, where_in_decks
+
+
+class ReviewState:
+    """Schedules, the review log and the queue queries (mixed into Store)."""
+
+    db: sqlite3.Connection
+    transaction: Callable
+
+    def card(self, card_id: str) -> CardRow | None:
+        """A card's schedule row."""
+        row = self.db.execute(f"{SELECT_CARD} WHERE card_id = ?", (card_id,)).fetchone()
+        return None if row is None else card_row(row)
+
+    def cards(self, decks: Sequence[str] | None = None) -> Iterator[CardRow]:
+        """Every schedule row, or those of cards in the given decks."""
+        return (card_row(row) for row in self.db.execute(f"{SELECT_CARD} {where_in_decks(decks)}", tuple(decks or ())))
+
+    def write_card(self, db: sqlite3.Connection, row: CardRow) -> None:
+        """Write a schedule row inside a transaction()."""
+        db.execute(
+            f"INSERT OR REPLACE INTO schedule (card_id, {SCHEDULE_COLUMNS}, suspended, buried_until, leech) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.card_id, *schedule_values(row.schedule), int(row.suspended), row.buried_until, int(row.leech)),
+        )
+
+    def log_answer(self, db: sqlite3.Connection, card_id: str, at: datetime, rating: int, duration_ms: int,
+                   before: Schedule, after: Schedule) -> int:
+        """Append an answer to the log inside a transaction(); returns its row id."""
+        cursor = db.execute(
+            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, difficulty, due) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (card_id, to_ms(at), rating, duration_ms, int(before.state), int(after.state), after.stability,
+             after.difficulty, to_ms(after.due)),
+        )
+        return cursor.lastrowid
+
+    # -- queue queries (the session's questions; indexes make each one cheap)
+
+    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int) -> CardRow | None:
+        """The earliest-due active card in `states` due before a moment, among the decks."""
+        row = self.db.execute(
+            f"{SELECT_CARD} WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} "
+            f"AND {IN_DECKS.format(marks(decks))} ORDER BY due LIMIT 1",
+            (*map(int, states), to_ms(before), today, *decks),
+        ).fetchone()
+        return None if row is None else card_row(row)
+
+    def count_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int,
+                  limit: int = -1) -> int:
+        """How many active cards in `states` are due before a moment (counting stops at `limit`)."""
+        return self.db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM schedule WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} "
+            f"AND {IN_DECKS.format(marks(decks))} LIMIT ?)",
+            (*map(int, states), to_ms(before), today, *decks, limit),
+        ).fetchone()[0]
+
+    def next_due(self, decks: Sequence[str], today: int) -> datetime | None:
+        """When the next active, already studied card falls due."""
+        row = self.db.execute(
+            f"SELECT due FROM schedule INDEXED BY schedule_due WHERE state > 0 AND {ACTIVE} "
+            f"AND {IN_DECKS.format(marks(decks))} ORDER BY due LIMIT 1",
+            (today, *decks),
+        ).fetchone()
+        return None if row is None else from_ms(row[0])
+
+    def new_cards(self, decks: Sequence[str], today: int, limit: int) -> list[str]:
+        """New cards in deck order (decks in the order given), at most `limit`.
+
+        When the decks hold no active new card (the partial index answers at once) nothing is scanned;
+        otherwise each deck is walked in position order and the walk stops as soon as `limit` are found.
+        """
+        if limit <= 0 or self.count_new(decks, today, 1) == 0:
+            return []
+        found: list[str] = []
+        for deck in decks:
+            rows = self.db.execute(
+                f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
+                f"WHERE c.deck_path = ? AND s.state = 0 AND {ACTIVE} AND s.card_id NOT IN ({marks(found)}) "
+                "ORDER BY c.position LIMIT ?",
+                (deck, today, *found, limit - len(found)),
+            )
+            found += [row[0] for row in rows]
+            if len(found) >= limit:
+                break
+        return found
+
+    def count_new(self, decks: Sequence[str], today: int, limit: int = -1) -> int:
+        """How many active new cards the decks hold (counting stops at `limit`)."""
+        return self.db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM schedule INDEXED BY schedule_new WHERE state = 0 AND {ACTIVE} "
+            f"AND {IN_DECKS.format(marks(decks))} LIMIT ?)",
+            (today, *decks, limit),
+        ).fetchone()[0]
+
+    def answers_since(self, since: datetime, states_before: Sequence[State]) -> int:
+        """How many answers were logged since a moment, on cards that were in `states_before`."""
+        return self.db.execute(
+            f"SELECT count(*) FROM review_log WHERE reviewed_at >= ? AND state_before IN ({marks(states_before)})",
+            (to_ms(since), *map(int, states_before)),
+        ).fetchone()[0]
+
+    def unsuspend(self, decks: Sequence[str], card_ids: Sequence[str] = ()) -> int:
+        """Unsuspend the suspended cards of the decks (only `card_ids` when given); returns how many."""
+        only = f"AND card_id IN ({marks(card_ids)})" if card_ids else ""
+        with self.transaction() as db:
+            return db.execute(
+                f"UPDATE schedule SET suspended = 0 WHERE suspended = 1 {only} "
+                f"AND {IN_DECKS.format(marks(decks))}",
+                (*card_ids, *decks),
+            ).rowcount
+
+    def delete_answer(self, db: sqlite3.Connection, log_id: int) -> LoggedAnswer | None:
+        """Remove one row of the log inside a transaction(); returns it (None when it was already gone)."""
+        row = db.execute(f"{_SELECT_LOG} WHERE id = ?", (log_id,)).fetchone()
+        if row is None:
+            return None
+        db.execute("DELETE FROM review_log WHERE id = ?", (log_id,))
+        return _logged(row)
+
+    def insert_answers(self, db: sqlite3.Connection, answers: Iterable[LoggedAnswer]) -> None:
+        """Append answers as they are (history written in bulk) inside a transaction()."""
+        db.executemany(
+            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, "
+            "difficulty, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((a.card_id, to_ms(a.reviewed_at), a.rating, a.duration_ms, int(a.state_before), int(a.state_after),
+              a.stability, a.difficulty, to_ms(a.due)) for a in answers),
+        )
+
+    def write_cards(self, db: sqlite3.Connection, rows: Iterable[CardRow]) -> None:
+        """Write many schedule rows inside a transaction()."""
+        for row in rows:
+            self.write_card(db, row)
+
+    def answers(self, decks: Sequence[str] | None = None) -> Iterator[LoggedAnswer]:
+        """Logged answers in time order, all or those of cards in the given decks."""
+        rows = self.db.execute(f"{_SELECT_LOG} {where_in_decks(decks)} ORDER BY reviewed_at, id", tuple(decks or ()))
+        return (_logged(row) for row in rows)
+
+    def answer_rows_by_card(self, decks: Sequence[str] | None = None) -> Iterator[tuple[str, int, int]]:
+        """(card id, answered at in ms UTC, rating) for every answer, ordered by card then time: a light stream."""
+        return self.db.execute(
+            f"SELECT card_id, reviewed_at, rating FROM review_log {where_in_decks(decks)} ORDER BY card_id, reviewed_at, id",
+            tuple(decks or ()),
+        )
+
+    def answer_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM review_log").fetchone()[0]
+
+
+_SELECT_LOG = ("SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, stability, difficulty "
+               "FROM review_log")
+
+
+def _logged(r: Sequence) -> LoggedAnswer:
+    return LoggedAnswer(r[0], r[1], from_ms(r[2]), r[3], r[4], State(r[5]), State(r[6]), from_ms(r[7]), r[8], r[9])

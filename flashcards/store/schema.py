@@ -1,0 +1,111 @@
+"""The store's schema: numbered migrations, applied in order and recorded in PRAGMA user_version.
+
+A migration is a function of one connection, run inside a transaction; never edit one that has shipped,
+add the next.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import FlashcardsError
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one (executescript would commit the migration's transaction)."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE schedule (            -- one row per card ever seen in a deck, kept when it leaves
+            card_id      TEXT PRIMARY KEY,
+            state        INTEGER NOT NULL DEFAULT 0,   -- 0 new, 1 learning, 2 review, 3 relearning
+            step         INTEGER,
+            stability    REAL,
+            difficulty   REAL,
+            due          INTEGER,                      -- ms UTC, NULL for new cards
+            last_review  INTEGER,
+            reps         INTEGER NOT NULL DEFAULT 0,
+            lapses       INTEGER NOT NULL DEFAULT 0,
+            suspended    INTEGER NOT NULL DEFAULT 0,
+            buried_until INTEGER,                      -- study day number the card stays buried through
+            leech        INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE INDEX schedule_state_due ON schedule(state, due);
+
+        CREATE TABLE review_log (
+            id           INTEGER PRIMARY KEY,
+            card_id      TEXT NOT NULL,
+            reviewed_at  INTEGER NOT NULL,             -- ms UTC
+            rating       INTEGER NOT NULL,             -- 1 Again, 2 Hard, 3 Good, 4 Easy
+            duration_ms  INTEGER NOT NULL,
+            state_before INTEGER NOT NULL,
+            state_after  INTEGER NOT NULL,
+            stability    REAL,                         -- after the answer
+            difficulty   REAL,
+            due          INTEGER
+        );
+        CREATE INDEX review_log_time ON review_log(reviewed_at);
+        CREATE INDEX review_log_card ON review_log(card_id, reviewed_at);
+
+        CREATE TABLE decks (               -- the deck files as last read, to skip parsing unchanged ones
+            path      TEXT PRIMARY KEY,
+            name      TEXT NOT NULL,
+            tags      TEXT NOT NULL,                   -- JSON list
+            mtime_ns  INTEGER NOT NULL,
+            size      INTEGER NOT NULL,
+            cards     INTEGER NOT NULL
+        );
+        CREATE TABLE deck_cards (
+            deck_path TEXT NOT NULL REFERENCES decks(path) ON DELETE CASCADE,
+            position  INTEGER NOT NULL,
+            card_id   TEXT NOT NULL,
+            front     TEXT NOT NULL,
+            back      TEXT NOT NULL,
+            source    TEXT NOT NULL,
+            tags      TEXT NOT NULL,                   -- JSON list
+            PRIMARY KEY (deck_path, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX deck_cards_card ON deck_cards(card_id, deck_path);
+        """
+    )
+
+
+def _m002_due_index(db: sqlite3.Connection) -> None:
+    db.execute("CREATE INDEX schedule_due ON schedule(due) WHERE state > 0")  # the next due card, at once
+
+
+def _m003_new_index(db: sqlite3.Connection) -> None:
+    db.execute("CREATE INDEX schedule_new ON schedule(card_id) WHERE state = 0")  # are any new cards left?
+
+
+def _m004_note_times(db: sqlite3.Connection) -> None:
+    # when each card's content last changed (its Anki note's modification time), from a fingerprint of it
+    db.execute("ALTER TABLE deck_cards ADD COLUMN fingerprint TEXT")
+    db.execute("ALTER TABLE deck_cards ADD COLUMN changed_at INTEGER")
+    # the same for what a deck adds to its notes (the Anki deck name, the deck's tags), as last exported
+    db.execute("CREATE TABLE exported_decks (deck_path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, changed_at INTEGER NOT NULL)")
+    db.execute("UPDATE decks SET mtime_ns = -1")  # cached decks are read again once, to fill them in
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def refuse_newer_schema(db: sqlite3.Connection, path: Path) -> None:
+    """A store made by a newer flashcards is refused before anything writes to it."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise FlashcardsError(f"{path}: made by a newer flashcards (schema {version}, this one knows {SCHEMA_VERSION}); upgrade")
+
+
+def pending(db: sqlite3.Connection) -> range:
+    """The numbers of the migrations not yet applied to this store."""
+    return range(db.execute("PRAGMA user_version").fetchone()[0], SCHEMA_VERSION)
