@@ -31,7 +31,7 @@ START_FLOOR = "import typer, rich.console, sqlite3"
 ANSWER_LATENCY = """
 import json, statistics, sys, time
 from pathlib import Path
-from flashcards.collection import open_decks
+from flashcards.decks import open_decks
 from flashcards.model import Rating
 from flashcards.scheduler import FSRSScheduler
 from flashcards.session import Session

@@ -87,8 +87,8 @@ def convert(
         flashcards convert seeds/ -o decks/seeds.yaml --tag reading
     """
     from .console import progress_bar
-    from .convert import convert as run_convert
     from .importers import ImportOptions
+    from .merge import convert as run_convert
     from .report import print_convert_report
 
     with progress_bar("Reading", None) as advance:
@@ -117,8 +117,8 @@ def export(
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .anki.package_out import export_decks
-    from .collection import load_through_store, note_times
     from .console import parse_progress, progress_bar
+    from .decks import load_through_store, note_times
 
     with open_store(db) as store:
         with parse_progress() as on_parse:
@@ -144,8 +144,8 @@ def _deck_paths(decks: list[Path] | None) -> list[Path]:
 
 
 def _open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
-    from .collection import open_decks
     from .console import parse_progress
+    from .decks import open_decks
     from .scheduler import FSRSScheduler
     from .session import Session
 
@@ -203,7 +203,7 @@ def due(
 
 def _insight_inputs(db: Path | None, decks: list[Path] | None):
     """(store or None when there is none yet, deck keys or None for all cards, settings, a saver)."""
-    from .collection import open_decks
+    from .decks import open_decks
     from .settings import load_settings, save_settings
     from .store import resolve_db_path
 
@@ -225,7 +225,7 @@ def unsuspend(
 
         flashcards unsuspend decks/seeds.yaml --card 1e30125dbbdc0777
     """
-    from .collection import open_decks
+    from .decks import open_decks
 
     with open_store(db) as store:
         keys = [deck.key for deck in open_decks(store, _deck_paths(decks))]

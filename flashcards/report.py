@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .console import out_console
 
 if TYPE_CHECKING:
-    from .convert import ConvertReport
+    from .merge import ConvertReport
 
 
 def convert_report_dict(report: ConvertReport) -> dict:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 
 from .clock import day_number, day_start, utc_now
-from .collection import OpenDeck
+from .decks import OpenDeck
 from .errors import FlashcardsError
 from .model import Card, CardRow, Rating, Schedule, State
 from .scheduler import Scheduler

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flashcards.collection import open_decks
-from flashcards.deck import save_deck
+from flashcards.deckfile.writer import save_deck
+from flashcards.decks import open_decks
 from flashcards.model import Card, Deck, card_id
 from flashcards.scheduler import FSRSScheduler
 from flashcards.session import Session

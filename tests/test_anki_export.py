@@ -6,8 +6,9 @@ import re
 
 from conftest import SEEDS, import_apkg, run_cli
 from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
-from flashcards.convert import convert
-from flashcards.deck import load_deck, save_deck
+from flashcards.deckfile.reader import load_deck
+from flashcards.deckfile.writer import save_deck
+from flashcards.merge import convert
 from flashcards.model import Card, Deck
 
 HOSTILE = [

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flashcards.anki.package_out import field_html
-from flashcards.deck import dump_deck, parse_deck
+from flashcards.deckfile.reader import parse_deck
+from flashcards.deckfile.writer import dump_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck
 

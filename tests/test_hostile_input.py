@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards.convert import convert
-from flashcards.deck import load_deck
+from flashcards.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
 from flashcards.importers import FORMATS, import_file, textio
+from flashcards.merge import convert
 
 
 @pytest.mark.parametrize("fmt", [None, *sorted(FORMATS)])

@@ -52,7 +52,7 @@ def test_stats_of_one_deck_leave_out_the_other_decks_cards(tmp_path):
     store, reviewing, _ = build_history(tmp_path)
     other = tmp_path / "other.yaml"
     write_deck(other, 3, name="other")
-    from flashcards.collection import open_decks
+    from flashcards.decks import open_decks
 
     keys = [deck.key for deck in open_decks(store, [other])]
     stats = store_stats(store, keys, Settings(), now=reviewing.clock.now, tz=UTC)

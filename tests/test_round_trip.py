@@ -12,8 +12,8 @@ from test_deck_properties import YAML_TRAPS
 
 from conftest import import_apkg
 from flashcards.anki.package_out import export_decks, field_html
-from flashcards.convert import convert
-from flashcards.deck import load_deck
+from flashcards.deckfile.reader import load_deck
+from flashcards.merge import convert
 
 TEXT = st.one_of(st.text(min_size=1, max_size=30), YAML_TRAPS, st.lists(YAML_TRAPS, min_size=1, max_size=4).map("".join))
 

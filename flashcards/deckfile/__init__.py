@@ -1,10 +1,11 @@
-"""Finding deck files and telling whether one changed, without loading YAML (kept light for fast start-up)."""
+"""Deck files: finding them and telling whether one changed (here, without YAML: kept light for start-up);
+reader.py parses one, writer.py writes one."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import FlashcardsError
+from ..errors import FlashcardsError
 
 
 def deck_files(paths: list[Path]) -> list[Path]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .deckfiles import deck_files, file_state
+from .deckfile import deck_files, file_state
 from .model import Card
 from .store import CachedDeck, Store
 
@@ -37,7 +37,7 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
         cached = store.cached_deck(key)
         state = file_state(path)
         if cached is None or state != (cached.mtime_ns, cached.size):
-            from .deck import load_deck  # YAML only when a deck changed
+            from .deckfile.reader import load_deck  # YAML only when a deck changed
 
             deck = load_deck(path, on_parse(path) if on_parse else None)
             store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)

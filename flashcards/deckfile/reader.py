@@ -1,20 +1,16 @@
-"""Deck files: YAML load with file:line validation, merging new highlights, atomic save."""
+"""Reading a deck file: a streamed safe YAML load, one card at a time, with file:line errors; nothing is executed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from .atomic import write_atomic_via
-from .deckfiles import file_state
-from .errors import FlashcardsError
-from .model import Card, Deck, Highlight, card_id
+from ..errors import FlashcardsError
+from ..model import Card, Deck, card_id
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 TOP_LEVEL_KEYS = ("name", "tags", "cards")
 CARD_KEYS = ("id", "front", "back", "source", "tags")
@@ -26,7 +22,6 @@ _SAFE_TAGS = {
 }
 
 
-# ---------------------------------------------------------------- loading
 
 def load_deck(path: Path, progress: Callable[[float], None] | None = None) -> Deck:
     """Load and validate a deck file; every problem is reported as `file:LINE: message`.
@@ -221,122 +216,3 @@ def _card(node: yaml.Node, name: str) -> Card:
     back = _text(fields.get("back"), name, "back", required=False)
     source = _text(fields.get("source"), name, "source", required=False)
     return Card(ident, front, back, source, _tag_list(fields.get("tags"), name))
-
-
-# ---------------------------------------------------------------- merging
-
-@dataclass
-class MergeReport:
-    """What a merge did: cards added, duplicates merged into a new card, passages already in the deck."""
-
-    added: int = 0
-    merged: int = 0
-    already: int = 0
-    added_ids: list[str] = field(default_factory=list)
-
-
-class DeckMerger:
-    """Adds highlights to a deck in place; cards already in the deck are never touched.
-
-    Highlights whose passage matches a card added by this merger (from any file) are merged into it; when
-    their commentaries differ, both commentaries are kept, separated by a blank line.
-    """
-
-    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = ()) -> None:
-        self.deck = deck
-        self.extra_tags = extra_tags
-        self.existing = {card.id for card in deck.cards}
-        self.fresh: dict[str, Card] = {}
-
-    def add(self, highlights: list[Highlight]) -> MergeReport:
-        """Merge one file's highlights; the report counts what this call did."""
-        report = MergeReport()
-        for highlight in highlights:
-            ident = card_id(highlight.front)
-            if ident in self.existing:
-                report.already += 1
-                continue
-            card = self.fresh.get(ident)
-            if card is None:
-                card = Card.from_highlight(highlight, self.extra_tags)
-                self.fresh[ident] = card
-                self.deck.cards.append(card)
-                report.added += 1
-                report.added_ids.append(ident)
-                continue
-            report.merged += 1
-            back = highlight.back.strip()
-            if back and back not in card.back.split("\n\n"):
-                card.back = f"{card.back}\n\n{back}" if card.back else back
-            for tag in highlight.tags:
-                if tag not in card.tags:
-                    card.tags.append(tag)
-        return report
-
-
-def merge_highlights(deck: Deck, highlights: list[Highlight], extra_tags: tuple[str, ...] = ()) -> MergeReport:
-    """Add one batch of highlights to a deck (see DeckMerger)."""
-    return DeckMerger(deck, extra_tags).add(highlights)
-
-
-# ---------------------------------------------------------------- saving
-
-class _DeckDumper(_Dumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar(_STR_TAG, value, style=style)
-
-
-_DeckDumper.add_representer(str, _represent_str)
-
-
-_DUMP_OPTIONS = {"allow_unicode": True, "sort_keys": False, "width": 1_000_000, "default_flow_style": False}
-_CHUNK = 2000  # cards per YAML dump: PyYAML builds a node tree per call, so chunks bound the memory
-
-
-def _card_entry(card: Card) -> dict[str, object]:
-    entry: dict[str, object] = {"id": card.id, "front": card.front, "back": card.back}
-    if card.source:
-        entry["source"] = card.source
-    entry["tags"] = list(card.tags)
-    return entry
-
-
-def iter_deck_yaml(deck: Deck) -> Iterator[str]:
-    """The deck as YAML text, in pieces: Unicode as is, multi-line text in literal blocks."""
-    header: dict[str, object] = {"name": deck.name}
-    if deck.tags:
-        header["tags"] = list(deck.tags)
-    yield yaml.dump(header, Dumper=_DeckDumper, **_DUMP_OPTIONS)
-    if not deck.cards:
-        yield "cards: []\n"
-        return
-    yield "cards:\n"
-    for start in range(0, len(deck.cards), _CHUNK):
-        chunk = [_card_entry(card) for card in deck.cards[start:start + _CHUNK]]
-        yield yaml.dump(chunk, Dumper=_DeckDumper, **_DUMP_OPTIONS)
-
-
-def dump_deck(deck: Deck) -> str:
-    """The deck as one YAML string."""
-    return "".join(iter_deck_yaml(deck))
-
-
-def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | None = False) -> None:
-    """Write the deck atomically: any failure leaves the old file byte-identical.
-
-    With `expected_state` (from file_state() when the deck was read), a file that changed on disk since
-    is refused rather than overwritten: someone edited it by hand meanwhile.
-    """
-    if expected_state is not False and file_state(path) != expected_state:
-        raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            for piece in iter_deck_yaml(deck):
-                handle.write(piece)
-
-    write_atomic_via(path, write)

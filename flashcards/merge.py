@@ -1,4 +1,5 @@
-"""The convert job: highlight exports in, one deck file out, with a report of what happened."""
+"""Merging highlights into a deck: stable ids, duplicates merged, cards already there never touched; the
+convert job (highlight exports in, one deck file out) with a report of what happened."""
 
 from __future__ import annotations
 
@@ -8,10 +9,61 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .deck import DeckMerger, file_state, load_deck, save_deck
+from .deckfile import file_state
+from .deckfile.reader import load_deck
+from .deckfile.writer import save_deck
 from .errors import FlashcardsError
 from .importers import ImportOptions, import_file
-from .model import Deck
+from .model import Card, Deck, Highlight, card_id
+
+
+@dataclass
+class MergeReport:
+    """What a merge did: cards added, duplicates merged into a new card, passages already in the deck."""
+
+    added: int = 0
+    merged: int = 0
+    already: int = 0
+    added_ids: list[str] = field(default_factory=list)
+
+
+class DeckMerger:
+    """Adds highlights to a deck in place; cards already in the deck are never touched.
+
+    Highlights whose passage matches a card added by this merger (from any file) are merged into it; when
+    their commentaries differ, both commentaries are kept, separated by a blank line.
+    """
+
+    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = ()) -> None:
+        self.deck = deck
+        self.extra_tags = extra_tags
+        self.existing = {card.id for card in deck.cards}
+        self.fresh: dict[str, Card] = {}
+
+    def add(self, highlights: list[Highlight]) -> MergeReport:
+        """Merge one file's highlights; the report counts what this call did."""
+        report = MergeReport()
+        for highlight in highlights:
+            ident = card_id(highlight.front)
+            if ident in self.existing:
+                report.already += 1
+                continue
+            card = self.fresh.get(ident)
+            if card is None:
+                card = Card.from_highlight(highlight, self.extra_tags)
+                self.fresh[ident] = card
+                self.deck.cards.append(card)
+                report.added += 1
+                report.added_ids.append(ident)
+                continue
+            report.merged += 1
+            back = highlight.back.strip()
+            if back and back not in card.back.split("\n\n"):
+                card.back = f"{card.back}\n\n{back}" if card.back else back
+            for tag in highlight.tags:
+                if tag not in card.tags:
+                    card.tags.append(tag)
+        return report
 
 
 @dataclass

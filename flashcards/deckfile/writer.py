@@ -1,0 +1,77 @@
+"""Writing a deck file: YAML text (Unicode as is, multi-line text in literal blocks), written atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from ..atomic import write_atomic_via
+from ..errors import FlashcardsError
+from ..model import Card, Deck
+from . import file_state
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _DeckDumper(_Dumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR_TAG, value, style=style)
+
+
+_DeckDumper.add_representer(str, _represent_str)
+
+
+_DUMP_OPTIONS = {"allow_unicode": True, "sort_keys": False, "width": 1_000_000, "default_flow_style": False}
+_CHUNK = 2000  # cards per YAML dump: PyYAML builds a node tree per call, so chunks bound the memory
+
+
+def _card_entry(card: Card) -> dict[str, object]:
+    entry: dict[str, object] = {"id": card.id, "front": card.front, "back": card.back}
+    if card.source:
+        entry["source"] = card.source
+    entry["tags"] = list(card.tags)
+    return entry
+
+
+def iter_deck_yaml(deck: Deck) -> Iterator[str]:
+    """The deck as YAML text, in pieces: Unicode as is, multi-line text in literal blocks."""
+    header: dict[str, object] = {"name": deck.name}
+    if deck.tags:
+        header["tags"] = list(deck.tags)
+    yield yaml.dump(header, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+    if not deck.cards:
+        yield "cards: []\n"
+        return
+    yield "cards:\n"
+    for start in range(0, len(deck.cards), _CHUNK):
+        chunk = [_card_entry(card) for card in deck.cards[start:start + _CHUNK]]
+        yield yaml.dump(chunk, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+
+
+def dump_deck(deck: Deck) -> str:
+    """The deck as one YAML string."""
+    return "".join(iter_deck_yaml(deck))
+
+
+def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | None = False) -> None:
+    """Write the deck atomically: any failure leaves the old file byte-identical.
+
+    With `expected_state` (from file_state() when the deck was read), a file that changed on disk since
+    is refused rather than overwritten: someone edited it by hand meanwhile.
+    """
+    if expected_state is not False and file_state(path) != expected_state:
+        raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            for piece in iter_deck_yaml(deck):
+                handle.write(piece)
+
+    write_atomic_via(path, write)
