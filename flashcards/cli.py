@@ -86,10 +86,10 @@ def convert(
 
         flashcards convert seeds/ -o decks/seeds.yaml --tag reading
     """
-    from .console import progress_bar
     from .importers import ImportOptions
     from .merge import convert as run_convert
-    from .report import print_convert_report
+    from .ui.console import progress_bar
+    from .ui.reports import print_convert_report
 
     with progress_bar("Reading", None) as advance:
         report = run_convert(
@@ -117,8 +117,8 @@ def export(
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .anki.package_out import export_decks
-    from .console import parse_progress, progress_bar
     from .decks import load_through_store, note_times
+    from .ui.console import parse_progress, progress_bar
 
     with open_store(db) as store:
         with parse_progress() as on_parse:
@@ -144,10 +144,10 @@ def _deck_paths(decks: list[Path] | None) -> list[Path]:
 
 
 def _open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
-    from .console import parse_progress
     from .decks import open_decks
     from .scheduler import FSRSScheduler
     from .session import Session
+    from .ui.console import parse_progress
 
     store = open_store(db, backup=backup)
     settings = store_settings(store)
@@ -194,7 +194,7 @@ def due(
 
         flashcards due decks/ --json
     """
-    from .report import print_due
+    from .ui.reports import print_due
 
     session = _open_session(db, decks)
     with session.store:
@@ -254,7 +254,7 @@ def stats(
         store.close()
     if html is not None:
         from .atomic import write_atomic
-        from .charts import render_html
+        from .ui.stats_html import render_html
 
         write_atomic(html, render_html(result, settings_summary(settings)).encode("utf-8"))
     if as_json:
@@ -264,7 +264,7 @@ def stats(
     else:
         from rich.console import Console
 
-        from .charts import render_terminal
+        from .ui.stats_terminal import render_terminal
 
         render_terminal(result, Console(highlight=False), settings_summary(settings))
         if html is not None:
@@ -283,9 +283,9 @@ def optimize(
 
         flashcards optimize
     """
-    from .console import err_console
     from .insights import optimize as run_optimize
-    from .report import print_optimize
+    from .ui.console import err_console
+    from .ui.reports import print_optimize
 
     store, keys, settings, save = _insight_inputs(db, decks)
     with err_console().status("Fitting FSRS to your reviews…"):
@@ -313,10 +313,10 @@ def simulate(
 
         flashcards simulate --deck-size 2000 --days 365 --retention 0.85 --retention 0.9 --optimal
     """
-    from .console import err_console
     from .insights import DEFAULT_RETENTIONS, simulate_workload
-    from .report import print_simulation
     from .settings import load_settings
+    from .ui.console import err_console
+    from .ui.reports import print_simulation
 
     settings = load_settings(settings_file(db))
     with err_console().status("Simulating…"):
@@ -337,8 +337,8 @@ def config(
 
         flashcards config desired_retention 0.85
     """
-    from .report import print_config
     from .settings import load_settings, names, save_settings, set_from_text
+    from .ui.reports import print_config
 
     path = settings_file(db)
     settings = load_settings(path)
@@ -364,9 +364,9 @@ def check(
 
         flashcards check
     """
-    from .report import print_check
     from .store import resolve_db_path
     from .store.checks import check_store
+    from .ui.reports import print_check
 
     report = check_store(resolve_db_path(db))
     print_check(report, as_json)
@@ -376,7 +376,7 @@ def check(
 
 def main(argv: list[str] | None = None) -> None:
     """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
-    from .console import error_line
+    from .ui.console import error_line
 
     try:
         app(args=argv, prog_name="flashcards", standalone_mode=True)

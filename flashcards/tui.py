@@ -19,9 +19,9 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from .clock import format_interval, format_moment
 from .model import Rating
 from .session import Answered, Counts, Session, Shown, Summary
+from .ui.formats import format_interval, format_moment
 
 KEYS: dict[str, str] = {
     " ": "reveal", "\r": "reveal", "\n": "reveal",

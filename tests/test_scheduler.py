@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flashcards.clock import day_number, day_start, format_interval
+from flashcards.clock import day_number, day_start
 from flashcards.model import Rating, Schedule, State
 from flashcards.scheduler import FSRSScheduler
+from flashcards.ui.formats import format_interval
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -12,8 +12,10 @@ import pytest
 from rich.console import Console
 from test_stats import NOW, known_answers, known_cards, review
 
-from flashcards.charts import HEAT_CHARS, heat_level, render_html, render_terminal
 from flashcards.stats import compute_stats
+from flashcards.ui.stats_common import HEAT_CHARS, heat_level
+from flashcards.ui.stats_html import render_html
+from flashcards.ui.stats_terminal import render_terminal
 
 SETTINGS = {"desired retention": "90%", "FSRS parameters": "defaults"}
 BAR_CHARS = set("▁▂▃▄▅▆▇█")

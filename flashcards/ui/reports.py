@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .console import out_console
+from .formats import plural, sparkline
 
 if TYPE_CHECKING:
     from .merge import ConvertReport
@@ -39,21 +40,17 @@ def print_convert_report(report: ConvertReport, as_json: bool = False) -> None:
     console = out_console()
     for item in report.files:
         skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(item.skipped.items()))
-        line = f"{item.source}: {item.format}, {_n(item.added, 'card')} added, {_n(item.merged, 'duplicate')} merged"
+        line = f"{item.source}: {item.format}, {plural(item.added, 'card')} added, {plural(item.merged, 'duplicate')} merged"
         if item.already:
             line += f", {item.already} already in the deck"
         console.print(line + (f", skipped {skipped}" if skipped else ""), markup=False)
     for warning in report.warnings:
         console.print(f"warning: {warning}", style="yellow", markup=False)
     summary = (
-        f"{report.deck_path}: {_n(report.added, 'card')} added, {_n(report.merged, 'duplicate')} merged, "
-        f"{_n(len(report.warnings), 'warning')}; {_n(report.total_cards, 'card')} in the deck"
+        f"{report.deck_path}: {plural(report.added, 'card')} added, {plural(report.merged, 'duplicate')} merged, "
+        f"{plural(len(report.warnings), 'warning')}; {plural(report.total_cards, 'card')} in the deck"
     )
     console.print(summary + ("" if report.written else " (unchanged)"), markup=False, style="bold")
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def print_due(counts, now, as_json: bool) -> None:
@@ -61,7 +58,7 @@ def print_due(counts, now, as_json: bool) -> None:
     if as_json:
         print(json.dumps(counts.to_dict()))
         return
-    from .clock import format_moment
+    from .formats import format_moment
 
     line = f"New {counts.new}   Learning {counts.learning}   Review {counts.review}"
     if counts.next_due is not None:
@@ -125,17 +122,6 @@ def print_simulation(result, as_json: bool) -> None:
     if result.optimal is not None:
         console.print(f"◀ The desired retention that costs least per card memorized: {result.optimal:.1%} "
                       f"(set it with: flashcards config desired_retention {result.optimal})", markup=False)
-
-
-def sparkline(values: list[float], width: int) -> str:
-    """A one-line chart of a series, sampled down to `width` cells."""
-    if not values:
-        return ""
-    blocks = " ▁▂▃▄▅▆▇█"
-    step = max(len(values) / width, 1)
-    sampled = [values[min(int(i * step), len(values) - 1)] for i in range(min(width, len(values)))]
-    top = max(sampled) or 1
-    return "".join(blocks[round(value / top * (len(blocks) - 1))] for value in sampled)
 
 
 def print_config(settings, path, key: str | None, as_json: bool) -> None:

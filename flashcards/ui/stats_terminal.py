@@ -1,0 +1,231 @@
+"""The statistics in the terminal, with rich: made of characters, so they read the same with NO_COLOR (the
+heatmap's levels are · ░ ▒ ▓ █, not only colours)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..stats import Stats
+from .formats import EIGHTHS, bar, percent, retention
+from .stats_common import (  # noqa: F401
+    HEAT_CHARS,
+    HEAT_COLOURS,
+    MONTHS,
+    STATE_COLOURS,
+    STATE_LABELS,
+    WEEKDAYS,
+    activity_ticks,
+    count_label,
+    day_label,
+    days,
+    forecast_line,
+    forecast_ticks,
+    grid_weeks,
+    heat_level,
+    heat_ranges,
+    minute_label,
+    month_labels,
+    settings_line,
+    streak_line,
+    totals_line,
+)
+
+
+class _Style:
+    """Styles, or none at all when the console has no colour (NO_COLOR): not even bold."""
+
+    def __init__(self, console: Console) -> None:
+        self.plain = console.no_color or console.color_system is None
+
+    def __call__(self, style: str) -> str:
+        return "" if self.plain else style
+
+
+def render_terminal(stats: Stats, console: Console, settings: Mapping[str, str] | None = None) -> None:
+    """Print every chart to a rich console: states, forecast, heatmap, retention, workload, stability."""
+    style = _Style(console)
+    width = max(console.width, 20)
+
+    def heading(title: str) -> None:
+        console.print()
+        console.print(Text(title, style=style("bold")))
+
+    heading("Cards")
+    if stats.cards.total:
+        console.print(_cards_table(stats, style))
+    else:
+        console.print(Text("No cards yet."))
+
+    heading(f"Due forecast, next {len(stats.forecast)} days")
+    console.print(Text(forecast_line(stats)))
+    if any(item.count for item in stats.forecast):
+        for line in _column_chart([item.count for item in stats.forecast], [count_label(i.count) for i in stats.forecast],
+                                  forecast_ticks(stats), width, 6, style("cyan")):
+            console.print(line)
+    else:
+        console.print(Text(f"Nothing due in the next {len(stats.forecast)} days."))
+
+    heading(f"Reviews, last {len(stats.heatmap)} days")
+    if not stats.answers_total:
+        console.print(Text(f"No answers in the last {len(stats.heatmap)} days."))
+    for line in _heatmap_lines(stats, width, style):
+        console.print(line)
+    console.print(Text(streak_line(stats)))
+
+    heading(f"True retention (desired {retention(stats.desired_retention)})")
+    console.print(_retention_table(stats, style))
+
+    heading(f"Answers per day, last {len(stats.activity)} days")
+    if any(item.answers for item in stats.activity):
+        for line in _column_chart([i.answers for i in stats.activity], [count_label(i.answers) for i in stats.activity],
+                                  activity_ticks(stats), width, 5, style("green")):
+            console.print(line)
+        heading("Minutes per day")
+        for line in _column_chart([i.minutes for i in stats.activity], [minute_label(i.minutes) for i in stats.activity],
+                                  activity_ticks(stats), width, 5, style("magenta")):
+            console.print(line)
+    else:
+        console.print(Text(f"No answers in the last {len(stats.activity)} days."))
+    console.print(Text(totals_line(stats)))
+
+    heading("Stability (how long a memory lasts)")
+    studied = sum(bucket.count for bucket in stats.stability)
+    if studied:
+        for line in _stability_lines(stats, width, style):
+            console.print(line)
+    else:
+        console.print(Text("No cards studied yet."))
+
+    console.print()
+    console.print(Text(settings_line(stats, settings), style=style("dim")))
+
+
+def _cards_table(stats: Stats, style: _Style) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, header_style=style("bold"), show_edge=False, pad_edge=False)
+    for key, label in STATE_LABELS:
+        table.add_column(Text(label, style=style(STATE_COLOURS[key])), justify="right")
+    table.add_column("Total", justify="right")
+    table.add_row(*[f"{getattr(stats.cards, key):,}" for key, _ in STATE_LABELS], f"{stats.cards.total:,}")
+    return table
+
+
+def _retention_table(stats: Stats, style: _Style) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, header_style=style("bold"), show_edge=False, pad_edge=False)
+    table.add_column("Period")
+    for name in ("Young", "Mature", "All"):
+        table.add_column(name, justify="right")
+    for row in stats.retention:
+        cells = []
+        for count in (row.young, row.mature, row.combined):
+            cells.append(f"{percent(count.rate)} ({count.passed:,}/{count.total:,})" if count.total else "—")
+        table.add_row(f"Last {row.days} days", *cells)
+    return table
+
+
+def _column_chart(values: Sequence[float], labels: Sequence[str], ticks: Mapping[int, str], width: int,
+                  height: int, colour: str) -> list[Text]:
+    """Vertical bars of eighth blocks, each value's label just above its bar, dates under the axis."""
+    count = len(values)
+    col = 3 if count * 3 <= width else 2 if count * 2 <= width else 1
+    bar = max(col - 1, 1)
+    peak = max(values, default=0)
+    units = [0 if value <= 0 or peak <= 0 else max(1, round(value / peak * height * 8)) for value in values]
+    label_rows = [full + (1 if part else 0) for full, part in (divmod(unit, 8) for unit in units)]
+    shown = [label if unit and len(label) <= col else "" for unit, label in zip(units, labels, strict=True)]
+    for index in range(1, count):  # a label filling its column would run into the next one's: lift that one
+        if shown[index] and len(shown[index - 1]) > bar and label_rows[index] == label_rows[index - 1]:
+            label_rows[index] += 1
+    top = max([height - 1, *(row for row, label in zip(label_rows, shown, strict=True) if label)])
+    lines = []
+    for row in range(top, -1, -1):
+        line = Text()
+        for unit, label, label_row in zip(units, shown, label_rows, strict=True):
+            full, part = divmod(unit, 8)
+            if row < full:
+                line.append("█" * bar, colour)
+                line.append(" " * (col - bar))
+            elif row == full and part:
+                line.append(EIGHTHS[part] * bar, colour)
+                line.append(" " * (col - bar))
+            elif label and row == label_row:
+                line.append(label.rjust(bar).ljust(col))
+            else:
+                line.append(" " * col)
+        lines.append(line)
+    lines.append(Text("─" * (count * col)))
+    lines.append(Text(_place_labels(ticks, col, count * col)))
+    return lines
+
+
+def _place_labels(ticks: Mapping[int, str], col: int, total: int) -> str:
+    """Labels at their columns on one line, moved left to fit, dropped when they would overlap."""
+    chars = [" "] * total
+    end = 0
+    for index in sorted(ticks):
+        label = ticks[index]
+        at = min(index * col, total - len(label))
+        if at < end or at < 0:
+            continue
+        chars[at:at + len(label)] = label
+        end = at + len(label) + 1
+    return "".join(chars).rstrip()
+
+
+def _heatmap_lines(stats: Stats, width: int, style: _Style) -> list[Text]:
+    """A calendar grid: weeks are columns, Monday to Sunday rows, one character a day."""
+    heatmap = stats.heatmap
+    start, weeks = grid_weeks(heatmap)
+    shown = min(weeks, max(width - 4, 1))
+    skip = weeks - shown
+    start += timedelta(days=7 * skip)
+    first, last = heatmap[0].day, heatmap[-1].day
+    counts = {item.day: item.count for item in heatmap}
+    peak = max(counts.values(), default=0)
+    months = [" "] * shown
+    for week, name in month_labels(start, shown, max(first, start), last, 4):
+        months[week:week + len(name)] = name
+    lines = [Text("    " + "".join(months[:shown]).rstrip())]
+    for weekday in range(7):
+        line = Text(f"{WEEKDAYS[weekday]} ")
+        for week in range(shown):
+            day = start + timedelta(days=week * 7 + weekday)
+            if day not in counts:
+                line.append(" ")
+                continue
+            level = heat_level(counts[day], peak)
+            line.append(HEAT_CHARS[level], style(HEAT_COLOURS[level]))
+        lines.append(line)
+    legend = Text("    Less ")
+    for level, low, high in heat_ranges(peak):
+        legend.append(HEAT_CHARS[level], style(HEAT_COLOURS[level]))
+        legend.append(f" {low if low == high else f'{low}-{high}'}  ")
+    legend.append("More (answers a day)")
+    lines.append(legend)
+    return lines
+
+
+def _stability_lines(stats: Stats, width: int, style: _Style) -> list[Text]:
+    total = sum(bucket.count for bucket in stats.stability)
+    peak = max(bucket.count for bucket in stats.stability)
+    label_width = max(len(bucket.label) for bucket in stats.stability)
+    bar_width = max(min(width - label_width - 18, 50), 5)
+    lines = []
+    for bucket in stats.stability:
+        cells = bar(bucket.count / peak if peak else 0, bar_width)
+        if bucket.count and not cells.strip():
+            cells = EIGHTHS[1]
+        line = Text(f"{bucket.label.rjust(label_width)} ")
+        line.append(cells.ljust(bar_width), style("blue"))
+        line.append(f" {bucket.count:>6,} {100 * bucket.count / total:5.1f}%")
+        lines.append(line)
+    return lines
+
+
+# ---------------------------------------------------------------- HTML
+
