@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -27,31 +26,6 @@ DbOption = Annotated[
     typer.Option("--db", envvar="FLASHCARDS_DB", help="The review store (SQLite). Default: your data directory.",
                  dir_okay=False, show_default=False),
 ]
-
-
-def open_store(db: Path | None, *, create: bool = True, backup: bool = False):
-    """The review store named by --db / FLASHCARDS_DB / the default; `backup` takes today's backup first."""
-    from .store import Store, resolve_db_path
-
-    store = Store(resolve_db_path(db), create=create)
-    if backup:
-        store.backup_daily()
-    return store
-
-
-def store_settings(store):
-    """The settings kept beside a store."""
-    from .settings import load_settings, settings_path
-
-    return load_settings(settings_path(store.path))
-
-
-def settings_file(db: Path | None) -> Path:
-    """Where the settings of the store named by --db / FLASHCARDS_DB / the default live."""
-    from .settings import settings_path
-    from .store import resolve_db_path
-
-    return settings_path(resolve_db_path(db))
 
 
 def _version(value: bool) -> None:
@@ -86,17 +60,9 @@ def convert(
 
         flashcards convert seeds/ -o decks/seeds.yaml --tag reading
     """
-    from .importers import ImportOptions
-    from .merge import convert as run_convert
-    from .ui.console import progress_bar
-    from .ui.reports import print_convert_report
+    from .commands import convert as command
 
-    with progress_bar("Reading", None) as advance:
-        report = run_convert(
-            inputs, output, name, tuple(tag or ()), fmt, ImportOptions(front_col, back_col),
-            progress=lambda source: advance(1, source),
-        )
-    print_convert_report(report, as_json)
+    command.run(inputs, output, name, tuple(tag or ()), fmt, front_col, back_col, as_json)
 
 
 @app.command()
@@ -116,17 +82,9 @@ def export(
 
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
-    from .anki.package_out import export_decks
-    from .decks import load_through_store, note_times
-    from .ui.console import parse_progress, progress_bar
+    from .commands import export as command
 
-    with open_store(db) as store:
-        with parse_progress() as on_parse:
-            loaded = load_through_store(store, decks, on_parse)
-        times = note_times(store, loaded, parent)
-        with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
-            count = export_decks(loaded, output, parent, progress=advance, note_times=times)
-    typer.echo(f"Exported {count} notes from {len(loaded)} deck{'s' if len(loaded) != 1 else ''} to {output}")
+    command.run(decks, output, parent, db)
 
 
 DeckArgs = Annotated[
@@ -135,25 +93,7 @@ DeckArgs = Annotated[
 ]
 
 
-def _deck_paths(decks: list[Path] | None) -> list[Path]:
-    if decks:
-        return decks
-    if Path("decks").is_dir():
-        return [Path("decks")]
-    raise FlashcardsError("no deck given and no ./decks folder here; name a deck file or folder")
 
-
-def _open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
-    from .decks import open_decks
-    from .scheduler import FSRSScheduler
-    from .session import Session
-    from .ui.console import parse_progress
-
-    store = open_store(db, backup=backup)
-    settings = store_settings(store)
-    with parse_progress() as on_parse:
-        opened = open_decks(store, _deck_paths(decks), on_parse)
-    return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead)
 
 
 @app.command()
@@ -172,14 +112,9 @@ def review(
 
         flashcards review decks/seeds.yaml
     """
-    from .tui import run_lines, run_terminal
+    from .commands import review as command
 
-    session = _open_session(db, decks, ahead=ahead, backup=True)
-    with session.store:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            run_terminal(session)
-        else:
-            run_lines(session, sys.stdin, sys.stdout)
+    command.run(decks, db, ahead)
 
 
 @app.command()
@@ -194,23 +129,10 @@ def due(
 
         flashcards due decks/ --json
     """
-    from .ui.reports import print_due
+    from .commands import due as command
 
-    session = _open_session(db, decks)
-    with session.store:
-        print_due(session.counts(), session.clock(), as_json)
+    command.run(decks, db, as_json)
 
-
-def _insight_inputs(db: Path | None, decks: list[Path] | None):
-    """(store or None when there is none yet, deck keys or None for all cards, settings, a saver)."""
-    from .decks import open_decks
-    from .settings import load_settings, save_settings
-    from .store import resolve_db_path
-
-    store = open_store(db) if decks or resolve_db_path(db).exists() else None
-    keys = [deck.key for deck in open_decks(store, decks)] if decks else None
-    where = settings_file(db)
-    return store, keys, load_settings(where), lambda settings: save_settings(settings, where)
 
 
 @app.command()
@@ -225,12 +147,9 @@ def unsuspend(
 
         flashcards unsuspend decks/seeds.yaml --card 1e30125dbbdc0777
     """
-    from .decks import open_decks
+    from .commands import unsuspend as command
 
-    with open_store(db) as store:
-        keys = [deck.key for deck in open_decks(store, _deck_paths(decks))]
-        count = store.unsuspend(keys, card or ())
-    typer.echo(f"Unsuspended {count} card{'s' if count != 1 else ''}.")
+    command.run(decks, card or [], db)
 
 
 @app.command()
@@ -246,29 +165,9 @@ def stats(
 
         flashcards stats decks/seeds.yaml --html stats.html
     """
-    from .insights import settings_summary, store_stats
+    from .commands import stats as command
 
-    store, keys, settings, _ = _insight_inputs(db, decks)
-    result = store_stats(store, keys, settings)
-    if store is not None:
-        store.close()
-    if html is not None:
-        from .atomic import write_atomic
-        from .ui.stats_html import render_html
-
-        write_atomic(html, render_html(result, settings_summary(settings)).encode("utf-8"))
-    if as_json:
-        import json
-
-        typer.echo(json.dumps({**result.to_dict(), "settings": settings_summary(settings)}, ensure_ascii=False))
-    else:
-        from rich.console import Console
-
-        from .ui.stats_terminal import render_terminal
-
-        render_terminal(result, Console(highlight=False), settings_summary(settings))
-        if html is not None:
-            typer.echo(f"Wrote {html}")
+    command.run(decks, db, html, as_json)
 
 
 @app.command()
@@ -283,16 +182,9 @@ def optimize(
 
         flashcards optimize
     """
-    from .insights import optimize as run_optimize
-    from .ui.console import err_console
-    from .ui.reports import print_optimize
+    from .commands import optimize as command
 
-    store, keys, settings, save = _insight_inputs(db, decks)
-    with err_console().status("Fitting FSRS to your reviews…"):
-        result = run_optimize(store, keys, settings, save)
-    if store is not None:
-        store.close()
-    print_optimize(result, as_json)
+    command.run(decks, db, as_json)
 
 
 @app.command()
@@ -313,15 +205,9 @@ def simulate(
 
         flashcards simulate --deck-size 2000 --days 365 --retention 0.85 --retention 0.9 --optimal
     """
-    from .insights import DEFAULT_RETENTIONS, simulate_workload
-    from .settings import load_settings
-    from .ui.console import err_console
-    from .ui.reports import print_simulation
+    from .commands import simulate as command
 
-    settings = load_settings(settings_file(db))
-    with err_console().status("Simulating…"):
-        result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal)
-    print_simulation(result, as_json)
+    command.run(deck_size, days, retention, optimal, seed, db, as_json)
 
 
 @app.command()
@@ -337,18 +223,9 @@ def config(
 
         flashcards config desired_retention 0.85
     """
-    from .settings import load_settings, names, save_settings, set_from_text
-    from .ui.reports import print_config
+    from .commands import config as command
 
-    path = settings_file(db)
-    settings = load_settings(path)
-    if key is not None and key not in names():
-        raise FlashcardsError(f"unknown setting {key!r} (known: {', '.join(names())})")
-    if value is not None:
-        set_from_text(settings, key, value)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_settings(settings, path)
-    print_config(settings, path, key, as_json)
+    command.run(key, value, db, as_json)
 
 
 @app.command()
@@ -364,50 +241,21 @@ def check(
 
         flashcards check
     """
-    from .store import resolve_db_path
-    from .store.checks import check_store
-    from .ui.reports import print_check
+    from .commands import check as command
 
-    report = check_store(resolve_db_path(db))
-    print_check(report, as_json)
-    if not report.ok:
+    if not command.run(db, as_json):
         raise typer.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
-    from .ui.console import error_line
-
     try:
         app(args=argv, prog_name="flashcards", standalone_mode=True)
-    except FlashcardsError as exc:
-        error_line(str(exc))
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, read-only, ...
-        from .store import resolve_db_path
+    except Exception as exc:
+        from .commands.failures import report_failure
 
-        error_line(f"{resolve_db_path(_db_argument(argv))}: {exc}")
-        sys.exit(1)
-    except sqlite3.DatabaseError as exc:  # damage found after the store opened: never a traceback, never replaced
-        from .store import damaged_store_error, resolve_db_path
-
-        error_line(str(damaged_store_error(resolve_db_path(_db_argument(argv)), exc)))
-        sys.exit(1)
-    except Exception as exc:  # a bug of ours: one line for the person, the traceback on request
-        if os.environ.get("FLASHCARDS_DEBUG"):
+        if os.environ.get("FLASHCARDS_DEBUG") and not isinstance(exc, FlashcardsError):
             raise
-        error_line(f"internal error: {type(exc).__name__}: {exc} (run with FLASHCARDS_DEBUG=1 for details)")
-        sys.exit(2)
-
-
-def _db_argument(argv: list[str] | None) -> Path | None:
-    """The --db given on the command line, to name the store in a damage message."""
-    args = sys.argv[1:] if argv is None else argv
-    for index, arg in enumerate(args):
-        if arg == "--db" and index + 1 < len(args):
-            return Path(args[index + 1])
-        if arg.startswith("--db="):
-            return Path(arg[5:])
-    return None
+        sys.exit(report_failure(exc, sys.argv[1:] if argv is None else argv))

@@ -49,21 +49,3 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
 def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
     """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
     return [replace(deck, cards=store.deck_cards(deck.key)) for deck in open_decks(store, paths, on_parse)]
-
-
-def note_times(store: Store, decks: list[OpenDeck], parent: str | None) -> dict[str, int]:
-    """Each note's modification time: when its card's content, or what its deck adds, last changed.
-
-    Anki updates a note on import only when the package's copy is newer, so a re-import touches exactly the
-    notes edited since the last export.
-    """
-    import time
-
-    from .anki.package_out import anki_deck_names, deck_fingerprint
-
-    now = int(time.time())
-    times: dict[str, int] = {}
-    for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
-        deck_time = store.deck_changed_time(deck.key, deck_fingerprint(name, deck.tags), now)
-        times.update((card_id, max(card_time, deck_time)) for card_id, card_time in store.changed_times(deck.key).items())
-    return times

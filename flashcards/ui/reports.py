@@ -167,3 +167,31 @@ def print_check(report, as_json: bool) -> None:
         console.print(f"backups ({len(report.backups)}): newest {report.backups[-1]}", markup=False)
     else:
         console.print("no backups yet (one is made each day you review)", markup=False)
+
+
+def print_export(notes: int, decks: int, output) -> None:
+    """What an export wrote."""
+    out_console().print(f"Exported {plural(notes, 'note')} from {plural(decks, 'deck')} to {output}", markup=False)
+
+
+def print_unsuspended(count: int) -> None:
+    """How many cards came back."""
+    out_console().print(f"Unsuspended {plural(count, 'card')}.", markup=False)
+
+
+def print_stats(stats, settings: dict[str, str], html, as_json: bool) -> None:
+    """The statistics: on the terminal or as JSON, and also as a page when `html` names a file."""
+    if html is not None:
+        from ..atomic import write_atomic
+        from .stats_html import render_html
+
+        write_atomic(html, render_html(stats, settings).encode("utf-8"))
+    if as_json:
+        print(json.dumps({**stats.to_dict(), "settings": settings}, ensure_ascii=False))
+        return
+    from .stats_terminal import render_terminal
+
+    console = out_console()
+    render_terminal(stats, console, settings)
+    if html is not None:
+        console.print(f"Wrote {html}", markup=False)

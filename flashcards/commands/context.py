@@ -1,0 +1,50 @@
+"""What several commands open the same way: the store named by --db / FLASHCARDS_DB, its settings, the decks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FlashcardsError
+from ..settings import Settings, load_settings, settings_path
+from ..store import Store, resolve_db_path
+
+
+def open_store(db: Path | None, *, create: bool = True, backup: bool = False) -> Store:
+    """The review store named by --db / FLASHCARDS_DB / the default; `backup` takes today's backup first."""
+    store = Store(resolve_db_path(db), create=create)
+    if backup:
+        store.backup_daily()
+    return store
+
+
+def settings_file(db: Path | None) -> Path:
+    """Where the settings of the store named by --db / FLASHCARDS_DB / the default live."""
+    return settings_path(resolve_db_path(db))
+
+
+def store_settings(store: Store) -> Settings:
+    """The settings kept beside a store."""
+    return load_settings(settings_path(store.path))
+
+
+def deck_paths(decks: list[Path] | None) -> list[Path]:
+    """The decks named on the command line, else ./decks when there is such a folder."""
+    if decks:
+        return decks
+    if Path("decks").is_dir():
+        return [Path("decks")]
+    raise FlashcardsError("no deck given and no ./decks folder here; name a deck file or folder")
+
+
+def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
+    """A review session over the decks, with the store's settings and scheduler."""
+    from ..decks import open_decks
+    from ..scheduler import FSRSScheduler
+    from ..session import Session
+    from ..ui.console import parse_progress
+
+    store = open_store(db, backup=backup)
+    settings = store_settings(store)
+    with parse_progress() as on_parse:
+        opened = open_decks(store, deck_paths(decks), on_parse)
+    return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead)

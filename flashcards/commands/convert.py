@@ -1,0 +1,19 @@
+"""`flashcards convert`: highlight exports into a deck file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def run(inputs: list[Path], output: Path, name: str | None, tags: tuple[str, ...], fmt: str | None,
+        front_col: str | None, back_col: str | None, as_json: bool) -> None:
+    """Convert the inputs into the deck and print the report."""
+    from ..importers import ImportOptions
+    from ..merge import convert
+    from ..ui.console import progress_bar
+    from ..ui.reports import print_convert_report
+
+    with progress_bar("Reading", None) as advance:
+        report = convert(inputs, output, name, tags, fmt, ImportOptions(front_col, back_col),
+                         progress=lambda source: advance(1, source))
+    print_convert_report(report, as_json)

@@ -1,0 +1,25 @@
+"""`flashcards export`: decks into an Anki package, one way: decks -> notes -> package written -> times recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .context import open_store
+
+
+def run(decks: list[Path], output: Path, parent: str | None, db: Path | None) -> None:
+    """Write the package, then remember each note's time so a re-import updates exactly the edited notes."""
+    from ..anki.note_times import note_times, record_note_times
+    from ..anki.package_out import export_decks
+    from ..decks import load_through_store
+    from ..ui.console import parse_progress, progress_bar
+    from ..ui.reports import print_export
+
+    with open_store(db) as store:
+        with parse_progress() as on_parse:
+            loaded = load_through_store(store, decks, on_parse)
+        times = note_times(store, loaded, parent)
+        with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
+            count = export_decks(loaded, output, parent, progress=advance, note_times=times.notes)
+        record_note_times(store, times)
+    print_export(count, len(loaded), output)

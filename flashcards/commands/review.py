@@ -1,0 +1,20 @@
+"""`flashcards review`: the due cards, in the terminal (or one command a line from a script)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .context import open_session
+
+
+def run(decks: list[Path] | None, db: Path | None, ahead: bool) -> None:
+    """Review on a terminal, or read commands line by line when standard input is not one."""
+    from ..tui import run_lines, run_terminal
+
+    session = open_session(db, decks, ahead=ahead, backup=True)
+    with session.store:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            run_terminal(session)
+        else:
+            run_lines(session, sys.stdin, sys.stdout)

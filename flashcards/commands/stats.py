@@ -1,0 +1,17 @@
+"""`flashcards stats`: how memory is doing, in the terminal, as JSON, or as an HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .insights_context import open_history
+
+
+def run(decks: list[Path] | None, db: Path | None, html: Path | None, as_json: bool) -> None:
+    """Compute the statistics of the decks (every card by default) and print or write them."""
+    from ..insights import settings_summary, store_stats
+    from ..ui.reports import print_stats
+
+    with open_history(db, decks) as inputs:
+        result = store_stats(inputs.store, inputs.keys, inputs.settings)
+    print_stats(result, settings_summary(inputs.settings), html, as_json)
