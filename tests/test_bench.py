@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
+
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
 

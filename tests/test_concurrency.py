@@ -6,10 +6,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from reviewing import write_deck
 
 from flashcards.model import State
 from flashcards.store import Store
+
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
 
 WORKER = textwrap.dedent(
     """

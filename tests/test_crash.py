@@ -16,11 +16,14 @@ import sys
 import time
 
 import pexpect
+import pytest
 from reviewing import write_deck
 
 from flashcards.settings import Settings, save_settings, settings_path
 from flashcards.store import Store
 from flashcards.store.checks import count_torn_cards
+
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
 
 TRIALS = int(os.environ.get("FLASHCARDS_CRASH_TRIALS", "20"))
 

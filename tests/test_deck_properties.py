@@ -6,6 +6,7 @@ import html
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from texts import YAML_TRAPS
 
 from flashcards.anki.package_out import field_html
 from flashcards.deckfile.reader import parse_deck
@@ -13,14 +14,6 @@ from flashcards.deckfile.writer import dump_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck
 
-YAML_TRAPS = st.sampled_from([
-    "yes", "no", "on", "off", "null", "~", "NULL", "0x1F", "0o17", "1e3", ".inf", "-.nan", "2001-12-14",
-    ": ", "- ", "#", " # not a comment", "key: value", "- item", "  leading spaces", "trailing spaces  ",
-    "\ttab", "a\tb", "😀 emoji 🧠", "שלום עולם", "مرحبا", "\u202eright-to-left override", "\x07bell",
-    "\x1b[31mred", "line\nbreak", "\n\nleading newlines", "trailing newline\n", "crlf\r\nline", "\u2028sep",
-    "\x85nel", "'quoted'", '"double"', "{flow: map}", "[flow, seq]", "&anchor", "*alias", "!tag", "%directive",
-    "|", ">", "---", "...", "@at", "`backtick`", "\\backslash", "\ufeffbom", "\x00nul", "\ud7ff", "\uffff",
-])
 TEXT = st.one_of(st.text(), YAML_TRAPS, st.lists(YAML_TRAPS, max_size=4).map("".join))
 FRONT = TEXT.filter(lambda text: text.strip())
 

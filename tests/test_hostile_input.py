@@ -14,6 +14,8 @@ from flashcards.errors import FlashcardsError
 from flashcards.importers import FORMATS, import_file, textio
 from flashcards.merge import convert
 
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
+
 
 @pytest.mark.parametrize("fmt", [None, *sorted(FORMATS)])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

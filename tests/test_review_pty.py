@@ -14,6 +14,8 @@ from flashcards.model import State
 from flashcards.settings import Settings, save_settings, settings_path
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
+
 TIMEOUT = 30
 
 

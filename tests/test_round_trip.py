@@ -6,14 +6,17 @@ from __future__ import annotations
 import html
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_deck_properties import YAML_TRAPS
+from texts import YAML_TRAPS
 
 from conftest import import_apkg
 from flashcards.anki.package_out import export_decks, field_html
 from flashcards.deckfile.reader import load_deck
 from flashcards.merge import convert
+
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
 
 TEXT = st.one_of(st.text(min_size=1, max_size=30), YAML_TRAPS, st.lists(YAML_TRAPS, min_size=1, max_size=4).map("".join))
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 import random
 from datetime import UTC, timedelta
 
+import pytest
 from reviewing import START, FrozenClock, Reviewing, write_deck
 
 from flashcards.clock import day_number
 from flashcards.model import Rating, State
 from flashcards.settings import Settings
 from flashcards.store import Store
+
+pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
 
 
 def test_a_simulated_year_at_desired_retention_0_9_measures_about_0_9(tmp_path):

@@ -9,8 +9,8 @@ from datetime import UTC, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from known_history import NOW, known_answers, known_cards, review
 from rich.console import Console
-from test_stats import NOW, known_answers, known_cards, review
 
 from flashcards.stats import compute_stats
 from flashcards.ui.stats_common import HEAT_CHARS, heat_level
