@@ -11,6 +11,7 @@ import typer
 
 from . import __version__
 from .errors import FlashcardsError
+from .model import CardStatus
 
 app = typer.Typer(
     name="flashcards",
@@ -135,21 +136,55 @@ def due(
 
 
 
+SearchOption = Annotated[str | None, typer.Option("--search", help="Only cards whose passage, commentary or source holds this text.")]
+TagFilterOption = Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag; repeatable (any of them).")]
+
+
+def _card_filter(search: str | None, tags: list[str] | None, state: CardStatus | str | None = None,
+                 ids: list[str] | None = None):
+    from .model import CardFilter
+
+    return CardFilter(search or "", tuple(tags or ()), CardStatus(state) if state else None, tuple(ids or ()))
+
+
+@app.command()
+def cards(
+    decks: DeckArgs = None,
+    search: SearchOption = None,
+    tag: TagFilterOption = None,
+    state: Annotated[CardStatus | None, typer.Option(help="Only cards in this state.", show_default=False)] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cards as JSON.")] = False,
+) -> None:
+    """Find cards by text, tag and state: id, deck, state, due, interval and stability of each.
+
+    Example:
+
+        flashcards cards decks/ --search Montaigne --state review
+    """
+    from .commands import cards as command
+
+    command.run(decks, _card_filter(search, tag, state), db, as_json)
+
+
 @app.command()
 def unsuspend(
     decks: DeckArgs = None,
     card: Annotated[list[str] | None, typer.Option("--card", help="Only this card id; repeatable.")] = None,
+    search: SearchOption = None,
+    tag: TagFilterOption = None,
+    leeches: Annotated[bool, typer.Option("--leeches", help="Only cards suspended as leeches.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Bring suspended cards (and leeches) back into review.
+    """Bring suspended cards (and leeches) back into review; filters as in `flashcards cards`.
 
     Example:
 
-        flashcards unsuspend decks/seeds.yaml --card 1e30125dbbdc0777
+        flashcards unsuspend decks/seeds.yaml --tag chapter-3
     """
     from .commands import unsuspend as command
 
-    command.run(decks, card or [], db)
+    command.run(decks, _card_filter(search, tag, "leech" if leeches else None, card), db)
 
 
 @app.command()

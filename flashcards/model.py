@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -127,3 +127,45 @@ class LoggedAnswer:
     due: datetime | None = None  # when the answer scheduled the card
     stability: float | None = None  # the memory state the answer left
     difficulty: float | None = None
+
+
+class CardStatus(StrEnum):
+    """What `cards --state` and `unsuspend` filter on: a card's state as a person names it."""
+
+    NEW = "new"
+    LEARNING = "learning"
+    REVIEW = "review"
+    SUSPENDED = "suspended"
+    LEECH = "leech"
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    """Which cards a command works on: text in the passage, commentary or source; a tag; a status; ids."""
+
+    search: str = ""
+    tags: tuple[str, ...] = ()
+    status: CardStatus | None = None
+    ids: tuple[str, ...] = ()
+
+    def keeps(self, card: Card, row: CardRow) -> bool:
+        """Whether a card (its text and its schedule row) passes the filter."""
+        if self.ids and card.id not in self.ids:
+            return False
+        if self.tags and not set(self.tags) & set(card.tags):
+            return False
+        if self.search:
+            wanted = self.search.casefold()
+            if not any(wanted in text.casefold() for text in (card.front, card.back, card.source)):
+                return False
+        return self.status is None or self.status in statuses(row)
+
+
+def statuses(row: CardRow) -> set[CardStatus]:
+    """The statuses a schedule row has: its state, and suspended or leech when flagged."""
+    found = {CardStatus.SUSPENDED} if row.suspended else set()
+    if row.leech:
+        found.add(CardStatus.LEECH)
+    if not row.suspended:
+        found.add({State.NEW: CardStatus.NEW, State.REVIEW: CardStatus.REVIEW}.get(row.schedule.state, CardStatus.LEARNING))
+    return found

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..model import CardFilter
 from .context import deck_paths, open_store
 
 
-def run(decks: list[Path] | None, cards: list[str], db: Path | None) -> None:
-    """Unsuspend the decks' suspended cards (only `cards` when given) and say how many."""
+def run(decks: list[Path] | None, wanted: CardFilter, db: Path | None) -> None:
+    """Unsuspend the decks' suspended cards that pass the filter and say how many."""
+    from ..card_finder import unsuspend_matching
     from ..decks import open_decks
     from ..ui.reports import print_unsuspended
 
     with open_store(db) as store:
-        keys = [deck.key for deck in open_decks(store, deck_paths(decks))]
-        count = store.unsuspend(keys, cards)
+        count = unsuspend_matching(store, open_decks(store, deck_paths(decks)), wanted)
     print_unsuspended(count)

@@ -8,6 +8,7 @@ integrity and consistency checks, backups.py the daily backups.
 
 from __future__ import annotations
 
+from .card_search import CardSearch
 from .connection import BUSY_TIMEOUT_S, Connection, damaged_store_error
 from .deck_cache import CachedDeck, DeckCache
 from .export_times import ExportTimes
@@ -16,7 +17,7 @@ from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
 
 
-class Store(ReviewState, DeckCache, ExportTimes, Connection):
+class Store(ReviewState, DeckCache, CardSearch, ExportTimes, Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:

@@ -195,3 +195,33 @@ def print_stats(stats, settings: dict[str, str], html, as_json: bool) -> None:
     render_terminal(stats, console, settings)
     if html is not None:
         console.print(f"Wrote {html}", markup=False)
+
+
+def print_cards(found, as_json: bool) -> None:
+    """The cards found: a table for people (the passage cut to one line), or one JSON list."""
+    if as_json:
+        print(json.dumps([item.to_dict() for item in found], ensure_ascii=False))
+        return
+    from datetime import UTC, datetime, timedelta
+
+    from rich.table import Table
+
+    from .formats import format_interval, format_moment
+
+    now = datetime.now(UTC)
+    table = Table(box=None, pad_edge=False)
+    for name, justify in (("id", "left"), ("deck", "left"), ("state", "left"), ("due", "left"),
+                          ("interval", "right"), ("stability", "right"), ("passage", "left")):
+        table.add_column(name, justify=justify, no_wrap=name != "passage", overflow="ellipsis")
+    count = 0
+    for item in found:
+        count += 1
+        interval = "" if item.interval_days is None else format_interval(timedelta(days=item.interval_days))
+        stability = "" if item.row.schedule.stability is None else f"{item.row.schedule.stability:.1f}d"
+        due = "" if item.due is None else format_moment(item.due, now)
+        passage = " ".join(item.card.front.split())
+        table.add_row(item.card.id, item.deck, item.status.value, due, interval, stability, passage)
+    console = out_console()
+    if count:
+        console.print(table)
+    console.print(f"{plural(count, 'card')}", markup=False, style="dim")
