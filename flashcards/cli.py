@@ -22,6 +22,21 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def _plain_required_metavar() -> None:
+    """Usage lines as people read them (`convert [OPTIONS] EXPORT...`): typer wraps required arguments in braces."""
+    from typer.core import TyperArgument
+
+    braced = TyperArgument.make_metavar
+
+    def make_metavar(self, ctx, *, usage: bool = False) -> str:
+        var = braced(self, ctx, usage=usage)
+        return var[1:-1] if usage and self.required and var.startswith("{") and var.endswith("}") else var
+
+    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+
+
+_plain_required_metavar()
+
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", envvar="FLASHCARDS_DB", help="The review store (SQLite). Default: your data directory.",
@@ -46,11 +61,12 @@ def _root(
 
 @app.command()
 def convert(
-    inputs: Annotated[list[Path], typer.Argument(help="Highlight exports: files or folders.", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Highlight exports: files or folders.", metavar="EXPORT...", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="The deck file to create or add to.", dir_okay=False)],
     name: Annotated[str | None, typer.Option(help="Deck name (default: the output file's name).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag for every new card; repeatable.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Input format; detected from the content if omitted.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Input format; detected from the content if omitted.",
+                                            autocompletion=_format_names)] = None,
     front_col: Annotated[str | None, typer.Option(help="For tables: the column holding the passage.")] = None,
     back_col: Annotated[str | None, typer.Option(help="For tables: the column holding the commentary.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -59,7 +75,7 @@ def convert(
 
     Example:
 
-        flashcards convert seeds/ -o decks/seeds.yaml --tag reading
+    flashcards convert seeds/ -o decks/seeds.yaml --tag reading
     """
     from .commands import convert as command
 
@@ -68,7 +84,7 @@ def convert(
 
 @app.command()
 def export(
-    decks: Annotated[list[Path], typer.Argument(help="Deck files (or folders of them).", show_default=False)],
+    decks: Annotated[list[Path], typer.Argument(help="Deck files (or folders of them).", metavar="DECK...", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.", dir_okay=False)],
     parent: Annotated[
         str | None, typer.Option(help="Parent deck name when exporting several decks (default: flashcards).")
@@ -81,7 +97,7 @@ def export(
 
     Example:
 
-        flashcards export decks/seeds.yaml -o seeds.apkg
+    flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .commands import export as command
 
@@ -90,7 +106,7 @@ def export(
 
 DeckArgs = Annotated[
     list[Path] | None,
-    typer.Argument(help="Deck files or folders of them (default: ./decks).", show_default=False),
+    typer.Argument(help="Deck files or folders of them (default: ./decks).", metavar="[DECK]...", show_default=False),
 ]
 
 
@@ -105,13 +121,13 @@ def review(
 ) -> None:
     """Review the cards that are due, in the terminal; every answer is saved at once.
 
-    Keys: space or enter shows the commentary, 1-4 answer Again / Hard / Good / Easy, u undoes,
-    b buries until tomorrow, s suspends, q quits. With standard input that is not a terminal, one
-    command a line (show, 1-4 or again/hard/good/easy, u, b, s, q), for scripts.
+    Keys: space or enter shows the commentary, 1-4 answer Again / Hard / Good / Easy, u undoes, b buries until tomorrow, s suspends, q quits.
+
+    With standard input that is not a terminal: one command a line (show, 1-4 or again/hard/good/easy, u, b, s, q), for scripts.
 
     Example:
 
-        flashcards review decks/seeds.yaml
+    flashcards review decks/seeds.yaml
     """
     from .commands import review as command
 
@@ -128,7 +144,7 @@ def due(
 
     Example:
 
-        flashcards due decks/ --json
+    flashcards due decks/ --json
     """
     from .commands import due as command
 
@@ -160,7 +176,7 @@ def cards(
 
     Example:
 
-        flashcards cards decks/ --search Montaigne --state review
+    flashcards cards decks/ --search Montaigne --state review
     """
     from .commands import cards as command
 
@@ -180,7 +196,7 @@ def unsuspend(
 
     Example:
 
-        flashcards unsuspend decks/seeds.yaml --tag chapter-3
+    flashcards unsuspend decks/seeds.yaml --tag chapter-3
     """
     from .commands import unsuspend as command
 
@@ -189,7 +205,7 @@ def unsuspend(
 
 @app.command()
 def stats(
-    decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", show_default=False)] = None,
+    decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
     db: DbOption = None,
     html: Annotated[Path | None, typer.Option(help="Also write the charts to this self-contained HTML page.", dir_okay=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
@@ -198,7 +214,7 @@ def stats(
 
     Example:
 
-        flashcards stats decks/seeds.yaml --html stats.html
+    flashcards stats decks/seeds.yaml --html stats.html
     """
     from .commands import stats as command
 
@@ -207,7 +223,7 @@ def stats(
 
 @app.command()
 def optimize(
-    decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", show_default=False)] = None,
+    decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -215,7 +231,7 @@ def optimize(
 
     Example:
 
-        flashcards optimize
+    flashcards optimize
     """
     from .commands import optimize as command
 
@@ -238,26 +254,41 @@ def simulate(
 
     Example:
 
-        flashcards simulate --deck-size 2000 --days 365 --retention 0.85 --retention 0.9 --optimal
+    flashcards simulate --deck-size 2000 --retention 0.85 --optimal
     """
     from .commands import simulate as command
 
     command.run(deck_size, days, retention, optimal, seed, db, as_json)
 
 
-@app.command()
+def _setting_names(incomplete: str) -> list[str]:
+    from .settings import names
+
+    return [name for name in names() if name.startswith(incomplete)]
+
+
+def _format_names(incomplete: str) -> list[str]:
+    from .importers import ALIASES, FORMATS
+
+    return [name for name in [*FORMATS, *ALIASES] if name.startswith(incomplete)]
+
+
+def _config_help() -> str:
+    from .settings import describe
+
+    settings = "\n".join(f"  {line}" for line in describe().splitlines())
+    return ("See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.\n\n"
+            f"\b\nSettings:\n{settings}\n\nExample:\n\nflashcards config desired_retention 0.85")
+
+
+@app.command(help=_config_help())
 def config(
-    key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False)] = None,
+    key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False,
+                                              autocompletion=_setting_names)] = None,
     value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ) -> None:
-    """See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.
-
-    Example:
-
-        flashcards config desired_retention 0.85
-    """
     from .commands import config as command
 
     command.run(key, value, db, as_json)
@@ -274,7 +305,7 @@ def check(
 
     Example:
 
-        flashcards check
+    flashcards check
     """
     from .commands import check as command
 

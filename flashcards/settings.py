@@ -151,3 +151,22 @@ def _assign(settings: Settings, key: str, value: object, where: str) -> None:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+DESCRIPTIONS = {  # shown by `flashcards config --help`
+    "desired_retention": "the chance of recall to schedule for, 0.7-0.99 (Anki: 0.9)",
+    "parameters": "FSRS parameters: `default`, or the numbers `optimize` fitted",
+    "new_per_day": "new cards a study day",
+    "reviews_per_day": "reviews a study day",
+    "rollover_hour": "the hour a study day starts, local time (Anki: 4)",
+    "learning_steps_minutes": "learning steps for new cards, in minutes",
+    "relearning_steps_minutes": "relearning steps after a lapse, in minutes",
+    "maximum_interval_days": "the longest interval, in days",
+    "fuzz": "spread review intervals a little, as Anki does (true/false)",
+    "leech_lapses": "lapses that make a card a leech (suspended)",
+}
+
+
+def describe() -> str:
+    """Every setting a person can change, one a line, for help text."""
+    return "\n".join(f"{name}: {DESCRIPTIONS.get(name, '')}" for name in names() if name != "fitted")

@@ -212,7 +212,7 @@ def print_cards(found, as_json: bool) -> None:
     table = Table(box=None, pad_edge=False)
     for name, justify in (("id", "left"), ("deck", "left"), ("state", "left"), ("due", "left"),
                           ("interval", "right"), ("stability", "right"), ("passage", "left")):
-        table.add_column(name, justify=justify, no_wrap=name != "passage", overflow="ellipsis")
+        table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis")
     count = 0
     for item in found:
         count += 1
