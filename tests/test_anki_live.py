@@ -217,11 +217,16 @@ def test_an_edited_passage_and_a_moved_deck_update_only_that_note(col):
     notes = note_writes()
     notes[0] = replace(notes[0], fields=("Edited.", *notes[0].fields[1:]))
     notes[2] = replace(notes[2], deck="Reading::Delphi")
+    marked = col.get_note(before[GUIDS[0]].note_id)
+    marked.tags.append("marked")  # Anki's own tags stay on the note
+    col.update_note(marked)
     result = write_changes(col, notes=notes)
     assert result.notes_updated == [GUIDS[0], GUIDS[2]] and not result.notes_added
     after = read_our_cards(col, GUIDS)
     assert after[GUIDS[0]].fields[0] == "Edited." and after[GUIDS[2]].deck == "Reading::Delphi"
+    assert set(after[GUIDS[0]].tags) == {"philosophy", "greek", "marked"}
     assert after[GUIDS[1]] == before[GUIDS[1]]
+    assert not write_changes(col, notes=notes).changed
 
 
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(col):

@@ -11,7 +11,8 @@ Contract for the sync command (plain dataclasses in and out; nothing here knows 
 
 - Identity: notes use our note type (package_out.MODEL_ID, FIELDS, templates), the GUID of the card id and
   the deck names of `anki_deck_names`, so exported and synced notes are the same notes. Fields are Anki HTML
-  (`field_html`), tags in Anki form (`anki_tag`). Only notes of our note type are read.
+  (`field_html`), tags in Anki form (`anki_tag`); an update keeps Anki's own `leech` and `marked` tags.
+  Only notes of our note type are read; a GUID on a note of another type is refused.
 - Answers: a revlog id is the answer's moment in ms (`AnkiReview.answered_at`). Rows with ease 0 (`manual`)
   record rescheduling, not answers: skip them when merging. Writing skips ids already in the log, so the
   same answer never lands twice; answers need a GUID whose note exists (or is added in the same write).
@@ -111,7 +112,8 @@ def locate_collection(path: Path | None) -> Path:
 
 
 def _locked(path: Path) -> bool:
-    """True if another process holds the collection (Anki keeps SQLite in exclusive locking mode)."""
+    """True if another process holds the collection: Anki's backend opens SQLite in WAL mode with
+    `locking_mode=exclusive` and no busy wait, so while it has the file open every other reader is locked out."""
     probe = None
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)

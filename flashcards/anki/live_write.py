@@ -30,6 +30,7 @@ from .live_read import existing_review_ids, note_cards
 from .package_out import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
 
 DEFAULT_EASE = 2500  # SM-2's starting ease, so the card still works if the person turns FSRS off
+ANKI_OWN_TAGS = {"leech", "marked"}  # tags Anki itself puts on notes: an update keeps them
 _CARD_KEYS = ("type", "queue", "due", "ivl", "reps", "lapses", "factor", "left", "did", "odid", "odue")
 _FLOAT_KEYS = ("desired_retention", "decay")
 
@@ -133,7 +134,11 @@ def _same_tags(have: Sequence[str], want: Sequence[str]) -> bool:
 
 
 def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult) -> None:
-    others = _foreign_guids(col, [note.guid for note in notes])
+    guids = [note.guid for note in notes]
+    if len(set(guids)) != len(guids):
+        twice = sorted({guid for guid in guids if guids.count(guid) > 1})
+        raise FlashcardsError(f"the same note twice in one write: {', '.join(twice[:5])}")
+    others = _foreign_guids(col, guids)
     if others:
         raise FlashcardsError(f"Anki has notes of another note type with our GUIDs: {', '.join(sorted(others)[:5])}")
     notetype = ensure_note_type(col)
@@ -157,9 +162,10 @@ def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult) -> N
         note_id, card_id = existing[want.guid]
         note = col.get_note(note_id)
         changed = False
-        if not (_same_fields(note.fields, want.fields) and _same_tags(note.tags, want.tags)):
+        tags = [*want.tags, *(tag for tag in note.tags if tag.casefold() in ANKI_OWN_TAGS)]
+        if not (_same_fields(note.fields, want.fields) and _same_tags(note.tags, tags)):
             note.fields = list(want.fields)
-            note.tags = list(want.tags)
+            note.tags = tags
             col.update_note(note)
             changed = True
         card = col.get_card(card_id)
