@@ -1,0 +1,304 @@
+"""Writing notes, answers and scheduling into an open Anki collection: all in one transaction, or nothing."""
+
+from __future__ import annotations
+
+import math
+import time
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import FlashcardsError
+from .live_model import (
+    QUEUE_DAY_LEARN,
+    QUEUE_LEARN,
+    QUEUE_MANUALLY_BURIED,
+    QUEUE_NEW,
+    QUEUE_REVIEW,
+    QUEUE_SUSPENDED,
+    REVIEW_KINDS,
+    STATES,
+    AnkiDays,
+    NoteWrite,
+    ReviewWrite,
+    ScheduleWrite,
+    WriteResult,
+)
+from .live_read import existing_review_ids, note_cards
+from .package_out import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
+
+DEFAULT_EASE = 2500  # SM-2's starting ease, so the card still works if the person turns FSRS off
+ANKI_OWN_TAGS = {"leech", "marked"}  # tags Anki itself puts on notes: an update keeps them
+_CARD_KEYS = ("type", "queue", "due", "ivl", "reps", "lapses", "factor", "left", "did", "odid", "odue")
+_FLOAT_KEYS = ("desired_retention", "decay")
+
+
+class _DryRun(Exception):
+    """Raised to roll a trial transaction back."""
+
+
+def write_changes(
+    col: Any,
+    notes: Sequence[NoteWrite] = (),
+    reviews: Sequence[ReviewWrite] = (),
+    schedules: Sequence[ScheduleWrite] = (),
+    *,
+    backup_folder: Path | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
+    """Add/update notes, add answers to the review log, set cards' scheduling: all of it, or (on any
+    error) none of it. Runs once as a trial that is rolled back; only when something would change is
+    Anki's backup made (in `backup_folder`, default the profile's `backups`) and the write done for real."""
+    trial = _transaction(col, notes, reviews, schedules, keep=False)
+    trial.dry_run = dry_run
+    if dry_run or not trial.changed:
+        return trial
+    backup = make_backup(col, backup_folder or Path(col.path).parent / "backups")
+    result = _transaction(col, notes, reviews, schedules, keep=True)
+    result.backup = str(backup) if backup else None
+    return result
+
+
+def make_backup(col: Any, folder: Path) -> Path | None:
+    """Anki's own backup (a .colpkg, with its rotation), forced and waited for; the newest backup file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+    backups = sorted(folder.glob("backup-*.colpkg"), key=lambda path: path.stat().st_mtime)
+    return backups[-1] if backups else None
+
+
+def _transaction(col: Any, notes, reviews, schedules, keep: bool) -> WriteResult:
+    result = WriteResult([], [], 0, 0, [])
+
+    def apply() -> None:
+        _apply(col, notes, reviews, schedules, result)
+        if not keep:
+            raise _DryRun  # roll the trial back
+
+    try:
+        col.db.transact(apply)
+    except _DryRun:
+        col.models._clear_cache()  # a rolled-back note type must not linger in the Python-side cache
+    except BaseException:
+        col.models._clear_cache()
+        raise
+    return result
+
+
+def _apply(col: Any, notes, reviews, schedules, result: WriteResult) -> None:
+    days = AnkiDays(col)
+    if notes:
+        _write_notes(col, notes, result)
+    cards = note_cards(col, [*(review.guid for review in reviews), *(schedule.guid for schedule in schedules)])
+    if reviews:
+        _write_reviews(col, reviews, cards, result)
+    for schedule in schedules:
+        if schedule.guid not in cards:
+            raise FlashcardsError(f"Anki has no note with GUID {schedule.guid} to schedule")
+        if _write_schedule(col, cards[schedule.guid][1], schedule, days):
+            result.schedules_changed.append(schedule.guid)
+
+
+def ensure_note_type(col: Any) -> dict:
+    """Our note type, created with its frozen id, fields and template when the collection lacks it."""
+    if col.db.scalar("select id from notetypes where id = ?", MODEL_ID) is None:
+        models = col.models
+        notetype = models.new(MODEL_NAME)
+        for name in FIELDS:
+            models.add_field(notetype, models.new_field(name))
+        template = models.new_template(TEMPLATE_NAME)
+        template["qfmt"], template["afmt"] = QUESTION, ANSWER
+        models.add_template(notetype, template)
+        notetype.update(id=MODEL_ID, css=CSS, sortf=0, usn=-1, mod=int(time.time()))
+        models.update(notetype, preserve_usn=True)  # keeps our id; usn -1 makes AnkiWeb take it
+    notetype = col.models.get(MODEL_ID)
+    names = tuple(field["name"] for field in notetype["flds"])
+    if names != FIELDS:
+        raise FlashcardsError(
+            f"the note type {notetype['name']!r} in Anki has fields {', '.join(names)}; "
+            f"flashcards needs {', '.join(FIELDS)}: undo the change to the note type in Anki"
+        )
+    return notetype
+
+
+def _same_fields(have: Sequence[str], want: Sequence[str]) -> bool:
+    return [unicodedata.normalize("NFC", text) for text in have] == [
+        unicodedata.normalize("NFC", text) for text in want
+    ]
+
+
+def _same_tags(have: Sequence[str], want: Sequence[str]) -> bool:
+    return sorted({tag.casefold() for tag in have}) == sorted({tag.casefold() for tag in want})
+
+
+def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult) -> None:
+    guids = [note.guid for note in notes]
+    if len(set(guids)) != len(guids):
+        twice = sorted({guid for guid in guids if guids.count(guid) > 1})
+        raise FlashcardsError(f"the same note twice in one write: {', '.join(twice[:5])}")
+    others = _foreign_guids(col, guids)
+    if others:
+        raise FlashcardsError(f"Anki has notes of another note type with our GUIDs: {', '.join(sorted(others)[:5])}")
+    notetype = ensure_note_type(col)
+    existing = note_cards(col, [note.guid for note in notes])
+    deck_ids: dict[str, int] = {}
+    for want in notes:
+        if len(want.fields) != len(FIELDS):
+            raise FlashcardsError(f"note {want.guid}: {len(want.fields)} fields, the note type has {len(FIELDS)}")
+        if want.deck not in deck_ids:
+            deck_ids[want.deck] = col.decks.id(want.deck, create=True)
+        deck_id = deck_ids[want.deck]
+        if want.guid not in existing:
+            note = col.new_note(notetype)
+            note.guid = want.guid
+            note.fields = list(want.fields)
+            note.tags = list(want.tags)
+            col.add_note(note, deck_id)
+            existing[want.guid] = (note.id, note.card_ids()[0])
+            result.notes_added.append(want.guid)
+            continue
+        note_id, card_id = existing[want.guid]
+        note = col.get_note(note_id)
+        changed = False
+        tags = [*want.tags, *(tag for tag in note.tags if tag.casefold() in ANKI_OWN_TAGS)]
+        if not (_same_fields(note.fields, want.fields) and _same_tags(note.tags, tags)):
+            note.fields = list(want.fields)
+            note.tags = tags
+            col.update_note(note)
+            changed = True
+        card = col.get_card(card_id)
+        home = "odid" if card.odid else "did"
+        if getattr(card, home) != deck_id:
+            setattr(card, home, deck_id)
+            col.update_card(card)  # not set_deck: that would recompute other cards' memory states
+            changed = True
+        if changed:
+            result.notes_updated.append(want.guid)
+
+
+def _foreign_guids(col: Any, guids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(guids), 500):
+        chunk = guids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(col.db.list(f"select guid from notes where mid != ? and guid in ({marks})", MODEL_ID, *chunk))
+    return found
+
+
+def _write_reviews(col: Any, reviews: Sequence[ReviewWrite], cards: dict, result: WriteResult) -> None:
+    ids = [_ms(review.answered_at, review.guid) for review in reviews]
+    present = existing_review_ids(col, ids)
+    rows = []
+    for review, rid in zip(reviews, ids, strict=True):
+        if rid in present:
+            result.reviews_present += 1
+            continue
+        if review.guid not in cards:
+            raise FlashcardsError(f"Anki has no note with GUID {review.guid} for the answer at {review.answered_at}")
+        if review.ease not in (1, 2, 3, 4) or review.kind not in REVIEW_KINDS[:4]:
+            raise FlashcardsError(f"answer at {review.answered_at} on {review.guid}: rating {review.ease}, "
+                                  f"kind {review.kind!r} (want 1-4 and one of {', '.join(REVIEW_KINDS[:4])})")
+        if review.taken_ms < 0:
+            raise FlashcardsError(f"answer at {review.answered_at} on {review.guid}: negative time taken")
+        present.add(rid)
+        rows.append((rid, cards[review.guid][1], -1, review.ease, review.interval, review.last_interval,
+                     review.factor, review.taken_ms, REVIEW_KINDS.index(review.kind)))
+    if rows:
+        col.db.executemany(
+            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+    result.reviews_added += len(rows)
+
+
+def _ms(moment: datetime, guid: str) -> int:
+    if moment.tzinfo is None:
+        raise FlashcardsError(f"{guid}: a time without a time zone ({moment}); times must be UTC")
+    return round(moment.timestamp() * 1000)
+
+
+def _check(schedule: ScheduleWrite) -> None:
+    """One clear line for a schedule Anki could not use."""
+    problems = []
+    if schedule.state not in STATES:
+        problems.append(f"state {schedule.state!r}")
+    if schedule.state != "new" and (schedule.due is None or schedule.due.tzinfo is None):
+        problems.append(f"due {schedule.due} (a UTC time is needed)")
+    if min(schedule.interval_days, schedule.reps, schedule.lapses) < 0:
+        problems.append("a negative interval, reps or lapses")
+    if (schedule.stability is None) != (schedule.difficulty is None):
+        problems.append("stability and difficulty must be given together")
+    if schedule.stability is not None and not (math.isfinite(schedule.stability) and schedule.stability > 0):
+        problems.append(f"stability {schedule.stability}")
+    if schedule.difficulty is not None and not (1 <= schedule.difficulty <= 10):
+        problems.append(f"difficulty {schedule.difficulty} (Anki's range is 1-10)")
+    if schedule.desired_retention is not None and not (0 < schedule.desired_retention < 1):
+        problems.append(f"desired retention {schedule.desired_retention}")
+    if schedule.last_review is not None and schedule.last_review.tzinfo is None:
+        problems.append("last review without a time zone")
+    if problems:
+        raise FlashcardsError(f"schedule for {schedule.guid}: {'; '.join(problems)}")
+
+
+def _write_schedule(col: Any, card_id: int, want: ScheduleWrite, days: AnkiDays) -> bool:
+    """Set one card's scheduling; False (and nothing written) when it already is so."""
+    from anki.cards import FSRSMemoryState
+
+    _check(want)
+    card = col.get_card(card_id)
+    before = {key: getattr(card, key) for key in (*_CARD_KEYS, *_FLOAT_KEYS, "last_review_time")}
+    memory_before = card.memory_state
+    kind = STATES.index(want.state)
+    if card.odid:  # out of a filtered deck, back home: its due is ours now
+        card.did, card.odid, card.odue = card.odid, 0, 0
+    if kind == 0:
+        queue = QUEUE_NEW
+        if card.type != 0:
+            card.due = (col.db.scalar("select max(due) from cards where type = 0 and odid = 0") or 0) + 1
+    elif kind == 2:
+        queue, card.due = QUEUE_REVIEW, days.day_of(want.due)
+    elif want.due.timestamp() < days.cutoff:
+        queue, card.due = QUEUE_LEARN, int(want.due.timestamp())
+    else:
+        queue, card.due = QUEUE_DAY_LEARN, days.day_of(want.due)
+    if card.type != kind:
+        card.left = 1 if kind in (1, 3) else 0
+    card.type = kind
+    card.queue = QUEUE_SUSPENDED if want.suspended else QUEUE_MANUALLY_BURIED if want.buried else queue
+    card.ivl, card.reps, card.lapses = want.interval_days, want.reps, want.lapses
+    if kind != 0 and card.factor == 0:
+        card.factor = DEFAULT_EASE
+    # rounded as Anki rounds them in the card's data, so an unchanged value compares equal
+    card.memory_state = None if want.stability is None else FSRSMemoryState(
+        stability=round(want.stability, 4), difficulty=round(want.difficulty, 3)
+    )
+    card.desired_retention = _round(want.desired_retention, 2)
+    card.decay = _round(want.decay, 3)
+    card.last_review_time = None if want.last_review is None else int(want.last_review.timestamp())
+    if _unchanged(card, before, memory_before):
+        return False
+    col.update_card(card)  # the backend stamps mtime and usn -1: AnkiWeb uploads it on the next sync
+    return True
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)  # Anki keeps these as 32-bit floats
+
+
+def _unchanged(card: Any, before: dict, memory_before: Any) -> bool:
+    if any(getattr(card, key) != before[key] for key in (*_CARD_KEYS, "last_review_time")):
+        return False
+    if not all(_close(getattr(card, key), before[key]) for key in _FLOAT_KEYS):
+        return False
+    after = card.memory_state
+    if after is None or memory_before is None:
+        return after is None and memory_before is None
+    return _close(after.stability, memory_before.stability) and _close(after.difficulty, memory_before.difficulty)
