@@ -149,7 +149,8 @@ def text_in(glyphs: list[Glyph], boxes: list[Quad]) -> str:
         if not kept:
             continue
         previous = glyphs[last] if last >= 0 else None
-        if previous is not None and index != last + 1 and not (is_wide(glyph.char) and is_wide(previous.char)):
+        apart = index != last + 1 or (previous is not None and glyph.chunk != previous.chunk)
+        if previous is not None and apart and not (is_wide(glyph.char) and is_wide(previous.char)):
             parts.append(" ")  # a new line or a gap: a word break, except between CJK characters
         parts.append(glyph.char)
         last = index
