@@ -80,6 +80,9 @@ def test_without_a_title_the_file_name_names_the_document_and_printed_page_numbe
     pages = [Page(), _lines_page(Mark([line_box(72, 700, 330)]))]
     path = write_pdf(tmp_path / "preface.pdf", pages, title="Preface", roman_from=2)
     assert [h.source for h in import_file(path, "preface.pdf").highlights] == ["Preface — page ii"]
+    path = write_pdf(tmp_path / "draft.pdf", [_lines_page(Mark([line_box(72, 700, 330)]))],
+                     title="Microsoft Word - Draft 3.docx", author="Ann")
+    assert [h.source for h in import_file(path, "draft.pdf").highlights] == ["Draft 3.docx (Ann) — page 1"]
 
 
 def test_a_highlight_over_a_scanned_page_is_skipped_and_counted(tmp_path):
@@ -92,7 +95,9 @@ def test_a_highlight_over_a_scanned_page_is_skipped_and_counted(tmp_path):
 def test_a_pdf_is_detected_by_its_content_not_its_name(tmp_path):
     path = write_pdf(tmp_path / "export.txt", [_lines_page(Mark([line_box(72, 700, 330)]))], title="T")
     assert import_file(path, "export.txt").format == "pdf"
-    assert detect_binary(b"%PDF-1.7\n") is not None and detect_binary(b"%PDF is a word") is None
+    assert detect_binary(b"%PDF-1.7\n") is not None
+    assert detect_binary(b"junk before the header\n%PDF-1.4\n1 0 obj\n<< >>\nendobj\n") is not None
+    assert detect_binary(b"A note on the PDF header %PDF-1.7\nand what it means.\n") is None
 
 
 def test_converting_a_pdf_through_the_cli_writes_its_cards(tmp_path, cli):

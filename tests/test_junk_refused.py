@@ -110,3 +110,11 @@ def test_the_old_ways_junk_became_pairs_are_closed(tmp_path):
     assert pairs.detect("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n") == 0
     assert pairs.detect('<?xml version="1.0"?><a/>') == 0
     assert pairs.detect("A passage\nits commentary\n") > 0
+
+
+def test_text_that_starts_like_a_file_signature_is_still_read(tmp_path):
+    from flashcards.importers import import_file
+
+    path = tmp_path / "cars.txt"
+    path.write_text("BMW made the first of them.\nA note on cars.\n", encoding="utf-8")
+    assert [h.front for h in import_file(path, "cars.txt").highlights] == ["BMW made the first of them."]

@@ -6,6 +6,7 @@ else the file name), author and the page the source. Read with pypdf, imported o
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +18,24 @@ from .sniff import read_head, refusal
 NAME = "pdf"
 MARKUPS = ("/Highlight", "/Underline", "/Squiggly")
 _COMMENTS = ("/Text", "/FreeText")  # sticky notes and text boxes: comments on no particular text
+_HEADER = re.compile(rb"%PDF-\d")
+_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+_OFFICE_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ")  # what Office writes as a PDF's title
 _WHAT_TO_DO = "highlight passages in a PDF reader (Acrobat, Preview, Okular, Zotero...) and save the PDF"
 
 
 def detect_bytes(head: bytes) -> float:
-    """Sure when the file starts with the PDF header (readers allow it within the first 1024 bytes)."""
-    return 0.95 if b"%PDF-" in head[:1024] else 0.0
+    """Sure when the file starts with the PDF header, or has it within its first 1024 bytes (as readers allow)
+    followed by PDF objects (so that a text merely mentioning `%PDF-1.7` is not taken for a PDF)."""
+    if _HEADER.match(head.lstrip(b"\xef\xbb\xbf \t\r\n")):
+        return 0.95
+    found = _HEADER.search(head[:1032])
+    return 0.95 if found and found.start() <= 1024 and _OBJECT.search(head) else 0.0
 
 
 def parse_file(path: Path, source: str, options: ImportOptions) -> ImportResult:
     """One highlight per highlight annotation with text under it; a PDF with none is refused with one line."""
-    if b"%PDF-" not in read_head(path, source, 1024):
+    if not detect_bytes(read_head(path, source)):
         raise FlashcardsError(f"{source}: not a PDF (no %PDF- header in its first bytes)")
     try:
         from pypdf import PdfReader
@@ -52,9 +60,11 @@ def _read(reader: Any, source: str) -> ImportResult:
 
     if reader.is_encrypted and not reader.decrypt(""):
         raise refusal(source, "a password-protected PDF", "save an unprotected copy from your PDF reader")
-    metadata = reader.metadata or {}
-    title = one_line(str(metadata.get("/Title") or "")) or file_label(source)
-    book = book_label(title, one_line(str(metadata.get("/Author") or "")))
+    metadata = reader.metadata
+    title = _OFFICE_PREFIX.sub("", one_line(str(metadata.title or ""))) if metadata is not None else ""
+    author = one_line(str(metadata.author or "")) if metadata is not None else ""
+    title = title or file_label(source)
+    book = book_label(title, author)
     result = ImportResult(NAME)
     markups = 0
     labels = _page_labels(reader)

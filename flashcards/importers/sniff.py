@@ -18,7 +18,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _EXPORT_TEXT = "export the highlights from the app you read in and convert that export"
 _IMAGES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
-    (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
 )
 _HTML = re.compile(r"<html[\s>]|<!doctype\s+html|<body[\s>]|<div[\s>]", re.IGNORECASE)
 
@@ -54,6 +54,8 @@ def refuse_binary(path: Path, head: bytes, name: str) -> FlashcardsError | None:
     for magic, kind in _IMAGES:
         if head.startswith(magic):
             return refusal(name, f"an image ({kind}), not text", f"flashcards reads no pictures: {_EXPORT_TEXT}")
+    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00":  # the size, then four reserved zero bytes
+        return refusal(name, "an image (BMP), not text", f"flashcards reads no pictures: {_EXPORT_TEXT}")
     if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1") or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return refusal(name, "an image, not text", f"flashcards reads no pictures: {_EXPORT_TEXT}")
     if head[60:68] in (b"BOOKMOBI", b"TEXtREAd"):
