@@ -145,3 +145,36 @@ def test_forcing_the_kobo_format_on_text_says_it_is_no_database(tmp_path):
     path.write_text("a passage\na note\n", encoding="utf-8")
     with pytest.raises(FlashcardsError, match=r"^notes\.txt: not a Kobo database"):
         import_file(path, "notes.txt", "kobo")
+
+
+def test_damaged_bytes_anywhere_give_cards_or_one_line(tmp_path):
+    import random
+
+    whole = make_kobo(tmp_path / "whole.sqlite").read_bytes()
+    rng = random.Random(1)
+    errors = 0
+    for _ in range(150):
+        data = bytearray(whole)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path = tmp_path / "KoboReader.sqlite"
+        path.write_bytes(bytes(data))
+        try:
+            result = import_file(path, "KoboReader.sqlite")
+        except FlashcardsError as error:
+            assert str(error).startswith("KoboReader.sqlite: ") and "\n" not in str(error)
+            errors += 1
+            continue
+        assert all(h.front.strip() for h in result.highlights)
+    assert errors  # the damage was seen, not only survived
+
+
+def test_text_that_is_not_utf8_in_a_cell_is_read_with_replacement_characters(tmp_path):
+    path = tmp_path / "KoboReader.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(BOOKMARK)
+    _bookmark(db, "b1", SAPIENS, "placeholder")
+    db.execute("UPDATE Bookmark SET Text = CAST(X'636166E9206E6F6972' AS TEXT)")  # Latin-1 'café noir'
+    db.commit()
+    db.close()
+    assert [h.front for h in import_file(path, "KoboReader.sqlite").highlights] == ["caf\ufffd noir"]

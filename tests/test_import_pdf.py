@@ -146,3 +146,22 @@ def test_pypdf_is_loaded_only_when_a_pdf_is_read(tmp_path):
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "False"
+
+
+def test_damaged_bytes_anywhere_give_cards_or_one_line(tmp_path):
+    import random
+
+    whole = write_pdf(tmp_path / "whole.pdf", [_lines_page(Mark([line_box(72, 700, 330)], "c"))], title="T").read_bytes()
+    rng = random.Random(3)
+    for _ in range(150):
+        data = bytearray(whole)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path = tmp_path / "paper.pdf"
+        path.write_bytes(bytes(data))
+        try:
+            result = import_file(path, "paper.pdf")
+        except FlashcardsError as error:
+            assert str(error).startswith("paper.pdf: ") and "\n" not in str(error)
+            continue
+        assert all(h.front.strip() for h in result.highlights)

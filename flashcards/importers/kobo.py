@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import FlashcardsError
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, as_tag, book_label, file_label
+from .base import ImportOptions, ImportResult, as_tag, book_label, file_label, one_line
 from .sniff import SQLITE_MAGIC, read_head, refusal
 
 NAME = "kobo"
@@ -32,12 +32,14 @@ def parse_file(path: Path, source: str, options: ImportOptions) -> ImportResult:
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as error:
-        raise FlashcardsError(f"{source}: cannot open the database ({error})") from None
+        raise FlashcardsError(f"{source}: cannot open the database ({one_line(str(error))})") from None
+    connection.text_factory = lambda data: data.decode("utf-8", "replace")  # a damaged cell is not the whole file
     try:
         return _read(connection, source)
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.Error, UnicodeDecodeError, ValueError, OverflowError) as error:  # (a garbled schema's error)
         raise FlashcardsError(
-            f"{source}: a damaged SQLite database ({error}); copy KoboReader.sqlite from the e-reader again"
+            f"{source}: a damaged SQLite database ({one_line(str(error))[:120]}); copy KoboReader.sqlite from the"
+            " e-reader again"
         ) from None
     finally:
         connection.close()
