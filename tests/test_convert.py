@@ -38,13 +38,13 @@ def test_the_two_seeds_convert_to_exactly_25_cards_with_their_pairs(tmp_path, cl
     assert len(japanese) == 1 and japanese[0].source.endswith("001_29b7adb40a56717b.txt:17")
 
 
-def test_seed_sources_are_relative_when_run_from_the_repo(tmp_path, cli):
+def test_seed_sources_name_the_file_and_line_without_the_folder(tmp_path, cli):
     work = tmp_path / "repo"
-    shutil.copytree(SEEDS, work / "seeds")
-    assert cli("convert", "seeds", "-o", "decks/seeds.yaml", cwd=work).code == 0
+    shutil.copytree(SEEDS, work / "notes" / "seeds")
+    assert cli("convert", "notes", "-o", "decks/seeds.yaml", cwd=work).code == 0
     sources = [card.source for card in load_deck(work / "decks" / "seeds.yaml").cards]
-    assert sources[0] == "seeds/000_f7a2c1f0a737414f.txt:1"
-    assert all(source.startswith("seeds/") for source in sources)
+    assert sources[0] == "000_f7a2c1f0a737414f.txt:1"
+    assert all("/" not in source and str(tmp_path) not in source for source in sources)
 
 
 def test_ids_are_stable_across_runs_files_and_whitespace(tmp_path):

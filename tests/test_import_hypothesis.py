@@ -29,22 +29,21 @@ def test_an_api_search_result():
         (
             "a wealth of information creates a poverty of attention",
             "Attention is the scarce resource, not information.",
-            "Designing Organizations for an Information-Rich World — https://example.org/essays/attention"
-            " — web/hypothesis.json:4",
+            "Designing Organizations for an Information-Rich World — https://example.org/essays/attention",
             ("attention", "information_economics"),
             4,
         ),
         (
             "Notes are not a record\nof thinking; they are the thinking.",
             "",
-            "https://example.com/blog/2023/zettelkasten — web/hypothesis.json:55",  # no document title
+            "https://example.com/blog/2023/zettelkasten",  # no document title
             (),
             55,
         ),
         (
             "Write for your future self, who has forgotten everything.",
             "笔记就是思考本身，而不是思考的记录。",
-            "How I take notes — https://example.com/blog/2023/zettelkasten — web/hypothesis.json:74",
+            "How I take notes — https://example.com/blog/2023/zettelkasten",
             ("笔记",),
             74,
         ),
@@ -60,7 +59,6 @@ def test_the_clients_export_file():
     ]
     assert result.highlights[0].source == (
         "Memory: A Contribution to Experimental Psychology — https://example.net/papers/forgetting-curve.pdf"
-        " — export.json:1"
     )
     assert result.skipped == {"page note without a quote": 1}
 
@@ -84,7 +82,7 @@ def test_a_plain_list_and_awkward_values(tmp_path):
         ("First quote", "first note", ("a_tag",), 2),
         ("Second quote", "", (), starts[2]),
     ]
-    assert result.highlights[0].source == "A title as a string — https://example.org/a — list.json:2"
+    assert result.highlights[0].source == "A title as a string — https://example.org/a"
     assert result.skipped == {"empty highlight": 1, "not an annotation": 1, "page note without a quote": 1}
 
 

@@ -16,13 +16,13 @@ def test_quotes_and_their_commentary():
         (
             "The ability to speak about fictions is the most\nunique feature of Sapiens language.",
             "Shared myths let strangers cooperate.\n\nA second paragraph of commentary,\nwith a wrapped line.",
-            "notes/sapiens.md:10",
+            "sapiens.md:10",
             10,
         ),
         (
             "Money is the most universal and most efficient system of mutual trust ever devised.",
             "金钱是有史以来最普遍也最有效的互信系统。",
-            "notes/sapiens.md:20",
+            "sapiens.md:20",
             20,
         ),
         (
@@ -30,7 +30,7 @@ def test_quotes_and_their_commentary():
             "But from a biological perspective, nothing is unnatural.",
             "```text\n> not a quote: this sits in a code block inside the commentary\n```\n"
             "Whatever is possible is by definition also natural.",
-            "notes/sapiens.md:26",
+            "sapiens.md:26",
             26,
         ),
     ]

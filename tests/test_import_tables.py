@@ -29,21 +29,21 @@ def test_a_readwise_export():
         (
             "The ability to speak about fictions is the most unique feature of Sapiens language.",
             "Myths, money, nations: all shared fictions.",
-            "Sapiens: A Brief History of Humankind (Yuval Noah Harari) — location 404 — exports/readwise.csv:2",
+            "Sapiens: A Brief History of Humankind (Yuval Noah Harari) — location 404",
             ("myth", "favorite", "Sapiens:_A_Brief_History_of_Humankind"),
             2,
         ),
         (
             "Nothing in life is as important as you think it is,\nwhile you are thinking about it.",
             'The "focusing illusion".\nSecond line of my note.',
-            "Thinking, Fast and Slow (Daniel Kahneman) — location 1022 — exports/readwise.csv:3",
+            "Thinking, Fast and Slow (Daniel Kahneman) — location 1022",
             ("psychology", "Thinking,_Fast_and_Slow"),
             3,
         ),
         (
             "You have power over your mind - not outside events.",
             "",
-            "Meditations (Marcus Aurelius) — page 112 — exports/readwise.csv:7",
+            "Meditations (Marcus Aurelius) — page 112",
             ("stoicism", "Meditations"),
             7,
         ),
@@ -51,7 +51,7 @@ def test_a_readwise_export():
             "A wealth of information creates a poverty of attention.",
             "",
             # a location of type "order" is only a sort key: not shown
-            "Designing Organizations for an Information-Rich World (Herbert A. Simon) — exports/readwise.csv:8",
+            "Designing Organizations for an Information-Rich World (Herbert A. Simon)",
             ("Designing_Organizations_for_an_Information-Rich_World",),
             8,
         ),
@@ -68,7 +68,7 @@ def test_readwise_import_layout_is_also_readwise(tmp_path):
     assert result.format == "readwise"
     [card] = result.highlights
     assert (card.front, card.back, card.source, card.tags) == (
-        "Less, but better.", "Principle 10", "Good Design (Dieter Rams) — location 17 — rw.csv:2", ("Good_Design",)
+        "Less, but better.", "Principle 10", "Good Design (Dieter Rams) — location 17", ("Good_Design",)
     )
 
 

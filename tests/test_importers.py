@@ -79,12 +79,13 @@ def test_the_seeds_are_still_pairs(seed):
         "[]",
     ],
 )
-def test_json_that_is_no_hypothesis_export_fits_no_format(tmp_path, text):
+def test_json_that_is_no_hypothesis_export_is_refused_naming_the_formats(tmp_path, text):
     path = tmp_path / "data.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FlashcardsError) as error:
         import_file(path, "in/data.json")
-    assert str(error.value) == "in/data.json: fits no known format (tried kindle, hypothesis, readwise, markdown, csv, pairs)"
+    assert str(error.value).startswith("in/data.json: JSON that is not a Hypothesis export; ")
+    assert "(formats read: Kindle clippings or notebook export, Kobo KoboReader.sqlite, PDF highlights, " in str(error.value)
 
 
 def test_broken_json_is_one_error_naming_the_line(tmp_path):
@@ -108,7 +109,9 @@ def test_format_option_overrides_detection(tmp_path):
 def test_an_unknown_format_names_the_known_ones():
     with pytest.raises(FlashcardsError) as error:
         import_file(FIXTURES / "notes.md", "notes.md", "obsidian")
-    assert str(error.value) == "unknown format 'obsidian' (known: kindle, hypothesis, readwise, markdown, csv, pairs, tsv)"
+    assert str(error.value) == (
+        "unknown format 'obsidian' (known: kindle, kindle-notebook, kobo, pdf, hypothesis, readwise, markdown, csv, pairs, tsv)"
+    )
 
 
 ENCODINGS = {

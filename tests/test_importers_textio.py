@@ -56,8 +56,8 @@ def test_gb18030_is_not_mistaken_for_utf8(tmp_path):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "looks like a binary file"),
-        (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00", "looks like a binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "an image (PNG), not text"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00", "binary data, not a text export"),
         (b"", "file is empty"),
         (b"  \n\r\n\t\n", "file is empty"),
         (codecs.BOM_UTF8, "file is empty"),

@@ -53,3 +53,22 @@ def first_lines(text: str, limit: int = 65536) -> list[str]:
     if len(text) > limit and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
     return sample.split("\n")
+
+
+def file_label(source: str) -> str:
+    """A file as cards name it: its name without the folders (`notes/week 1.md` -> `week 1.md`)."""
+    return source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or source
+
+
+def book_label(title: str, author: str) -> str:
+    """`Title (Author)`, or whichever of the two is known."""
+    title, author = one_line(title), one_line(author)
+    return f"{title} ({author})" if title and author else title or author
+
+
+_MARKUP = re.compile(r"\s*<(?:!doctype\s|html|head|body|\?xml|!--|[a-z][\w:-]*[\s>/])", re.IGNORECASE)
+
+
+def looks_like_markup(text: str) -> bool:
+    """Whether the text starts the way an HTML or XML document does (`<!DOCTYPE`, `<?xml`, `<html`, `<div ...>`)."""
+    return _MARKUP.match(text[:4096]) is not None

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import FlashcardsError
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, as_tag, looks_like_json, one_line
+from .base import ImportOptions, ImportResult, as_tag, file_label, looks_like_json, one_line
 
 NAME = "hypothesis"
 _CONTAINER_KEYS = ("rows", "annotations")
@@ -107,8 +107,9 @@ def _highlight(annotation: Any, source: str, line: int, result: ImportResult) ->
     if not uri:
         targets = annotation.get("target")
         uri = _text(targets[0].get("source") if targets and isinstance(targets[0], dict) else "").strip()
-    where = f"{source}:{line}" if line else source
-    origin = " — ".join(one_line(part) for part in (title, uri, where) if part)
+    origin = " — ".join(one_line(part) for part in (title, uri) if part)
+    if not origin:
+        origin = f"{file_label(source)}:{line}" if line else file_label(source)
     return Highlight(quote, _text(annotation.get("text")).strip(), origin, tag_names, line)
 
 

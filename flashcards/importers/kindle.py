@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Highlight, normalize_front
-from .base import ImportOptions, ImportResult, as_tag, first_lines
+from .base import ImportOptions, ImportResult, as_tag, book_label, file_label, first_lines
 
 NAME = "kindle"
 SEPARATOR = "=========="
@@ -87,8 +87,8 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         else:
             owner.notes.append(note.text)
     for entry in sorted(highlights, key=lambda item: item.index):
-        book = f"{entry.title} ({entry.author})" if entry.author else entry.title
-        origin = " — ".join(part for part in (book, entry.where, f"{source}:{entry.line}") if part)
+        book = book_label(entry.title, entry.author)
+        origin = " — ".join(part for part in (book, entry.where) if part) if book else f"{file_label(source)}:{entry.line}"
         tags = (as_tag(entry.title),) if entry.title.strip() else ()
         result.highlights.append(Highlight(entry.text, "\n\n".join(entry.notes), origin, tags, entry.line))
     return result

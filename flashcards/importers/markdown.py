@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, first_lines
+from .base import ImportOptions, ImportResult, file_label, first_lines
 
 NAME = "markdown"
 _QUOTE = re.compile(r" {0,3}> ?")
@@ -36,7 +36,7 @@ class _Notes:
             front = _BLANK_RUNS.sub("\n\n", "\n".join(self.quote)).strip()
             back = _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in self.comment)).strip()
             if front:
-                where = f"{self.source}:{self.line}"
+                where = f"{file_label(self.source)}:{self.line}"
                 self.result.highlights.append(Highlight(front, back, where, (), self.line))
             else:
                 self.result.skipped["empty quote"] += 1

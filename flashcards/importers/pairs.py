@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, looks_like_json
+from .base import ImportOptions, ImportResult, file_label, looks_like_json, looks_like_markup
 
 NAME = "pairs"
 
 
 def detect(text: str) -> float:
-    """Any text with non-blank lines could be pairs: the fallback every other format beats (but never JSON)."""
-    if looks_like_json(text):
+    """Lines of words could be pairs: the fallback every other format beats. Never JSON, markup (a web page, XML),
+    a PDF's or RTF's text, or lines without a single letter."""
+    if looks_like_json(text) or looks_like_markup(text) or text.lstrip()[:5] in ("%PDF-", "{\\rtf"):
         return 0.0
-    return 0.1 if text and not text.isspace() else 0.0
+    return 0.1 if any(char.isalpha() for char in text[:65536]) else 0.0
 
 
 def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
@@ -26,5 +27,5 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         else:
             back = ""
             result.warnings.append(f"{source}:{number}: last passage has no commentary; its card has an empty back")
-        result.highlights.append(Highlight(front, back, f"{source}:{number}", (), number))
+        result.highlights.append(Highlight(front, back, f"{file_label(source)}:{number}", (), number))
     return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..errors import FlashcardsError
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, as_tag, one_line
+from .base import ImportOptions, ImportResult, as_tag, book_label, file_label, one_line
 from .table import column_key, read_records
 
 NAME = "readwise"
@@ -68,13 +68,13 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
             result.skipped["empty highlight"] += 1
             continue
         title, author = cell(row, "title"), cell(row, "author")
-        book = f"{title} ({author})" if title and author else title or author
+        book = book_label(title, author)
         kind, location = cell(row, "location type").lower(), cell(row, "location")
         place = ""
         if location and (kind in _SHOWN_LOCATIONS or not kind):
             place = f"{kind or 'location'} {location}"
-        parts = (book, place or cell(row, "url"), f"{source}:{line}")
-        origin = " — ".join(one_line(part) for part in parts if part)
+        origin = " — ".join(one_line(part) for part in (book, place or cell(row, "url")) if part)
+        origin = origin or f"{file_label(source)}:{line}"
         tags = [as_tag(tag) for field in ("tags", "document tags") for tag in cell(row, field).split(",") if tag.strip()]
         if title:
             tags.append(as_tag(title))

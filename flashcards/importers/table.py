@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..errors import FlashcardsError
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, first_lines
+from .base import ImportOptions, ImportResult, file_label, first_lines
 
 NAME = "csv"
 DELIMITERS = ("\t", ",", ";")
@@ -111,7 +111,7 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
             result.skipped[f"empty {front_name!r} cell"] += 1
             continue
         text_back = row[back].strip() if back is not None and back < len(row) else ""
-        result.highlights.append(Highlight(text_front, text_back, f"{source}:{line}", (), line))
+        result.highlights.append(Highlight(text_front, text_back, f"{file_label(source)}:{line}", (), line))
     return result
 
 
