@@ -8,25 +8,31 @@ a session can be scripted; output is then plain text.
 from __future__ import annotations
 
 import os
-import select
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from rich.console import Console, Group
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.control import Control
+from rich.measure import Measurement
+from rich.padding import Padding
 from rich.panel import Panel
+from rich.segment import ControlType
 from rich.text import Text
 
 from .clock import format_interval, format_moment
 from .model import Rating
 from .session import Answered, Counts, Session, Shown, Summary
+from .ui.keys import KeyReader, KeysUnavailable, single_keys
+from .ui.wrap import visible, wrap
 
 KEYS: dict[str, str] = {
     " ": "reveal", "\r": "reveal", "\n": "reveal",
     "1": "1", "2": "2", "3": "3", "4": "4",
-    "u": "undo", "b": "bury", "s": "suspend", "q": "quit", "\x03": "quit", "\x04": "quit",
+    "u": "undo", "b": "bury", "s": "suspend", "q": "quit", "\x03": "quit", "\x04": "quit", "esc": "",
 }
 LINE_COMMANDS: dict[str, str] = {
     "": "reveal", "show": "reveal", " ": "reveal",
@@ -65,25 +71,122 @@ def answer_buttons(shown: Shown) -> Text:
     return text
 
 
-def card_view(shown: Shown, counts: Counts, revealed: bool, message: str | None = None, *, front: bool = True) -> Group:
+MAX_COLUMNS = 100  # wider lines are hard to read: the card keeps to a centred column on wide terminals
+SCROLL_KEYS: dict[str, str] = {"down": "down", "j": "down", "up": "up", "k": "up", "pgdn": "pgdn", "pgup": "pgup",
+                               "home": "home", "end": "end"}
+
+
+class Wrapped:
+    """Card text, control characters made visible, broken into lines by `ui.wrap` (CJK-aware) at the width
+    it is drawn in."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = text
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text("\n".join(wrap(self.text, options.max_width)), style=self.style, no_wrap=True, overflow="crop")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        lines = wrap(self.text, options.max_width)
+        return Measurement(1, max((cell_len(line) for line in lines), default=1))
+
+
+@dataclass
+class CardScreen:
+    """Everything on screen for one card, in three parts: the header (deck, counts, the last message), the
+    body (passage, commentary, source; it scrolls) and the footer (answers, keys). `front=False`: only what
+    revealing adds, for line mode."""
+
+    shown: Shown
+    counts: Counts
+    revealed: bool
+    message: str | None = None
+    front: bool = True
+
+    def header(self) -> list:
+        parts: list = [counts_text(visible(self.shown.deck_name), self.counts)]
+        if self.message:
+            parts.append(Wrapped(self.message, style="italic"))
+        return parts
+
+    def body(self, compact: bool = False) -> list:
+        padding = (0, 1) if compact else (1, 2)
+        parts: list = []
+        if self.front:
+            parts.append(Panel(Wrapped(self.shown.card.front), title=KIND_LABELS[self.shown.kind],
+                               title_align="left", border_style="cyan", padding=padding))
+        if self.revealed:
+            back = self.shown.card.back
+            parts.append(Panel(Wrapped(back or "(no commentary)", style="" if back else "dim"),
+                               border_style="magenta", padding=padding))
+            if self.shown.card.source:
+                parts.append(Wrapped(self.shown.card.source, style="dim"))
+        return parts
+
+    def footer(self) -> list:
+        if self.revealed:
+            return [answer_buttons(self.shown), Text("u undo   b bury   s suspend   q quit", style="dim")]
+        return [Text("space/enter: show the commentary   u undo   b bury   s suspend   q quit", style="dim")]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Group(*(self.header() if self.front else []), *self.body(), *self.footer())
+
+
+def card_view(shown: Shown, counts: Counts, revealed: bool, message: str | None = None, *, front: bool = True) -> CardScreen:
     """Everything on screen for one card (`front=False`: only what revealing adds, for line mode)."""
-    parts: list = []
-    if front:
-        parts.append(counts_text(shown.deck_name, counts))
-        if message:
-            parts.append(Text(message, style="italic"))
-        parts.append(Panel(Text(shown.card.front), title=KIND_LABELS[shown.kind], title_align="left",
-                           border_style="cyan", padding=(1, 2)))
-    if revealed:
-        back = Text(shown.card.back or "(no commentary)", style="" if shown.card.back else "dim")
-        parts.append(Panel(back, border_style="magenta", padding=(1, 2)))
-        if shown.card.source:
-            parts.append(Text(shown.card.source, style="dim"))
-        parts.append(answer_buttons(shown))
-        parts.append(Text("u undo   b bury   s suspend   q quit", style="dim"))
-    else:
-        parts.append(Text("space/enter: show the commentary   u undo   b bury   s suspend   q quit", style="dim"))
-    return Group(*parts)
+    return CardScreen(shown, counts, revealed, message, front)
+
+
+@dataclass
+class Frame:
+    """One screenful: the lines to draw, the scroll position used, where the commentary starts in the body."""
+
+    lines: list[Text]
+    scroll: int
+    max_scroll: int
+    answer_start: int
+    body_rows: int
+
+
+def render_lines(console: Console, parts: list, width: int) -> list[Text]:
+    """Renderables as styled lines at `width` cells."""
+    lines = console.render_lines(Group(*parts), console.options.update(width=width, height=None), pad=False)
+    return [Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control), no_wrap=True, end="")
+            for line in lines]
+
+
+def scroll_marker(above: int, below: int) -> Text:
+    """The line that says there is more of the card above or below, and how to get there."""
+    if above and below:
+        return Text(f"▲ {above} above   ▼ {below} more below   (↑↓ j k PgUp PgDn)", style="bold cyan")
+    if below:
+        return Text(f"▼ {below} more lines below (↓ j PgDn)", style="bold cyan")
+    return Text(f"▲ {above} more lines above (↑ k PgUp)", style="bold cyan")
+
+
+def frame(console: Console, screen: CardScreen, width: int, height: int, scroll: int = 0) -> Frame:
+    """The card laid out for a `width` x `height` terminal: header and key line always shown, the body
+    scrolled by `scroll` lines, a marker when more is above or below; at most MAX_COLUMNS wide, centred."""
+    columns = min(width, MAX_COLUMNS)
+    compact = height < 20
+    header = render_lines(console, screen.header(), columns)
+    body = render_lines(console, screen.body(compact), columns)
+    answer_start = len(render_lines(console, screen.body(compact)[:1], columns)) if screen.revealed else len(body)
+    footer = render_lines(console, screen.footer(), columns)
+    rows = height - len(header) - len(footer)
+    scrolls = len(body) > rows
+    if scrolls:
+        rows = max(1, rows - 1)  # the marker line
+    max_scroll = max(0, len(body) - rows)
+    scroll = min(max(scroll, 0), max_scroll)
+    lines = header + body[scroll:scroll + rows]
+    if scrolls:
+        lines.append(scroll_marker(scroll, len(body) - rows - scroll))
+    lines += footer
+    margin = Text(" " * ((width - columns) // 2))
+    lines = [Text.assemble(margin, line, no_wrap=True, end="") for line in lines[-height:]]
+    return Frame(lines, scroll, max_scroll, answer_start, rows)
 
 
 def answered_message(answered: Answered, now: datetime) -> str:
@@ -129,6 +232,7 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[object
     """
     message: str | None = None
     first = True
+    waited = False  # a wait screen was shown: the last "Saved: ..." belongs to no card on screen any more
     while True:
         shown = session.next_card()
         if shown is None:
@@ -143,13 +247,17 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[object
             if not interactive:
                 show(Text(wait))
                 break
-            show(Group(Text(message or ""), Text(f"{wait} Waiting for it (u undo, q quit).")))
+            show(Waiting(Text(message or ""), Text(f"{wait} Waiting for it (u undo, q quit).")))
             command = next(commands, "quit")
+            waited = True
             if command == "quit":
                 break
             if command == "undo":
                 message = _undo_message(session)
+                waited = False
             continue
+        if waited:
+            message, waited = None, False
         first = False
         outcome = _one_card(session, shown, commands, show, interactive, message)
         if outcome is None:
@@ -194,20 +302,118 @@ def _undo_message(session: Session) -> str:
 
 # ---------------------------------------------------------------- terminal and lines
 
+class Waiting(Group):
+    """The screen shown while waiting for a learning card to fall due."""
+
+    @property
+    def text(self) -> list[str]:
+        return [str(part) for part in self.renderables]
+
+
+class TerminalView:
+    """Draws on a terminal: a card as a full screen (its body scrolls), anything else from the top."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.current: object = None
+        self.scroll = 0
+        self.max_scroll = 0
+        self.rows = 1
+        self.append = False  # the next text goes below the current one (the end of a session)
+
+    def show(self, renderable: object) -> None:
+        """Show a new screen (revealing a card keeps its scroll position, and brings the commentary up)."""
+        previous, self.current = self.current, renderable
+        if isinstance(renderable, CardScreen):
+            same = isinstance(previous, CardScreen) and previous.shown is renderable.shown
+            self.scroll = self.scroll if same else 0
+            if same and renderable.revealed and not previous.revealed:  # the first lines of the commentary in view
+                width, height = self.console.size
+                laid_out = frame(self.console, renderable, width, height, self.scroll)
+                self.scroll = max(self.scroll, laid_out.answer_start + 3 - laid_out.body_rows)
+            self.draw()
+            self.append = False
+            return
+        if isinstance(renderable, Waiting) and isinstance(previous, Waiting) and renderable.text == previous.text:
+            return  # the same words as a second ago: no redraw, no flicker
+        if self.append and not isinstance(renderable, Waiting):
+            self.console.print(renderable)
+            return
+        self.draw()
+        self.append = not isinstance(renderable, Waiting)
+
+    def draw(self) -> None:
+        """Draw the current screen for the terminal's present size."""
+        width, height = self.console.size
+        if not isinstance(self.current, CardScreen):
+            margin = (width - min(width, MAX_COLUMNS)) // 2
+            self.console.clear()
+            self.console.print(Padding(self.current, (0, 0, 0, margin)), width=margin + min(width, MAX_COLUMNS))
+            return
+        shown = frame(self.console, self.current, width, height, self.scroll)
+        self.scroll, self.max_scroll, self.rows = shown.scroll, shown.max_scroll, shown.body_rows
+        with self.console:  # one write per screen
+            for row in range(height):
+                self.console.control(Control.move_to(0, row), Control((ControlType.ERASE_IN_LINE, 2)))
+                if row < len(shown.lines):
+                    self.console.print(shown.lines[row], end="", no_wrap=True, overflow="crop", crop=True)
+
+    def scroll_by(self, lines: int) -> None:
+        new = min(max(self.scroll + lines, 0), self.max_scroll)
+        if new != self.scroll:
+            self.scroll = new
+            self.draw()
+
+    def key(self, key: str) -> bool:
+        """Handle a scrolling key; False when the key is not one."""
+        action = SCROLL_KEYS.get(key) if isinstance(self.current, CardScreen) else None
+        if action is None:
+            return False
+        page = max(1, self.rows - 1)
+        self.scroll_by({"down": 1, "up": -1, "pgdn": page, "pgup": -page,
+                        "home": -self.scroll, "end": self.max_scroll}[action])
+        return True
+
+    def commands(self, reader: KeyReader) -> Iterator[str | None]:
+        """Session commands from keys: scrolling and redraws are handled here; None each second idle."""
+        while True:
+            key = reader.read(1.0)
+            if key is None:
+                yield None
+            elif key == "resize":
+                self.draw()
+            elif not self.key(key):
+                yield KEYS.get(key.lower() if len(key) == 1 else key, "")
+
+    def suspend(self) -> None:
+        self.console.show_cursor(True)
+        self.console.line()
+
+    def resume(self) -> None:
+        self.console.show_cursor(False)
+
+
 def run_terminal(session: Session, console: Console | None = None) -> Summary:
-    """An interactive session on the terminal: single keys, the screen redrawn per card."""
-    console = console or Console(highlight=False, emoji=False)  # wrapping on: long and wide text folds
+    """An interactive session on the terminal: single keys, a card per screen, redrawn when resized.
 
-    def show(renderable: object) -> None:
-        console.clear()
-        console.print(renderable)
-
-    with _cbreak(sys.stdin) as keys:
-        return run(session, keys, show, interactive=True)
+    Where single keys cannot be read (no termios), it falls back to one command a line."""
+    console = console or Console(highlight=False, emoji=False)
+    view = TerminalView(console)
+    try:
+        with single_keys(sys.stdin, on_stop=view.suspend, on_continue=view.resume) as reader:
+            console.show_cursor(False)
+            try:
+                return run(session, view.commands(reader), view.show, interactive=True)
+            finally:
+                console.show_cursor(True)
+    except KeysUnavailable as error:
+        sys.stderr.write(f"Single keys are not available here ({error}): type a command and Enter "
+                         "(show, 1-4, u, b, s, q).\n")
+        return run_lines(session, sys.stdin, sys.stdout)
 
 
 def run_lines(session: Session, lines: Iterable[str], out: TextIO) -> Summary:
-    """A scripted session: one command a line; plain text out."""
+    """A scripted session: one command a line; plain text out (card text with control characters shown)."""
     console = Console(file=out, color_system=None, highlight=False, emoji=False, width=_width(out), soft_wrap=False)
 
     def show(renderable: object) -> None:
@@ -220,7 +426,7 @@ def run_lines(session: Session, lines: Iterable[str], out: TextIO) -> Summary:
             word = line.strip().lower()
             command = LINE_COMMANDS.get(word)
             if command is None:
-                sys.stderr.write(f"unknown command {line.strip()!r} (use: show, 1-4, again/hard/good/easy, u, b, s, q)\n")
+                sys.stderr.write(f"unknown command {visible(line.strip())!r} (use: show, 1-4, again/hard/good/easy, u, b, s, q)\n")
                 continue
             yield command
 
@@ -234,33 +440,4 @@ def _width(out: TextIO) -> int:
         return int(os.environ.get("COLUMNS", "80"))
 
 
-@contextmanager
-def _cbreak(stream: TextIO) -> Iterator[Iterator[str | None]]:
-    """Single keypresses from a terminal (cbreak mode, restored on exit); None each second without a key."""
-    import termios
-    import tty
-
-    fd = stream.fileno()
-    saved = termios.tcgetattr(fd)
-    tty.setcbreak(fd)
-
-    def keys() -> Iterator[str | None]:
-        while True:
-            ready, _, _ = select.select([fd], [], [], 1.0)
-            if not ready:
-                yield None
-                continue
-            data = os.read(fd, 32)
-            if not data:  # the terminal went away
-                yield "quit"
-                return
-            for char in data.decode("utf-8", "replace"):
-                yield KEYS.get(char.lower(), "")
-
-    try:
-        yield keys()
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-
-
-__all__ = ["run", "run_lines", "run_terminal"]
+__all__ = ["CardScreen", "card_view", "frame", "run", "run_lines", "run_terminal"]
