@@ -1,8 +1,9 @@
-"""The review session in the terminal: drawing with rich, single keys in cbreak mode, and a line mode.
+"""The review session in the terminal: drawing with rich, single keys (ui.keys), and a line mode.
 
-The only module that touches the tty. On a terminal: space or enter reveals, 1-4 answer, u undo, b bury,
-s suspend, q quit. With standard input that is not a terminal, one command a line (see LINE_COMMANDS), so
-a session can be scripted; output is then plain text.
+On a terminal: space or enter reveals, 1-4 answer, u undo, b bury, s suspend, q quit; a card taller than the
+screen scrolls under a fixed header and key line (arrows, j/k, PgUp/PgDn). With standard input that is not a
+terminal, one command a line (see LINE_COMMANDS), so a session can be scripted; output is then plain text.
+Card text is drawn through ui.wrap: control characters shown, never sent; CJK lines broken by their rules.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.control import Control
-from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.segment import ControlType
@@ -27,7 +26,7 @@ from .clock import format_interval, format_moment
 from .model import Rating
 from .session import Answered, Counts, Session, Shown, Summary
 from .ui.keys import KeyReader, KeysUnavailable, single_keys
-from .ui.wrap import visible, wrap
+from .ui.wrap import Wrapped, visible
 
 KEYS: dict[str, str] = {
     " ": "reveal", "\r": "reveal", "\n": "reveal",
@@ -74,22 +73,6 @@ def answer_buttons(shown: Shown) -> Text:
 MAX_COLUMNS = 100  # wider lines are hard to read: the card keeps to a centred column on wide terminals
 SCROLL_KEYS: dict[str, str] = {"down": "down", "j": "down", "up": "up", "k": "up", "pgdn": "pgdn", "pgup": "pgup",
                                "home": "home", "end": "end"}
-
-
-class Wrapped:
-    """Card text, control characters made visible, broken into lines by `ui.wrap` (CJK-aware) at the width
-    it is drawn in."""
-
-    def __init__(self, text: str, style: str = "") -> None:
-        self.text = text
-        self.style = style
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text("\n".join(wrap(self.text, options.max_width)), style=self.style, no_wrap=True, overflow="crop")
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        lines = wrap(self.text, options.max_width)
-        return Measurement(1, max((cell_len(line) for line in lines), default=1))
 
 
 @dataclass

@@ -314,3 +314,11 @@ def test_without_termios_review_falls_back_to_one_command_a_line(tmp_path):
     assert term.child.exitstatus == 0
     with Store(tmp_path / "fc.db") as store:
         assert [a.rating for a in store.answers()] == [3]
+
+
+def test_escape_sequences_in_a_card_are_shown_not_sent_in_line_mode(tmp_path):
+    deck = long_deck(tmp_path, ("title\x1b]0;pwned\x07 clear\x1b[2J", "clip\x1b]52;c;ZXZpbA==\x07 \x9b2J"))
+    result = run_cli("review", str(deck), "--db", str(tmp_path / "fc.db"), stdin="show\ngood\n")
+    assert result.code == 0, result.stderr
+    assert "title␛]0;pwned␇ clear␛[2J" in result.stdout and "clip␛]52;c;ZXZpbA==␇ <9B>2J" in result.stdout
+    assert not any(char in result.stdout for char in "\x1b\x07\x9b")

@@ -12,6 +12,9 @@ import re
 import unicodedata
 
 from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
 
 # may not start a line (closing brackets, stops, small kana, iteration and prolongation marks)
 NO_START = frozenset(
@@ -117,4 +120,19 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-__all__ = ["NO_END", "NO_START", "visible", "wrap"]
+class Wrapped:
+    """A rich renderable: text made `visible` and broken into lines by `wrap` at the width it is drawn in."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = text
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text("\n".join(wrap(self.text, options.max_width)), style=self.style, no_wrap=True, overflow="crop")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        lines = wrap(self.text, options.max_width)
+        return Measurement(1, max((cell_len(line) for line in lines), default=1))
+
+
+__all__ = ["NO_END", "NO_START", "Wrapped", "visible", "wrap"]
