@@ -10,7 +10,7 @@ from .context import open_session
 
 def run(decks: list[Path] | None, db: Path | None, ahead: bool) -> None:
     """Review on a terminal, or read commands line by line when standard input is not one."""
-    from ..tui import run_lines, run_terminal
+    from ..ui.reviewer import run_lines, run_terminal
 
     session = open_session(db, decks, ahead=ahead, backup=True)
     with session.store:
