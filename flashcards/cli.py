@@ -106,17 +106,26 @@ def export(
     parent: Annotated[
         str | None, typer.Option(help="Parent deck name when exporting several decks (default: flashcards).")
     ] = None,
+    no_scheduling: Annotated[
+        bool, typer.Option("--no-scheduling", help="Notes only: leave out each card's schedule and answers.")
+    ] = False,
+    package_format: Annotated[
+        str, typer.Option("--format", help="legacy (collection.anki2: every Anki since 2.1) or current "
+                          "(collection.anki21b, zstd: Anki 2.1.50 and later).")
+    ] = "legacy",
     db: DbOption = None,
 ) -> None:
     """Export decks to an Anki package; importing a newer export updates notes instead of duplicating them.
 
-    Decks are read through the review store's copy, so an unchanged deck is not parsed again.
+    Each card's schedule, memory state and every answer go along (import in Anki with "Import any learning
+    progress"); decks are read through the review store's copy, so an unchanged deck is not parsed again.
 
     Example:
 
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .anki.package_out import export_decks
+    from .clock import utc_now
     from .console import parse_progress, progress_bar
     from .decks import load_through_store, note_times
 
@@ -124,9 +133,41 @@ def export(
         with parse_progress() as on_parse:
             loaded = load_through_store(store, decks, on_parse)
         times = note_times(store, loaded, parent)
+        history = None
+        if not no_scheduling:
+            from .anki.history import export_history
+
+            history = export_history(store, store_settings(store), [deck.key for deck in loaded], utc_now())
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
-            count = export_decks(loaded, output, parent, progress=advance, note_times=times)
+            count = export_decks(loaded, output, parent, progress=advance, note_times=times, history=history,
+                                 package_format=package_format)
     typer.echo(f"Exported {count} notes from {len(loaded)} deck{'s' if len(loaded) != 1 else ''} to {output}")
+
+
+@app.command("import-anki")
+def import_anki(
+    package: Annotated[Path, typer.Argument(help="An .apkg (exported with scheduling) or .colpkg from Anki.",
+                                            dir_okay=False, show_default=False)],
+    deck: Annotated[Path | None, typer.Option("--deck", help="The YAML deck to add notes made in Anki to.",
+                                               dir_okay=False)] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Bring Anki's answers home: answers on your cards join the review log once, memory states are recomputed.
+
+    Notes made in Anki become cards of --deck (first field the front, second the back), with their history.
+
+    Example:
+
+        flashcards import-anki ~/Desktop/reading.apkg --deck decks/from-anki.yaml
+    """
+    from .anki.history import import_anki as run_import
+    from .clock import utc_now
+    from .ui.anki_import import print_anki_import
+
+    with open_store(db, backup=True) as store:
+        report = run_import(store, store_settings(store), package, deck, utc_now())
+    print_anki_import(report, as_json)
 
 
 DeckArgs = Annotated[

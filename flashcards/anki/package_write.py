@@ -64,6 +64,7 @@ def _build_collection(dbfile: Path, anki_decks: list, timestamp: float, history:
 
 
 def _write_scheduling(db: sqlite3.Connection, history: ExportHistory, guid_card_ids: dict[str, str]) -> None:
+    history.revlog_ids.clear()
     cards = db.execute("SELECT c.id, n.guid, c.due FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id").fetchall()
     updates = []
     revlog = []
