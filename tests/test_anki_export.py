@@ -6,6 +6,7 @@ import re
 import zipfile
 
 import pytest
+
 from conftest import SEEDS, import_apkg, run_cli
 from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
 from flashcards.deckfile.reader import load_deck
@@ -212,7 +213,7 @@ def test_a_second_import_with_scheduling_changes_neither_cards_nor_review_log(tm
 
 
 def test_no_scheduling_exports_notes_only(tmp_path, anki_collection):
-    from anki_history import import_with_scheduling, revlog, reviewed_store
+    from anki_history import import_with_scheduling, reviewed_store, revlog
 
     store, _, deck_path = reviewed_store(tmp_path)
     store.close()
