@@ -131,7 +131,8 @@ def _merge_history(store: Store, settings: Settings, package: AnkiPackage, match
         store.write_cards(db, rows)
     report.answers_already = report.answers_read - report.answers_added
     report.schedules_from_anki = len(rows)
-    changed = sorted({ident for ident, _ in matched if ident in {a.card_id for a in answers}})
+    answered = {a.card_id for a in answers}
+    changed = sorted({ident for ident, _ in matched if ident in answered})
     if changed and report.answers_added:
         recompute(store, settings, changed, now)
 

@@ -29,7 +29,7 @@ def write_package(anki_decks: list, out: Path, timestamp: float, history: Export
     dbfile = Path(name)
     try:
         _build_collection(dbfile, anki_decks, timestamp, history, guid_card_ids)
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED if package_format == "legacy" else zipfile.ZIP_STORED) as z:
+        with zipfile.ZipFile(out, "w") as z:  # stored, as genanki does: zstd or nothing
             if package_format == "current":
                 from .zstd import compress, compress_stream
 
