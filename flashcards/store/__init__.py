@@ -2,8 +2,9 @@
 a cache of the decks and export times.
 
 `Store` is one connection with its concerns mixed in, each in its own module: reviews.py (schedules, the
-log, the queue), deck_cache.py, export_times.py, history_import.py (answers from Anki); schema.py holds the migrations, checks.py the read-only
-integrity and consistency checks, backups.py the daily backups.
+log, the queue), deck_cache.py, export_times.py, history_import.py (answers from Anki merged once);
+schema.py holds the migrations, checks.py the read-only integrity and consistency checks, backups.py the
+daily backups.
 """
 
 from __future__ import annotations
