@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from flashcards.clock import day_number
 from flashcards.deckfile.writer import save_deck
 from flashcards.model import Card, CardRow, Deck, Rating, Schedule
 from flashcards.scheduler import FSRSScheduler
 from flashcards.store import Store
 
-RATINGS = [[3, 3, 3], [1, 3, 3, 3], [3, 1, 3], [4]]
+RATINGS = [[3, 3, 3], [1, 3, 3, 3], [3, 1, 3], [4], [1], [3, 3, 3, 1]]  # review x4, learning, relearning
 
 
-def reviewed_store(tmp: Path, count: int = 5) -> tuple[Store, Deck, Path]:
-    """A deck file of `count` cards and a store where the first four were answered (weeks ago), the rest new."""
+def reviewed_store(tmp: Path, count: int = 7) -> tuple[Store, Deck, Path]:
+    """A deck file of `count` cards and a store where the first six were answered (weeks ago: the fourth is
+    suspended, the first buried), the rest new."""
     deck = Deck("Reading", [Card(f"card{i:03d}", f"Passage number {i}", f"thought {i}", "book.txt", ["t"])
                             for i in range(count)])
     deck_path = tmp / "reading.yaml"
@@ -30,7 +32,8 @@ def reviewed_store(tmp: Path, count: int = 5) -> tuple[Store, Deck, Path]:
                 after = scheduler.review(card.id, schedule, Rating(rating), at)
                 store.log_answer(db, card.id, at, rating, 4000 + index, schedule, after)
                 schedule, at = after, after.due + timedelta(hours=1)
-            store.write_card(db, CardRow(card.id, schedule, suspended=index == 3))
+            buried = day_number(datetime.now(UTC)) if index == 0 else None
+            store.write_card(db, CardRow(card.id, schedule, suspended=index == 3, buried_until=buried))
         for card in deck.cards[len(RATINGS):]:
             store.write_card(db, CardRow(card.id, Schedule()))
     return store, deck, deck_path

@@ -173,9 +173,16 @@ def _check_anki_has_the_store_history(col, store, deck):
         assert anki_card.memory_state.stability == pytest.approx(schedule.stability, abs=1e-3)
         assert anki_card.memory_state.difficulty == pytest.approx(schedule.difficulty, abs=1e-3)
         assert anki_card.desired_retention == pytest.approx(0.9)
+        assert anki_card.decay == pytest.approx(0.1542, abs=1e-3)  # FSRS-6's default decay
         assert anki_card.last_review_time == int(schedule.last_review.timestamp())
         if row.suspended:
             assert anki_card.queue == -1
+        elif row.buried_until is not None:
+            assert anki_card.queue == -3
+        elif schedule.state in (State.LEARNING, State.RELEARNING):
+            assert (anki_card.queue, anki_card.due) == (1, int(schedule.due.timestamp()))
+            steps = 2 if schedule.state == State.LEARNING else 1
+            assert anki_card.left % 1000 == steps - schedule.step
         if schedule.state == State.REVIEW:
             assert anki_card.ivl == day_number(schedule.due) - day_number(schedule.last_review)
             assert anki_card.due - col.sched.today == day_number(schedule.due) - today

@@ -50,7 +50,7 @@ def test_answers_given_in_anki_join_the_log_once_and_ours_are_not_doubled(tmp_pa
     assert report.answers_added == len(anki_log) - before == 3
     assert store.answer_count() == len(anki_log)
     assert {to_ms(a.reviewed_at) for a in store.answers()} == {row[0] for row in anki_log}
-    assert (report.ours, report.from_anki, report.not_brought) == (5, 1, 1)
+    assert (report.ours, report.from_anki, report.not_brought) == (7, 1, 1)
     assert "--deck" in report.hints[0]
     again = import_anki(store, Settings(), package, None, datetime.now(UTC))
     assert (again.answers_added, again.answers_already) == (0, len(anki_log))
@@ -122,7 +122,7 @@ def test_a_collection_package_is_read_in_both_formats(tmp_path, anki_collection)
         package = read_package(path)
         assert package.filename == ("collection.anki21" if legacy else "collection.anki21b")
         assert len(package.revlog) == logged
-        assert len(package.notes) == 6
+        assert len(package.notes) == 8
     report = import_anki(store, Settings(), path, None, datetime.now(UTC))
     assert report.answers_added == 3
 
@@ -177,7 +177,55 @@ def test_import_anki_command_reports_as_json(tmp_path, anki_collection):
     result = run_cli(*args)
     assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert (report["format"], report["ours"], report["answers_added"]) == ("legacy", 5, 3)
+    assert (report["format"], report["ours"], report["answers_added"]) == ("legacy", 7, 3)
     assert json.loads(run_cli(*args).stdout)["answers_added"] == 0
     text = run_cli("import-anki", str(package), "--db", str(tmp_path / "store.db"))
     assert "0 added" in text.stdout and "--deck" in text.stdout
+
+
+@pytest.mark.slow
+def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_imports_in_well_under_a_minute(tmp_path):
+    import time
+
+    from flashcards.model import Card, CardRow, Deck, LoggedAnswer, Schedule
+    from flashcards.store import Store
+
+    start = datetime.now(UTC) - timedelta(days=300)
+    deck = Deck("Big", [Card(f"big{i:05d}", f"Passage {i}", f"thought {i}") for i in range(10_000)])
+    with Store(tmp_path / "source.db") as source:
+        answers, rows = [], []
+        for index, card in enumerate(deck.cards):
+            first = start + timedelta(seconds=index)
+            for n in range(10):
+                at = first + timedelta(days=n * 25)
+                before = State.NEW if n == 0 else State.REVIEW
+                answers.append(LoggedAnswer(0, card.id, at, 3, 5000, before, State.REVIEW, at + timedelta(days=25)))
+            rows.append(CardRow(card.id, Schedule(State.REVIEW, None, 30.0, 5.0, at + timedelta(days=25), at, 10, 0)))
+        with source.transaction() as db:
+            source.insert_answers(db, answers)
+            source.write_cards(db, rows)
+        package = tmp_path / "big.apkg"
+        export_decks([deck], package, history=export_history(source, Settings(), None, datetime.now(UTC)),
+                     package_format="current")
+    with Store(tmp_path / "target.db") as target:
+        began = time.perf_counter()
+        report = import_anki(target, Settings(), package, tmp_path / "big.yaml", datetime.now(UTC))
+        elapsed = time.perf_counter() - began
+        assert (report.added_to_deck, report.answers_added) == (10_000, 100_000)
+        assert target.answer_count() == 100_000
+        assert all(row.schedule.stability is not None for row in target.cards())
+    assert elapsed < 30, f"import took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("package_format", ["legacy", "current"])
+def test_our_own_export_read_back_adds_nothing_and_keeps_every_schedule(tmp_path, package_format):
+    store, deck, _ = reviewed_store(tmp_path)
+    package = tmp_path / "ours.apkg"
+    export_decks([deck], package, history=export_history(store, Settings(), None, datetime.now(UTC)),
+                 package_format=package_format)
+    assert read_package(package).filename == {"legacy": "collection.anki2", "current": "collection.anki21b"}[package_format]
+    before = list(store.cards())
+    report = import_anki(store, Settings(), package, None, datetime.now(UTC))
+    assert (report.ours, report.answers_added, report.schedules_from_anki) == (7, 0, 0)
+    assert report.answers_already == store.answer_count()
+    assert list(store.cards()) == before

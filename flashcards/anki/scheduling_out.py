@@ -35,6 +35,7 @@ class ExportHistory:
     answers: dict[str, list[LoggedAnswer]]
     now: datetime
     desired_retention: float = 0.9
+    decay: float | None = None  # FSRS-6's forgetting-curve decay (the 21st parameter)
     learning_steps: int = 2
     relearning_steps: int = 1
     rollover_hour: int = 4
@@ -84,6 +85,8 @@ def card_columns(row: CardRow, history: ExportHistory, position: int) -> tuple:
     if schedule.stability is not None and schedule.difficulty is not None:
         data = {"s": round(schedule.stability, 4), "d": round(schedule.difficulty, 3),
                 "dr": round(history.desired_retention, 2)}
+        if history.decay is not None:
+            data["decay"] = round(history.decay, 3)
     if schedule.last_review is not None and state != State.NEW:
         data["lrt"] = int(schedule.last_review.timestamp())
     return (ctype, queue, due, ivl, factor, schedule.reps, schedule.lapses, left,
