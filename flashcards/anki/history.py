@@ -64,7 +64,7 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
     package = read_package(path)
     if package.cards and not package.has_history:
         raise FlashcardsError(
-            f"{path}: holds no review history (exported without scheduling); in Anki, export again with "
+            f"{path}: holds no review history (no answers, every card new); in Anki, export again with "
             "'Include scheduling information' ticked"
         )
     report = AnkiImportReport(str(path), package.format, notes=len(package.notes))
@@ -100,12 +100,13 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
     if merger is not None and brought:
         merged = merger.add(brought)
         report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
-    _merge_history(store, settings, package, matched, revlog, now, report)
     if deck is not None and (report.added_to_deck or deck_state is None):
         from ..deckfile.writer import save_deck
 
-        save_deck(deck, deck_path, expected_state=deck_state)
+        save_deck(deck, deck_path, expected_state=deck_state)  # first: a deck edited meanwhile stops it all
+    if deck is not None:
         report.deck = str(deck_path)
+    _merge_history(store, settings, package, matched, revlog, now, report)
     if report.not_brought:
         report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
                             "them (with their history) into a deck")
