@@ -310,7 +310,8 @@ def simulate(
 ) -> None:
     """Simulate your workload: reviews and minutes per day, cards memorized, per desired retention.
 
-    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults.
+    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults; your own review
+    costs and button odds once your log holds enough answers; averages three runs and shows their spread.
 
     Example:
 
@@ -319,11 +320,16 @@ def simulate(
     from .console import err_console
     from .insights import DEFAULT_RETENTIONS, simulate_workload
     from .report import print_simulation
-    from .settings import load_settings
 
-    settings = load_settings(settings_file(db))
-    with err_console().status("Simulating…"):
-        result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal)
+    store, _, settings, _ = _insight_inputs(db, None)
+    try:
+        with err_console().status("Simulating…"):
+            answers = store.answers() if store is not None else None
+            result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal,
+                                       answers)
+    finally:
+        if store is not None:
+            store.close()
     print_simulation(result, as_json)
 
 
