@@ -315,14 +315,17 @@ def stats(
 @app.command()
 def optimize(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option(help="Ignore cards first answered before this date (YYYY-MM-DD).", show_default=False)] = None,
+    reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new parameters give.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better.
+    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better,
+    and then every card's memory state is recomputed from its answers with them.
 
     Example:
 
-        flashcards optimize
+        flashcards optimize --since 2025-01-01 --reschedule
     """
     from .console import err_console
     from .insights import optimize as run_optimize
@@ -330,7 +333,7 @@ def optimize(
 
     store, keys, settings, save = _insight_inputs(db, decks)
     with err_console().status("Fitting FSRS to your reviews…"):
-        result = run_optimize(store, keys, settings, save)
+        result = run_optimize(store, keys, settings, save, since=_parse_day(since), reschedule=reschedule)
     if store is not None:
         store.close()
     print_optimize(result, as_json)
@@ -348,7 +351,8 @@ def simulate(
 ) -> None:
     """Simulate your workload: reviews and minutes per day, cards memorized, per desired retention.
 
-    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults.
+    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults; your own review
+    costs and button odds once your log holds enough answers; averages three runs and shows their spread.
 
     Example:
 
@@ -357,11 +361,16 @@ def simulate(
     from .console import err_console
     from .insights import DEFAULT_RETENTIONS, simulate_workload
     from .report import print_simulation
-    from .settings import load_settings
 
-    settings = load_settings(settings_file(db))
-    with err_console().status("Simulating…"):
-        result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal)
+    store, _, settings, _ = _insight_inputs(db, None)
+    try:
+        with err_console().status("Simulating…"):
+            answers = store.answers() if store is not None else None
+            result = simulate_workload(settings, deck_size, days, retention or DEFAULT_RETENTIONS, seed, optimal,
+                                       answers)
+    finally:
+        if store is not None:
+            store.close()
     print_simulation(result, as_json)
 
 
@@ -369,14 +378,18 @@ def simulate(
 def config(
     key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False)] = None,
     value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
+    reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new settings give.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ) -> None:
     """See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.
 
+    Setting `parameters` recomputes every card's memory state from its answers; `--reschedule` also moves
+    review cards' due dates (as Anki's "Reschedule cards on change").
+
     Example:
 
-        flashcards config desired_retention 0.85
+        flashcards config desired_retention 0.85 --reschedule
     """
     from .report import print_config
     from .settings import load_settings, names, save_settings, set_from_text
@@ -389,7 +402,28 @@ def config(
         set_from_text(settings, key, value)
         path.parent.mkdir(parents=True, exist_ok=True)
         save_settings(settings, path)
+        if key == "parameters" or reschedule:
+            _recompute(db, settings, reschedule, quiet=as_json)
     print_config(settings, path, key, as_json)
+
+
+def _recompute(db: Path | None, settings, reschedule: bool, quiet: bool) -> None:
+    """Memory states (and with `reschedule` due dates) follow changed settings; nothing when no store exists."""
+    from .console import err_console
+    from .memory import recompute_memory_states
+    from .store import resolve_db_path
+
+    if not resolve_db_path(db).exists():
+        return
+    store = open_store(db)
+    try:
+        report = recompute_memory_states(store, settings, reschedule=reschedule)
+    finally:
+        store.close()
+    if not quiet:
+        moved = f", {report.rescheduled} due dates moved" if reschedule else ""
+        err_console().print(f"Memory states recomputed: {report.changed} of {report.cards} cards changed{moved}.",
+                            markup=False)
 
 
 @app.command()
@@ -413,6 +447,18 @@ def check(
     print_check(report, as_json)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _parse_day(text: str | None):
+    """A YYYY-MM-DD date as the UTC moment its local day begins (None stays None)."""
+    if text is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").astimezone().astimezone(UTC)
+    except ValueError:
+        raise FlashcardsError(f"--since: expected a date like 2025-01-31, not {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> None:

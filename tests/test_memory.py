@@ -114,3 +114,26 @@ def test_without_reschedule_due_dates_stay(store):
     due = store.card("c").schedule.due
     recompute_memory_states(store, Settings(parameters=OTHER), tz=UTC)
     assert store.card("c").schedule.due == due
+
+
+def test_states_left_by_reviewing_are_what_recomputing_from_the_log_gives(store, tmp_path):
+    from reviewing import Reviewing, write_deck
+
+    from flashcards.model import Rating
+
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 6)
+    reviewing = Reviewing(store, [deck])
+    ratings = [Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY, Rating.GOOD, Rating.AGAIN, Rating.GOOD]
+    for day in range(12):
+        session = reviewing.session()
+        for index in range(40):
+            shown = session.next_card()
+            if shown is None:
+                break
+            session.answer(shown, ratings[(index + day) % len(ratings)])
+            reviewing.clock.advance(minutes=11)
+        reviewing.clock.advance(hours=13 + day % 5)  # reviews at varying hours of the day
+    report = recompute_memory_states(store, reviewing.settings, tz=UTC)
+    assert report.cards == 6 and store.answer_count() > 30
+    assert report.changed == 0, report
