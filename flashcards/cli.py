@@ -11,7 +11,7 @@ import typer
 
 from . import __version__
 from .errors import FlashcardsError
-from .model import CardStatus
+from .model import CardStatus, PackageFormat
 
 app = typer.Typer(
     name="flashcards",
@@ -89,11 +89,18 @@ def export(
     parent: Annotated[
         str | None, typer.Option(help="Parent deck name when exporting several decks (default: flashcards).")
     ] = None,
+    no_scheduling: Annotated[
+        bool, typer.Option("--no-scheduling", help="Notes only: leave out each card's schedule and answers.")
+    ] = False,
+    package_format: Annotated[
+        PackageFormat, typer.Option("--format", help="legacy (collection.anki2: every Anki since 2.1) or current "
+                                    "(collection.anki21b, zstd: Anki 2.1.50 and later).")
+    ] = PackageFormat.LEGACY,
     db: DbOption = None,
 ) -> None:
     """Export decks to an Anki package; importing a newer export updates notes instead of duplicating them.
 
-    Decks are read through the review store's copy, so an unchanged deck is not parsed again.
+    Each card's schedule, memory state and every answer go along (import in Anki with "Import any learning progress"); decks are read through the review store's copy, so an unchanged deck is not parsed again.
 
     Example:
 
@@ -101,7 +108,29 @@ def export(
     """
     from .commands import export as command
 
-    command.run(decks, output, parent, db)
+    command.run(decks, output, parent, db, scheduling=not no_scheduling, package_format=PackageFormat(package_format).value)
+
+
+@app.command("import-anki")
+def import_anki(
+    package: Annotated[Path, typer.Argument(help="An .apkg (exported with scheduling) or .colpkg from Anki.",
+                                            dir_okay=False, show_default=False)],
+    deck: Annotated[Path | None, typer.Option("--deck", help="The YAML deck to add notes made in Anki to.",
+                                               dir_okay=False)] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Bring Anki's answers home: answers on your cards join the review log once, memory states are recomputed.
+
+    Notes made in Anki become cards of --deck (first field the front, second the back), with their history.
+
+    Example:
+
+    flashcards import-anki ~/Desktop/reading.apkg --deck decks/from-anki.yaml
+    """
+    from .commands import import_anki as command
+
+    command.run(package, deck, db, as_json)
 
 
 DeckArgs = Annotated[
@@ -224,18 +253,21 @@ def stats(
 @app.command()
 def optimize(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option(help="Ignore cards first answered before this date (YYYY-MM-DD).", show_default=False)] = None,
+    reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new parameters give.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better.
+    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better,
+    and then every card's memory state is recomputed from its answers with them.
 
     Example:
 
-    flashcards optimize
+    flashcards optimize --since 2025-01-01 --reschedule
     """
     from .commands import optimize as command
 
-    command.run(decks, db, as_json)
+    command.run(decks, db, as_json, since=since, reschedule=reschedule)
 
 
 @app.command()
@@ -250,7 +282,8 @@ def simulate(
 ) -> None:
     """Simulate your workload: reviews and minutes per day, cards memorized, per desired retention.
 
-    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults.
+    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults; your own review
+    costs and button odds once your log holds enough answers; averages three runs and shows their spread.
 
     Example:
 
@@ -286,12 +319,15 @@ def config(
     key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False,
                                               autocompletion=_setting_names)] = None,
     value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
+    reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new settings give.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ) -> None:
     from .commands import config as command
 
-    command.run(key, value, db, as_json)
+    command.run(key, value, db, as_json, reschedule=reschedule)
+
+
 
 
 @app.command()
@@ -311,6 +347,8 @@ def check(
 
     if not command.run(db, as_json):
         raise typer.Exit(1)
+
+
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -169,3 +169,10 @@ def statuses(row: CardRow) -> set[CardStatus]:
     if not row.suspended:
         found.add({State.NEW: CardStatus.NEW, State.REVIEW: CardStatus.REVIEW}.get(row.schedule.state, CardStatus.LEARNING))
     return found
+
+
+class PackageFormat(StrEnum):
+    """The Anki package formats we write: legacy (collection.anki2) and current (collection.anki21b, zstd)."""
+
+    LEGACY = "legacy"
+    CURRENT = "current"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import zipfile
+
+import pytest
 
 from conftest import SEEDS, import_apkg, run_cli
 from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
@@ -129,3 +132,112 @@ def test_the_export_command_remembers_note_times_so_a_reimport_updates_only_the_
     assert run_cli("export", str(deck_path), "-o", str(tmp_path / "v4.apkg"), "--db", db, "--parent", "Reading").code == 0
     log = import_apkg(anki_collection, tmp_path / "v4.apkg")  # every note moves to Reading::seeds
     assert (len(log.new), len(log.updated)) == (0, 25)
+
+
+# ---------------------------------------------------------------- scheduling goes along
+
+def _export_reviewed(tmp_path, package_format: str):
+    from datetime import UTC, datetime
+
+    from anki_history import reviewed_store
+
+    from flashcards.anki.history import export_history
+    from flashcards.settings import Settings
+
+    store, deck, _ = reviewed_store(tmp_path)
+    history = export_history(store, Settings(), None, datetime.now(UTC))
+    out = tmp_path / f"{package_format}.apkg"
+    export_decks([deck], out, history=history, package_format=package_format)
+    return store, deck, out
+
+
+def _check_anki_has_the_store_history(col, store, deck):
+    from datetime import UTC, datetime
+
+    from anki_history import revlog
+
+    from flashcards.clock import day_number, to_ms
+    from flashcards.model import State
+
+    by_passage = {col.get_note(nid)["Passage"]: col.get_note(nid).cards()[0] for nid in col.find_notes("")}
+    rows = {row.card_id: row for row in store.cards()}
+    today = day_number(datetime.now(UTC))
+    for card in deck.cards:
+        anki_card, row = by_passage[field_html(card.front)], rows[card.id]
+        schedule = row.schedule
+        assert (anki_card.reps, anki_card.lapses) == (schedule.reps, schedule.lapses)
+        if schedule.state == State.NEW:
+            assert (anki_card.type, anki_card.queue, anki_card.memory_state) == (0, 0, None)
+            continue
+        assert anki_card.type == {State.LEARNING: 1, State.REVIEW: 2, State.RELEARNING: 3}[schedule.state]
+        assert anki_card.memory_state.stability == pytest.approx(schedule.stability, abs=1e-3)
+        assert anki_card.memory_state.difficulty == pytest.approx(schedule.difficulty, abs=1e-3)
+        assert anki_card.desired_retention == pytest.approx(0.9)
+        assert anki_card.decay == pytest.approx(0.1542, abs=1e-3)  # FSRS-6's default decay
+        assert anki_card.last_review_time == int(schedule.last_review.timestamp())
+        if row.suspended:
+            assert anki_card.queue == -1
+        elif row.buried_until is not None:
+            assert anki_card.queue == -3
+        elif schedule.state in (State.LEARNING, State.RELEARNING):
+            assert (anki_card.queue, anki_card.due) == (1, int(schedule.due.timestamp()))
+            steps = 2 if schedule.state == State.LEARNING else 1
+            assert anki_card.left % 1000 == steps - schedule.step
+        if schedule.state == State.REVIEW:
+            assert anki_card.ivl == day_number(schedule.due) - day_number(schedule.last_review)
+            assert anki_card.due - col.sched.today == day_number(schedule.due) - today
+    logged = revlog(col)
+    ours = list(store.answers())
+    assert sorted(row[0] for row in logged) == sorted(to_ms(a.reviewed_at) for a in ours)
+    by_time = {to_ms(a.reviewed_at): a for a in ours}
+    for rid, _cid, ease, ivl, _last, _factor, taken, kind in logged:
+        answer = by_time[rid]
+        assert (ease, taken) == (answer.rating, answer.duration_ms)
+        assert kind == {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}[answer.state_before]
+        assert (ivl > 0) == (answer.state_after == State.REVIEW)
+
+
+@pytest.mark.parametrize("package_format", ["legacy", "current"])
+def test_reviewed_cards_arrive_in_anki_with_memory_state_interval_and_every_answer(tmp_path, anki_collection, package_format):
+    from anki_history import import_with_scheduling
+
+    store, deck, out = _export_reviewed(tmp_path, package_format)
+    names = set(zipfile.ZipFile(out).namelist())
+    assert ("collection.anki21b" in names) == (package_format == "current")
+    assert len(import_with_scheduling(anki_collection, out).new) == len(deck.cards)
+    _check_anki_has_the_store_history(anki_collection, store, deck)
+
+
+def test_a_second_import_with_scheduling_changes_neither_cards_nor_review_log(tmp_path, anki_collection):
+    from anki_history import answer_in_anki, cards_state, import_with_scheduling, revlog
+
+    _, _, out = _export_reviewed(tmp_path, "current")
+    import_with_scheduling(anki_collection, out)
+    answer_in_anki(anki_collection, 2)
+    before = (cards_state(anki_collection), revlog(anki_collection))
+    import_with_scheduling(anki_collection, out)
+    assert (cards_state(anki_collection), revlog(anki_collection)) == before
+
+
+def test_no_scheduling_exports_notes_only(tmp_path, anki_collection):
+    from anki_history import import_with_scheduling, reviewed_store, revlog
+
+    store, _, deck_path = reviewed_store(tmp_path)
+    store.close()
+    out = tmp_path / "notes.apkg"
+    result = run_cli("export", str(deck_path), "-o", str(out), "--db", str(tmp_path / "store.db"), "--no-scheduling")
+    assert result.code == 0, result.stderr
+    import_with_scheduling(anki_collection, out)
+    assert revlog(anki_collection) == []
+    assert {anki_collection.get_card(cid).type for cid in anki_collection.find_cards("")} == {0}
+
+
+def test_the_export_command_carries_scheduling_by_default(tmp_path, anki_collection):
+    from anki_history import import_with_scheduling, reviewed_store
+
+    store, deck, deck_path = reviewed_store(tmp_path)
+    out = tmp_path / "all.apkg"
+    result = run_cli("export", str(deck_path), "-o", str(out), "--db", str(tmp_path / "store.db"), "--format", "current")
+    assert result.code == 0, result.stderr
+    import_with_scheduling(anki_collection, out)
+    _check_anki_has_the_store_history(anki_collection, store, deck)

@@ -119,7 +119,8 @@ def test_the_saved_line_is_gone_after_waiting_for_a_learning_card(tmp_path):
     deck = tmp_path / "deck.yaml"
     write_deck(deck, 1)
     with Store(tmp_path / "fc.db") as store:
-        reviewing = Reviewing(store, [deck], FrozenClock(), Settings(fuzz=False))
+        # no learn-ahead, so the card answered Again is waited for
+        reviewing = Reviewing(store, [deck], FrozenClock(), Settings(fuzz=False, learn_ahead_minutes=0))
         screens: list = []
 
         def commands():

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
 from ..model import Card, Deck, content_fingerprint
+from .scheduling_out import ExportHistory
 
 MODEL_ID = 1_736_452_389  # frozen forever
 MODEL_NAME = "flashcards passage"
@@ -179,20 +180,30 @@ def export_decks(
     timestamp: float | None = None,
     progress: Callable[[int], None] | None = None,
     note_times: Mapping[str, float] | None = None,
+    history: ExportHistory | None = None,
+    package_format: str = "legacy",
 ) -> int:
     """Write the decks to one .apkg at `out`; returns the number of notes written.
 
     `note_times` maps card ids to the modification time their note should carry (default: `timestamp`,
     or now); giving unchanged cards their earlier time makes a re-import update only what changed.
+    `history` (see anki/history.py) adds each card's schedule and answers; `package_format` is "legacy"
+    (collection.anki2, every Anki since 2.1) or "current" (collection.anki21b, zstd: Anki 2.1.50 and later).
     """
+    import time
+
     import genanki
 
+    from .package_write import FORMATS, write_package
+
+    if package_format not in FORMATS:
+        raise FlashcardsError(f"unknown package format {package_format!r} (known: {', '.join(FORMATS)})")
     model = _model()
     note_class = _timed_note_class()
     note_times = note_times or {}
     anki_decks = []
     count = 0
-    seen_guids: set[str] = set()
+    seen_guids: dict[str, str] = {}
     for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
         anki_deck = genanki.Deck(deck_id(name), name)
         deck_tags = list(dict.fromkeys(anki_tag(tag) for tag in deck.tags if tag.strip()))
@@ -200,7 +211,7 @@ def export_decks(
             guid = note_guid(card.id)
             if guid in seen_guids:
                 raise FlashcardsError(f"card {card.id} is in more than one of the exported decks")
-            seen_guids.add(guid)
+            seen_guids[guid] = card.id
             tags = deck_tags
             if card.tags:
                 tags = list(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
@@ -218,7 +229,8 @@ def export_decks(
         anki_decks.append(anki_deck)
     if progress and count % PROGRESS_STEP:
         progress(count % PROGRESS_STEP)
+    stamp = time.time() if timestamp is None else timestamp
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fields are escaped already; genanki's HTML warning is moot
-        write_atomic_via(out, lambda tmp: genanki.Package(anki_decks).write_to_file(str(tmp), timestamp=timestamp))
+        write_atomic_via(out, lambda tmp: write_package(anki_decks, tmp, stamp, history, seen_guids, package_format))
     return count

@@ -1,16 +1,19 @@
-"""`flashcards export`: decks into an Anki package, one way: decks -> notes -> package written -> times recorded."""
+"""`flashcards export`: decks into an Anki package, one way: decks -> notes (and their scheduling) -> package
+written -> note times recorded."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .context import open_store
+from .context import open_store, store_settings
 
 
-def run(decks: list[Path], output: Path, parent: str | None, db: Path | None) -> None:
+def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *, scheduling: bool = True,
+        package_format: str = "legacy") -> None:
     """Write the package, then remember each note's time so a re-import updates exactly the edited notes."""
     from ..anki.note_times import note_times, record_note_times
     from ..anki.package_out import export_decks
+    from ..clock import utc_now
     from ..decks import load_through_store
     from ..ui.console import parse_progress, progress_bar
     from ..ui.reports import print_export
@@ -19,7 +22,13 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None) ->
         with parse_progress() as on_parse:
             loaded = load_through_store(store, decks, on_parse)
         times = note_times(store, loaded, parent)
+        history = None
+        if scheduling:
+            from ..anki.history import export_history
+
+            history = export_history(store, store_settings(store), [deck.key for deck in loaded], utc_now())
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
-            count = export_decks(loaded, output, parent, progress=advance, note_times=times.notes)
+            count = export_decks(loaded, output, parent, progress=advance, note_times=times.notes, history=history,
+                                 package_format=package_format)
         record_note_times(store, times)
     print_export(count, len(loaded), output)

@@ -2,8 +2,9 @@
 a cache of the decks and export times.
 
 `Store` is one connection with its concerns mixed in, each in its own module: reviews.py (schedules, the
-log, the queue), deck_cache.py, export_times.py; schema.py holds the migrations, checks.py the read-only
-integrity and consistency checks, backups.py the daily backups.
+log, the queue), deck_cache.py, export_times.py, history_import.py (answers from Anki merged once);
+schema.py holds the migrations, checks.py the read-only integrity and consistency checks, backups.py the
+daily backups.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from .card_search import CardSearch
 from .connection import BUSY_TIMEOUT_S, Connection, damaged_store_error
 from .deck_cache import CachedDeck, DeckCache
 from .export_times import ExportTimes
+from .history_import import HistoryImport
 from .paths import ENV_VAR, default_db_path, resolve_db_path
 from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
 
 
-class Store(ReviewState, DeckCache, CardSearch, ExportTimes, Connection):
+class Store(ReviewState, DeckCache, CardSearch, ExportTimes, HistoryImport, Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:

@@ -51,12 +51,14 @@ class ReviewState:
 
     # -- queue queries (the session's questions; indexes make each one cheap)
 
-    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int) -> CardRow | None:
-        """The earliest-due active card in `states` due before a moment, among the decks."""
+    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int,
+                  exclude: Sequence[str] = ()) -> CardRow | None:
+        """The earliest-due active card in `states` due before a moment, among the decks (none of `exclude`)."""
+        skip = f"AND card_id NOT IN ({marks(exclude)}) " if exclude else ""
         row = self.db.execute(
-            f"{SELECT_CARD} WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} "
+            f"{SELECT_CARD} WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} {skip}"
             f"AND {IN_DECKS.format(marks(decks))} ORDER BY due LIMIT 1",
-            (*map(int, states), to_ms(before), today, *decks),
+            (*map(int, states), to_ms(before), today, *exclude, *decks),
         ).fetchone()
         return None if row is None else card_row(row)
 
@@ -158,9 +160,34 @@ class ReviewState:
             tuple(decks or ()),
         )
 
+    def answer_rows_of(self, card_ids: Sequence[str]) -> Iterator[tuple[str, int, int]]:
+        """answer_rows_by_card() for the given cards only (asked in chunks: any number of ids)."""
+        ids = sorted(set(card_ids))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            yield from self.db.execute(
+                f"SELECT card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({marks(chunk)}) "
+                "ORDER BY card_id, reviewed_at, id", chunk)
+
+    def memory_rows(self) -> Iterator[tuple]:
+        """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""
+        return self.db.execute(
+            "SELECT card_id, state, stability, difficulty, last_review, due, reps, suspended FROM schedule")
+
+    def set_memory_states(self, db: sqlite3.Connection, rows: Iterable[tuple[str, float, float]]) -> None:
+        """Set (card id, stability, difficulty) in bulk inside a transaction()."""
+        db.executemany("UPDATE schedule SET stability = ?, difficulty = ? WHERE card_id = ?",
+                       ((stability, difficulty, card_id) for card_id, stability, difficulty in rows))
+
+    def set_due_dates(self, db: sqlite3.Connection, rows: Iterable[tuple[str, int]]) -> None:
+        """Set (card id, due in ms UTC) in bulk inside a transaction()."""
+        db.executemany("UPDATE schedule SET due = ? WHERE card_id = ?", ((due, card_id) for card_id, due in rows))
+
     def answer_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM review_log").fetchone()[0]
 
+
+_CHUNK = 500  # ids per IN (...) query
 
 _SELECT_LOG = ("SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, stability, difficulty "
                "FROM review_log")

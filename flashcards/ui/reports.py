@@ -87,11 +87,24 @@ def print_optimize(result, as_json: bool) -> None:
     table.add_column("RMSE (bins)", justify="right")
     table.add_row("FSRS defaults", f"{c.defaults.log_loss:.4f}", f"{c.defaults.rmse_bins:.4f}")
     table.add_row("fitted to you", f"{c.fitted.log_loss:.4f}", f"{c.fitted.rmse_bins:.4f}")
+    for number, fold in enumerate(c.folds, 1):
+        table.add_row(f"  fold {number} ({fold.reviews} reviews): defaults / fitted",
+                      f"{fold.defaults.log_loss:.4f} / {fold.fitted.log_loss:.4f}",
+                      f"{fold.defaults.rmse_bins:.4f} / {fold.fitted.rmse_bins:.4f}")
     console.print(table)
+    since = f", answers since {result.since}" if result.since else ""
+    console.print(f"Used {result.cards} cards and {result.reviews} long-term reviews{since}; the fit won "
+                  f"{c.folds_won} of {len(c.folds)} folds.", markup=False)
     if result.saved:
         console.print("Fitted parameters saved: your reviews are now scheduled with them.", markup=False)
+        if result.recomputed is not None:
+            r = result.recomputed
+            moved = f", {r.rescheduled} due dates moved" if r.rescheduled else ""
+            console.print(f"Memory states recomputed from the log: {r.changed} of {r.cards} cards changed{moved}.",
+                          markup=False)
     else:
-        console.print("The fitted parameters do not predict better than the defaults; nothing was changed.", markup=False)
+        console.print("The fitted parameters do not win on a majority of the folds and in total; nothing was "
+                      "changed.", markup=False)
 
 
 def print_simulation(result, as_json: bool) -> None:
@@ -107,7 +120,7 @@ def print_simulation(result, as_json: bool) -> None:
     for name in ("retention", "reviews/day", "minutes/day", "memorized at end", "minutes per card memorized"):
         table.add_column(name, justify="right")
     for row in result.rows:
-        mark = " ◀" if result.optimal is not None and row.retention == result.optimal else ""
+        mark = " ◀" if result.optimal is not None and row.retention == result.optimal and not result.optimal_at_floor else ""
         table.add_row(
             f"{row.retention:.1%}{mark}",
             f"{sum(row.reviews_per_day) / max(len(row.reviews_per_day), 1):.1f}",
@@ -119,7 +132,19 @@ def print_simulation(result, as_json: bool) -> None:
     console.print("Cards memorized over time:", markup=False)
     for row in result.rows:
         console.print(f"  {row.retention:>6.1%} {sparkline(row.memorized_per_day, 48)} {row.memorized:.0f}", markup=False)
-    if result.optimal is not None:
+    sources = result.sources
+    console.print(f"Review costs: {sources.get('costs', 'defaults')}; button odds for new cards: "
+                  f"{sources.get('first_rating_odds', 'defaults')}, for reviews: {sources.get('review_rating_odds', 'defaults')} "
+                  f"(yours once your log holds enough answers). Averaged over {result.seeds} runs; total minutes ranged:",
+                  markup=False)
+    for row in result.rows:
+        low, high = row.spread.get("total_minutes", [row.total_minutes] * 2)
+        console.print(f"  {row.retention:>6.1%} {low:.0f}–{high:.0f} minutes", markup=False)
+    if result.optimal is not None and result.optimal_at_floor:
+        console.print(f"The search stopped at its floor ({result.optimal:.0%}): the cheapest retention may be lower "
+                      "still, and so low a retention is not recommended; keep yours or choose from the table.",
+                      markup=False)
+    elif result.optimal is not None:
         console.print(f"◀ The desired retention that costs least per card memorized: {result.optimal:.1%} "
                       f"(set it with: flashcards config desired_retention {result.optimal})", markup=False)
 
@@ -225,3 +250,12 @@ def print_cards(found, as_json: bool) -> None:
     if count:
         console.print(table)
     console.print(f"{plural(count, 'card')}", markup=False, style="dim")
+
+
+def print_recomputed(report, rescheduled: bool) -> None:
+    """What a recomputation of memory states changed (on stderr: the settings stay the output)."""
+    from .console import err_console
+
+    moved = f", {plural(report.rescheduled, 'due date')} moved" if rescheduled else ""
+    err_console().print(f"Memory states recomputed: {report.changed} of {plural(report.cards, 'card')} changed{moved}.",
+                        markup=False)

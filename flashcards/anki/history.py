@@ -1,0 +1,179 @@
+"""History across to Anki and back: what an export carries (each card's schedule and answers) and
+`import-anki` (Anki's answers on our cards merged once, Anki's own notes brought into a deck)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..clock import to_ms
+from ..errors import FlashcardsError
+from ..model import Highlight, LoggedAnswer, card_id
+from ..settings import Settings
+from ..store import Store
+from .package_in import AnkiCard, AnkiPackage, read_package
+from .scheduling_in import answers_of, card_row, html_to_text
+from .scheduling_out import ExportHistory
+
+
+def export_history(store: Store, settings: Settings, deck_keys: Sequence[str] | None, now: datetime) -> ExportHistory:
+    """Each card's schedule and answers from the store, for an export with scheduling."""
+    from ..scheduler import FSRSScheduler
+
+    parameters = FSRSScheduler.from_settings(settings).parameters
+    answers: dict[str, list[LoggedAnswer]] = defaultdict(list)
+    for answer in store.answers(deck_keys):
+        answers[answer.card_id].append(answer)
+    return ExportHistory(
+        rows={row.card_id: row for row in store.cards(deck_keys)}, answers=dict(answers), now=now,
+        desired_retention=settings.desired_retention, decay=parameters[20] if len(parameters) > 20 else None,
+        learning_steps=len(settings.learning_steps_minutes),
+        relearning_steps=len(settings.relearning_steps_minutes), rollover_hour=settings.rollover_hour,
+    )
+
+
+@dataclass
+class AnkiImportReport:
+    """What an import did."""
+
+    package: str
+    format: str
+    notes: int = 0
+    ours: int = 0  # notes made by flashcards, recognised by GUID
+    from_anki: int = 0  # notes made in Anki
+    added_to_deck: int = 0
+    already_in_deck: int = 0
+    not_brought: int = 0  # Anki's notes left out (no --deck)
+    skipped_empty: int = 0
+    answers_read: int = 0
+    answers_added: int = 0
+    answers_already: int = 0
+    schedules_from_anki: int = 0
+    deck: str | None = None
+    hints: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | None, now: datetime) -> AnkiImportReport:
+    """Merge an Anki package's history into the store; Anki's own notes go to `deck_path` when given."""
+    package = read_package(path)
+    if package.cards and not package.has_history:
+        raise FlashcardsError(
+            f"{path}: holds no review history (no answers, every card new); in Anki, export again with "
+            "'Include scheduling information' ticked"
+        )
+    report = AnkiImportReport(str(path), package.format, notes=len(package.notes))
+    ours = {_guid(ident): ident for ident in store.known_card_ids()}
+    deck, deck_state, merger = _open_target(deck_path)
+    if deck is not None:
+        ours.update((_guid(card.id), card.id) for card in deck.cards)
+    first_card = _first_cards(package)
+    revlog = defaultdict(list)
+    for entry in package.revlog:
+        revlog[entry.card_id].append(entry)
+    matched: list[tuple[str, AnkiCard]] = []
+    brought: list[Highlight] = []
+    for note in package.notes:
+        card = first_card.get(note.id)
+        ident = ours.get(note.guid)
+        if ident is not None:
+            report.ours += 1
+        else:
+            report.from_anki += 1
+            if merger is None:
+                report.not_brought += 1
+                continue
+            front = html_to_text(note.fields[0]) if note.fields else ""
+            if not front:
+                report.skipped_empty += 1
+                continue
+            back = html_to_text(note.fields[1]) if len(note.fields) > 1 else ""
+            ident = card_id(front)
+            brought.append(Highlight(front, back, "", tuple(note.tags)))
+        if card is not None:
+            matched.append((ident, card))
+    if merger is not None and brought:
+        merged = merger.add(brought)
+        report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
+    if deck is not None and (report.added_to_deck or deck_state is None):
+        from ..deckfile.writer import save_deck
+
+        save_deck(deck, deck_path, expected_state=deck_state)  # first: a deck edited meanwhile stops it all
+    if deck is not None:
+        report.deck = str(deck_path)
+    _merge_history(store, settings, package, matched, revlog, now, report)
+    if report.not_brought:
+        report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
+                            "them (with their history) into a deck")
+    return report
+
+
+def _merge_history(store: Store, settings: Settings, package: AnkiPackage, matched: list[tuple[str, AnkiCard]],
+                   revlog: dict, now: datetime, report: AnkiImportReport) -> None:
+    latest = store.latest_answer_times()
+    known = set(store.known_card_ids())
+    days_elapsed = package.days_elapsed(now)
+    steps = (len(settings.learning_steps_minutes), len(settings.relearning_steps_minutes))
+    answers: list[LoggedAnswer] = []
+    rows = []
+    for ident, card in matched:
+        theirs = answers_of(ident, revlog.get(card.id, ()))
+        answers += theirs
+        anki_latest = to_ms(theirs[-1].reviewed_at) if theirs else None
+        ours_latest = latest.get(ident)
+        newer = anki_latest is not None and (ours_latest is None or anki_latest > ours_latest)
+        if newer or (ident not in known and ours_latest is None):
+            last = theirs[-1].reviewed_at if theirs else None
+            rows.append(card_row(ident, card, days_elapsed, now, steps, settings.rollover_hour, last_answer=last))
+    report.answers_read = len(answers)
+    with store.transaction() as db:
+        report.answers_added = store.merge_answers(db, answers)
+        store.write_cards(db, rows)
+    report.answers_already = report.answers_read - report.answers_added
+    report.schedules_from_anki = len(rows)
+    answered = {a.card_id for a in answers}
+    changed = sorted({ident for ident, _ in matched if ident in answered})
+    if changed and report.answers_added:
+        recompute(store, settings, changed, now)
+
+
+def recompute(store: Store, settings: Settings, card_ids: list[str], now: datetime) -> None:
+    """Memory states recomputed from the merged history (the scheduler's recompute_memory_states)."""
+    from ..memory import recompute_memory_states
+
+    recompute_memory_states(store, settings, card_ids, now=now)
+
+
+def _first_cards(package: AnkiPackage) -> dict[int, AnkiCard]:
+    first: dict[int, AnkiCard] = {}
+    for card in package.cards:  # ordered by note, then template
+        first.setdefault(card.note_id, card)
+    return first
+
+
+def _open_target(deck_path: Path | None):
+    """(deck, its file state, a merger) for --deck; a deck that does not exist yet starts empty."""
+    if deck_path is None:
+        return None, None, None
+    from ..deckfile import file_state
+    from ..deckfile.reader import load_deck
+    from ..merge import DeckMerger
+    from ..model import Deck
+
+    state = file_state(deck_path)
+    deck = load_deck(deck_path) if state is not None else Deck(deck_path.stem)
+    return deck, state, DeckMerger(deck)
+
+
+def _guid(ident: str) -> str:
+    from .package_out import note_guid
+
+    return note_guid(ident)
+
+
+__all__ = ["AnkiImportReport", "export_history", "import_anki"]

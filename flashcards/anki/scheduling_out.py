@@ -1,0 +1,119 @@
+"""A card's schedule and answers as Anki stores them: the card table's columns and review-log rows.
+
+Anki counts review due dates in days since the collection began (`crt`); the package's collection says it
+began on CRT_DAY in UTC (`creationOffset` 0) with the person's day start, so a due day is our study day
+number minus CRT_DAY, whatever machine imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from ..clock import day_number, to_ms
+from ..model import CardRow, LoggedAnswer, State
+
+CRT = 1_411_124_400  # the collection's creation time (genanki's): 2014-09-19 11:00 UTC
+CRT_DAY = date(2014, 9, 19).toordinal()
+SECONDS_PER_DAY = 86_400
+
+# Anki's queues and card types
+QUEUE_SUSPENDED, QUEUE_BURIED, QUEUE_NEW, QUEUE_LEARNING, QUEUE_REVIEW, QUEUE_DAY_LEARNING = -1, -3, 0, 1, 2, 3
+TYPE_OF_STATE = {State.NEW: 0, State.LEARNING: 1, State.REVIEW: 2, State.RELEARNING: 3}
+# the review log's kind of answer, from the card's state before it
+KIND_OF_STATE = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}
+DEFAULT_EASE = 2500
+
+
+@dataclass
+class ExportHistory:
+    """What an export carries besides the notes: each card's schedule and answers, with the settings that
+    give them meaning in Anki."""
+
+    rows: dict[str, CardRow]
+    answers: dict[str, list[LoggedAnswer]]
+    now: datetime
+    desired_retention: float = 0.9
+    decay: float | None = None  # FSRS-6's forgetting-curve decay (the 21st parameter)
+    learning_steps: int = 2
+    relearning_steps: int = 1
+    rollover_hour: int = 4
+    tz: tzinfo | None = None
+    revlog_ids: set[int] = field(default_factory=set)
+
+    def anki_day(self, moment: datetime) -> int:
+        """A moment's study day as Anki's day number in the package's collection."""
+        return day_number(moment, self.rollover_hour, self.tz) - CRT_DAY
+
+
+def collection_config() -> dict:
+    """The scheduling keys the package's collection needs: the v2 scheduler, days counted from CRT in UTC."""
+    return {"schedVer": 2, "creationOffset": 0}
+
+
+def card_columns(row: CardRow, history: ExportHistory, position: int) -> tuple:
+    """(type, queue, due, ivl, factor, reps, lapses, left, data) for a card, as Anki stores them."""
+    import json
+
+    schedule = row.schedule
+    state = schedule.state
+    ctype = TYPE_OF_STATE[state]
+    factor = 0 if state == State.NEW else DEFAULT_EASE
+    left = 0
+    ivl = 0
+    if state == State.NEW or schedule.due is None:
+        queue, due, ctype = QUEUE_NEW, position, 0
+    elif state == State.REVIEW:
+        queue, due = QUEUE_REVIEW, history.anki_day(schedule.due)
+        start = schedule.last_review or history.now
+        ivl = max(1, history.anki_day(schedule.due) - history.anki_day(start))
+    else:
+        steps = history.learning_steps if state == State.LEARNING else history.relearning_steps
+        left = max(1, steps - (schedule.step or 0))
+        if state == State.RELEARNING:
+            ivl = max(1, round(schedule.stability or 1))
+        if history.anki_day(schedule.due) > history.anki_day(history.now):
+            queue, due = QUEUE_DAY_LEARNING, history.anki_day(schedule.due)
+        else:
+            queue, due = QUEUE_LEARNING, int(schedule.due.timestamp())
+    if row.suspended:
+        queue = QUEUE_SUSPENDED
+    elif row.buried_until is not None and row.buried_until >= day_number(history.now, history.rollover_hour, history.tz):
+        queue = QUEUE_BURIED
+    data = {}
+    if schedule.stability is not None and schedule.difficulty is not None:
+        data = {"s": round(schedule.stability, 4), "d": round(schedule.difficulty, 3),
+                "dr": round(history.desired_retention, 2)}
+        if history.decay is not None:
+            data["decay"] = round(history.decay, 3)
+    if schedule.last_review is not None and state != State.NEW:
+        data["lrt"] = int(schedule.last_review.timestamp())
+    return (ctype, queue, due, ivl, factor, schedule.reps, schedule.lapses, left,
+            json.dumps(data, separators=(",", ":")) if data else "")
+
+
+def revlog_rows(anki_card_id: int, answers: Sequence[LoggedAnswer], history: ExportHistory) -> Iterable[tuple]:
+    """(id, cid, usn, ease, ivl, lastIvl, factor, time, type) per answer; the id is the answer's time in ms
+    (moved on by a millisecond in the rare case another answer has that id already)."""
+    last_ivl = 0
+    for answer in answers:
+        ms = to_ms(answer.reviewed_at)
+        while ms in history.revlog_ids:
+            ms += 1
+        history.revlog_ids.add(ms)
+        ivl = _logged_interval(answer)
+        factor = 0 if answer.difficulty is None else round(((answer.difficulty - 1) / 9 + 0.1) * 1000)
+        yield (ms, anki_card_id, -1, answer.rating, ivl, last_ivl, factor, max(0, answer.duration_ms),
+               KIND_OF_STATE[answer.state_before])
+        last_ivl = ivl
+
+
+def _logged_interval(answer: LoggedAnswer) -> int:
+    """Anki's logged interval: days when the answer left the card in review, else minus the seconds."""
+    if answer.due is None:
+        return 0
+    seconds = (answer.due - answer.reviewed_at).total_seconds()
+    if answer.state_after == State.REVIEW:
+        return max(1, round(seconds / SECONDS_PER_DAY))
+    return -max(1, round(seconds))

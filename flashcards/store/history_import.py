@@ -1,0 +1,38 @@
+"""Answers brought in from elsewhere (an Anki package), merged into the review log exactly once: an answer is
+the same answer when it is on the same card at the same millisecond."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+
+from ..clock import to_ms
+from ..model import LoggedAnswer
+
+
+class HistoryImport:
+    """Merging imported answers (mixed into Store)."""
+
+    db: sqlite3.Connection
+    transaction: Callable
+
+    def known_card_ids(self) -> list[str]:
+        """Every card id the store knows: scheduled or in a cached deck."""
+        return [row[0] for row in self.db.execute("SELECT card_id FROM schedule UNION SELECT card_id FROM deck_cards")]
+
+    def latest_answer_times(self) -> dict[str, int]:
+        """Each card's latest answer time (ms UTC)."""
+        return dict(self.db.execute("SELECT card_id, max(reviewed_at) FROM review_log GROUP BY card_id"))
+
+    def merge_answers(self, db: sqlite3.Connection, answers: Iterable[LoggedAnswer]) -> int:
+        """Add the answers the log lacks (same card, same millisecond: already there) inside a transaction();
+        returns how many were added."""
+        before = db.total_changes
+        db.executemany(
+            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, "
+            "difficulty, due) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS "
+            "(SELECT 1 FROM review_log WHERE card_id = ?1 AND reviewed_at = ?2)",
+            ((a.card_id, to_ms(a.reviewed_at), a.rating, a.duration_ms, int(a.state_before), int(a.state_after),
+              a.stability, a.difficulty, to_ms(a.due)) for a in answers),
+        )
+        return db.total_changes - before

@@ -1,0 +1,231 @@
+"""import-anki: packages made by the real Anki (current and legacy formats, .apkg and .colpkg) read back into
+the store: answers merged exactly once, memory states recomputed, Anki's own notes brought into a deck."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from anki_history import anki_export, answer_in_anki, import_with_scheduling, reviewed_store, revlog
+
+from conftest import run_cli
+from flashcards.anki.history import export_history, import_anki
+from flashcards.anki.package_in import read_package
+from flashcards.anki.package_out import export_decks
+from flashcards.anki.scheduling_in import html_to_text
+from flashcards.clock import day_number, to_ms
+from flashcards.deckfile.reader import load_deck
+from flashcards.errors import FlashcardsError
+from flashcards.memory import recompute_memory_states
+from flashcards.model import State
+from flashcards.settings import Settings
+
+
+def _round_trip(tmp_path, col, *, legacy: bool, answers_in_anki: int = 3, anki_note: bool = True):
+    """Our history exported, imported into Anki, answered there (and a note made there), exported by Anki."""
+    store, deck, deck_path = reviewed_store(tmp_path)
+    out = tmp_path / "ours.apkg"
+    export_decks([deck], out, history=export_history(store, Settings(), None, datetime.now(UTC)))
+    import_with_scheduling(col, out)
+    if anki_note:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "Made in <b>Anki</b>&nbsp;&amp; kept", "line one<br>line two"
+        note.tags = ["from-anki"]
+        col.add_note(note, col.decks.id("Reading"))
+    col.decks.select(col.decks.id("Reading"))
+    assert answer_in_anki(col, answers_in_anki) == answers_in_anki
+    back = anki_export(col, tmp_path / ("anki-legacy.apkg" if legacy else "anki.apkg"), legacy=legacy)
+    return store, deck, deck_path, back
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["current", "legacy"])
+def test_answers_given_in_anki_join_the_log_once_and_ours_are_not_doubled(tmp_path, anki_collection, legacy):
+    store, _, _, package = _round_trip(tmp_path, anki_collection, legacy=legacy)
+    assert ("collection.anki21b" in zipfile.ZipFile(package).namelist()) != legacy
+    before = store.answer_count()
+    report = import_anki(store, Settings(), package, None, datetime.now(UTC))
+    anki_log = revlog(anki_collection)
+    assert report.answers_read == len(anki_log)
+    assert report.answers_added == len(anki_log) - before == 3
+    assert store.answer_count() == len(anki_log)
+    assert {to_ms(a.reviewed_at) for a in store.answers()} == {row[0] for row in anki_log}
+    assert (report.ours, report.from_anki, report.not_brought) == (7, 1, 1)
+    assert "--deck" in report.hints[0]
+    again = import_anki(store, Settings(), package, None, datetime.now(UTC))
+    assert (again.answers_added, again.answers_already) == (0, len(anki_log))
+    assert store.answer_count() == len(anki_log)
+
+
+def test_memory_states_after_import_are_what_fsrs_gives_for_the_merged_history(tmp_path, anki_collection):
+    store, _, _, package = _round_trip(tmp_path, anki_collection, legacy=False)
+    import_anki(store, Settings(), package, None, datetime.now(UTC))
+    imported = {row.card_id: row.schedule for row in store.cards()}
+    recompute_memory_states(store, Settings())  # every card from scratch: nothing may move
+    for row in store.cards():
+        if row.schedule.state != State.NEW:
+            assert row.schedule.stability == pytest.approx(imported[row.card_id].stability)
+            assert row.schedule.difficulty == pytest.approx(imported[row.card_id].difficulty)
+
+
+def test_the_latest_answer_decides_the_card_state(tmp_path, anki_collection):
+    store, deck, _, package = _round_trip(tmp_path, anki_collection, legacy=False, anki_note=False)
+    before = {row.card_id: row for row in store.cards()}
+    report = import_anki(store, Settings(), package, None, datetime.now(UTC))
+    recent = datetime.now(UTC) - timedelta(hours=1)
+    answered_in_anki = {a.card_id for a in store.answers() if a.reviewed_at > recent}
+    assert report.schedules_from_anki == len(answered_in_anki) >= 1
+    by_passage = {anki_collection.get_note(n)["Passage"]: anki_collection.get_note(n).cards()[0]
+                  for n in anki_collection.find_notes("")}
+    queues = []
+    for card in deck.cards:
+        row = store.card(card.id)
+        anki_card = by_passage[card.front]
+        queues.append(anki_card.queue if card.id in answered_in_anki else None)
+        if card.id in answered_in_anki:
+            assert int(row.schedule.state) == anki_card.type
+            assert (row.schedule.reps, row.schedule.lapses) == (anki_card.reps, anki_card.lapses)
+            if anki_card.queue == 1:
+                assert int(row.schedule.due.timestamp()) == anki_card.due
+            if anki_card.queue == 2:
+                days = day_number(row.schedule.due) - day_number(datetime.now(UTC))
+                assert days == anki_card.due - anki_collection.sched.today
+        else:
+            assert row.schedule.due == before[card.id].schedule.due
+            assert row.suspended == before[card.id].suspended
+    assert 2 in queues  # a review card's due day was checked
+
+
+def test_notes_made_in_anki_become_cards_of_the_deck_once_with_their_history(tmp_path, anki_collection):
+    store, _, _, package = _round_trip(tmp_path, anki_collection, legacy=False, answers_in_anki=6)
+    target = tmp_path / "from-anki.yaml"
+    report = import_anki(store, Settings(), package, target, datetime.now(UTC))
+    assert (report.added_to_deck, report.not_brought) == (1, 0)
+    cards = load_deck(target).cards
+    assert [(c.front, c.back, c.tags) for c in cards] == [("Made in Anki & kept", "line one\nline two", ["from-anki"])]
+    anki_answers = [a for a in store.answers() if a.card_id == cards[0].id]
+    assert len(anki_answers) >= 1
+    assert store.card(cards[0].id).schedule.state != State.NEW
+    text = target.read_text()
+    again = import_anki(store, Settings(), package, target, datetime.now(UTC))
+    assert (again.added_to_deck, again.already_in_deck, again.answers_added) == (0, 1, 0)
+    assert target.read_text() == text
+
+
+def test_a_collection_package_is_read_in_both_formats(tmp_path, anki_collection):
+    store, _, _, _ = _round_trip(tmp_path, anki_collection, legacy=False)
+    logged = len(revlog(anki_collection))
+    for legacy in (False, True):
+        path = tmp_path / f"whole-{legacy}.colpkg"
+        anki_collection.export_collection_package(str(path), include_media=False, legacy=legacy)
+        anki_collection.reopen()  # exporting a whole collection closes it
+        package = read_package(path)
+        assert package.filename == ("collection.anki21" if legacy else "collection.anki21b")
+        assert len(package.revlog) == logged
+        assert len(package.notes) == 8
+    report = import_anki(store, Settings(), path, None, datetime.now(UTC))
+    assert report.answers_added == 3
+
+
+def test_html_becomes_plain_text():
+    assert html_to_text("a<br>b<br/>c &amp; d&nbsp;e <i>f</i>") == "a\nb\nc & d e f"
+    assert html_to_text("<div>one</div><div>two</div>") == "one\ntwo"
+    assert html_to_text("&#91;sound:x.mp3]") == "[sound:x.mp3]"
+
+
+def test_damaged_newer_and_history_less_packages_are_one_clear_line(tmp_path, anki_collection):
+    damaged = tmp_path / "damaged.apkg"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(FlashcardsError, match="damaged zip"):
+        read_package(damaged)
+    newer = tmp_path / "newer.apkg"
+    with zipfile.ZipFile(newer, "w") as z:
+        z.writestr("meta", b"\x08\x07")
+        z.writestr("collection.anki21b", b"")
+    with pytest.raises(FlashcardsError, match="newer Anki"):
+        read_package(newer)
+    truncated = tmp_path / "truncated.apkg"
+    with zipfile.ZipFile(truncated, "w") as z:
+        z.writestr("meta", b"\x08\x03")
+        z.writestr("collection.anki21b", b"(\xb5/\xfd garbage")
+    with pytest.raises(FlashcardsError, match="damaged package"):
+        read_package(truncated)
+    note = anki_collection.new_note(anki_collection.models.by_name("Basic"))
+    note["Front"] = "x"
+    anki_collection.add_note(note, 1)
+    from anki.collection import ExportAnkiPackageOptions
+
+    bare = tmp_path / "bare.apkg"
+    anki_collection.export_anki_package(out_path=str(bare), options=ExportAnkiPackageOptions(with_scheduling=False),
+                                        limit=None)
+    (tmp_path / "s").mkdir()
+    store, _, _ = reviewed_store(tmp_path / "s")
+    with pytest.raises(FlashcardsError, match="no review history"):
+        import_anki(store, Settings(), bare, None, datetime.now(UTC))
+    for path, words in [(damaged, "damaged zip"), (newer, "newer Anki"), (bare, "no review history")]:
+        result = run_cli("import-anki", str(path), "--db", str(tmp_path / "cli.db"))
+        assert result.code == 1 and words in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_import_anki_command_reports_as_json(tmp_path, anki_collection):
+    import json
+
+    store, _, _, package = _round_trip(tmp_path, anki_collection, legacy=True)
+    store.close()
+    args = ("import-anki", str(package), "--db", str(tmp_path / "store.db"), "--json")
+    result = run_cli(*args)
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["format"], report["ours"], report["answers_added"]) == ("legacy", 7, 3)
+    assert json.loads(run_cli(*args).stdout)["answers_added"] == 0
+    text = run_cli("import-anki", str(package), "--db", str(tmp_path / "store.db"))
+    assert "0 added" in text.stdout and "--deck" in text.stdout
+
+
+@pytest.mark.slow
+def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_imports_in_well_under_a_minute(tmp_path):
+    import time
+
+    from flashcards.model import Card, CardRow, Deck, LoggedAnswer, Schedule
+    from flashcards.store import Store
+
+    start = datetime.now(UTC) - timedelta(days=300)
+    deck = Deck("Big", [Card(f"big{i:05d}", f"Passage {i}", f"thought {i}") for i in range(10_000)])
+    with Store(tmp_path / "source.db") as source:
+        answers, rows = [], []
+        for index, card in enumerate(deck.cards):
+            first = start + timedelta(seconds=index)
+            for n in range(10):
+                at = first + timedelta(days=n * 25)
+                before = State.NEW if n == 0 else State.REVIEW
+                answers.append(LoggedAnswer(0, card.id, at, 3, 5000, before, State.REVIEW, at + timedelta(days=25)))
+            rows.append(CardRow(card.id, Schedule(State.REVIEW, None, 30.0, 5.0, at + timedelta(days=25), at, 10, 0)))
+        with source.transaction() as db:
+            source.insert_answers(db, answers)
+            source.write_cards(db, rows)
+        package = tmp_path / "big.apkg"
+        export_decks([deck], package, history=export_history(source, Settings(), None, datetime.now(UTC)),
+                     package_format="current")
+    with Store(tmp_path / "target.db") as target:
+        began = time.perf_counter()
+        report = import_anki(target, Settings(), package, tmp_path / "big.yaml", datetime.now(UTC))
+        elapsed = time.perf_counter() - began
+        assert (report.added_to_deck, report.answers_added) == (10_000, 100_000)
+        assert target.answer_count() == 100_000
+        assert all(row.schedule.stability is not None for row in target.cards())
+    assert elapsed < 30, f"import took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("package_format", ["legacy", "current"])
+def test_our_own_export_read_back_adds_nothing_and_keeps_every_schedule(tmp_path, package_format):
+    store, deck, _ = reviewed_store(tmp_path)
+    package = tmp_path / "ours.apkg"
+    export_decks([deck], package, history=export_history(store, Settings(), None, datetime.now(UTC)),
+                 package_format=package_format)
+    assert read_package(package).filename == {"legacy": "collection.anki2", "current": "collection.anki21b"}[package_format]
+    before = list(store.cards())
+    report = import_anki(store, Settings(), package, None, datetime.now(UTC))
+    assert (report.ours, report.answers_added, report.schedules_from_anki) == (7, 0, 0)
+    assert report.answers_already == store.answer_count()
+    assert list(store.cards()) == before
