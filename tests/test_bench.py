@@ -24,7 +24,7 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
     steps = [row.split("|")[1].strip() for row in rows]
     expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed)", "review: start to first card",
                 "answer a card", "export .apkg, notes only (deck unchanged)", "export .apkg with scheduling",
-                "import-anki", "optimize", "convert a 1 MB export"]
+                "import-anki", "optimize", "recompute memory states", "convert a 1 MB export"]
     assert len(steps) == len(expected)
     assert all(step.startswith(name) for step, name in zip(steps, expected, strict=True))
     for row in rows:

@@ -88,7 +88,8 @@ def print_optimize(result, as_json: bool) -> None:
     table.add_row("FSRS defaults", f"{c.defaults.log_loss:.4f}", f"{c.defaults.rmse_bins:.4f}")
     table.add_row("fitted to you", f"{c.fitted.log_loss:.4f}", f"{c.fitted.rmse_bins:.4f}")
     for number, fold in enumerate(c.folds, 1):
-        table.add_row(f"  fold {number} ({fold.reviews} reviews): defaults / fitted",
+        table.caption = "fold rows: defaults / fitted, each fitted on the reviews before the fold"
+        table.add_row(f"  fold {number} ({fold.reviews} reviews)",
                       f"{fold.defaults.log_loss:.4f} / {fold.fitted.log_loss:.4f}",
                       f"{fold.defaults.rmse_bins:.4f} / {fold.fitted.rmse_bins:.4f}")
     console.print(table)
