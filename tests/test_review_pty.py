@@ -9,6 +9,7 @@ import signal
 import sys
 import termios
 import time
+from pathlib import Path
 
 import pexpect
 import pyte
@@ -135,6 +136,11 @@ LONG = " ".join(f"Sentence {i} of a long passage about maps and territories." fo
 CHINESE = "这一发现揭示了AI性能与推理计算资源之间的正相关关系，解释了为什么AI进步如此迅速。「飞轮」一旦转起来。" * 4
 
 
+def no_learn_ahead(folder: Path) -> None:
+    """Settings for the store fc.db in `folder` under which a learning card is waited for, not studied ahead."""
+    (folder / "fc.settings.json").write_text('{"learn_ahead_minutes": 0}', encoding="utf-8")
+
+
 class Terminal:
     """`flashcards review` in a real pseudo-terminal, its output fed to pyte, a terminal emulator."""
 
@@ -221,13 +227,14 @@ def test_a_long_card_scrolls_under_a_header_that_stays(tmp_path, rows, cols):
     assert "这一发现揭示了" in term.text() and "New 1  Learning 0" in term.lines()[0]
     term.send("k" * 200)
     term.wait_for(lambda t: "Sentence 0 " in t.text())
-    term.send("3", then="Waiting for it")
+    term.send("3", then="Saved: Good")  # due in 10 minutes: within learn-ahead, so shown again at once
     term.send("q", then="Answered 1 card")
     term.finish()
 
 
 def test_a_resize_redraws_the_card_and_the_wait_screen(tmp_path):
     deck = long_deck(tmp_path, ("a short passage", "a short note"))
+    no_learn_ahead(tmp_path)
     term = Terminal([str(deck), "--db", str(tmp_path / "fc.db")], 24, 80)
     term.shows("a short passage")
     assert term.lines()[1].endswith("╮") and len(term.lines()[1]) == 80
@@ -302,6 +309,7 @@ def test_after_ctrl_z_and_fg_single_keys_work_again(tmp_path):
 
 def test_without_termios_review_falls_back_to_one_command_a_line(tmp_path):
     deck = long_deck(tmp_path, ("a short passage", "a short note"))
+    no_learn_ahead(tmp_path)
     block = ("import runpy, sys; sys.modules['termios'] = None; "
              f"sys.argv = ['flashcards', 'review', {str(deck)!r}, '--db', {str(tmp_path / 'fc.db')!r}]; "
              "runpy.run_module('flashcards', run_name='__main__')")
