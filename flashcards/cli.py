@@ -142,25 +142,41 @@ DeckArgs = Annotated[
 
 
 
+SearchOption = Annotated[str | None, typer.Option("--search", help="Only cards whose passage, commentary or source holds this text.")]
+TagFilterOption = Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag; repeatable (any of them).")]
+
+
+def _card_filter(search: str | None, tags: list[str] | None, state: CardStatus | str | None = None,
+                 ids: list[str] | None = None):
+    from .model import CardFilter
+
+    return CardFilter(search or "", tuple(tags or ()), CardStatus(state) if state else None, tuple(ids or ()))
+
+
 @app.command()
 def review(
     decks: DeckArgs = None,
     db: DbOption = None,
     ahead: Annotated[bool, typer.Option(help="When nothing is due, study the cards due soonest anyway.")] = False,
+    tag: TagFilterOption = None,
+    search: SearchOption = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Stop after this many cards.", show_default=False)] = None,
+    minutes: Annotated[float | None, typer.Option(min=0.1, help="Stop once this many minutes have passed.", show_default=False)] = None,
 ) -> None:
     """Review the cards that are due, in the terminal; every answer is saved at once.
 
-    Keys: space or enter shows the commentary, 1-4 answer Again / Hard / Good / Easy, u undoes, b buries until tomorrow, s suspends, q quits.
+    Keys: space or enter shows the commentary, 1-4 answer Again / Hard / Good / Easy, u undoes, b buries until tomorrow, s suspends, e edits the card, q quits; ↑/↓ or j/k and PgUp/PgDn scroll a long card.
 
     With standard input that is not a terminal: one command a line (show, 1-4 or again/hard/good/easy, u, b, s, q), for scripts.
 
     Example:
 
-    flashcards review decks/seeds.yaml
+    flashcards review decks/ --tag chapter-3 --minutes 15
     """
     from .commands import review as command
 
-    command.run(decks, db, ahead)
+    only = _card_filter(search, tag) if tag or search else None
+    command.run(decks, db, ahead, only=only, limit_cards=limit, limit_minutes=minutes)
 
 
 @app.command()
@@ -179,17 +195,6 @@ def due(
 
     command.run(decks, db, as_json)
 
-
-
-SearchOption = Annotated[str | None, typer.Option("--search", help="Only cards whose passage, commentary or source holds this text.")]
-TagFilterOption = Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag; repeatable (any of them).")]
-
-
-def _card_filter(search: str | None, tags: list[str] | None, state: CardStatus | str | None = None,
-                 ids: list[str] | None = None):
-    from .model import CardFilter
-
-    return CardFilter(search or "", tuple(tags or ()), CardStatus(state) if state else None, tuple(ids or ()))
 
 
 @app.command()

@@ -17,7 +17,7 @@ from functools import cached_property
 from .clock import day_number, day_start, utc_now
 from .decks import OpenDeck
 from .errors import FlashcardsError
-from .model import Card, CardRow, Rating, Schedule, State
+from .model import Card, CardFilter, CardRow, Rating, Schedule, State
 from .scheduler import Scheduler
 from .settings import Settings
 from .store import Store
@@ -81,6 +81,7 @@ class Summary:
     again: int = 0
     duration_ms: int = 0
     next_due: datetime | None = None
+    stopped: str | None = None  # why the session stopped early (--limit, --minutes)
 
     @property
     def again_rate(self) -> float | None:
@@ -110,11 +111,27 @@ class Session:
     _undo: list[_UndoEntry] = field(default_factory=list)
     _again_first: str | None = None  # an undone card is shown again at once
     _shown_ahead: set[str] = field(default_factory=set)
+    only: CardFilter | None = None  # review --tag / --search: only these cards
+    limit_cards: int | None = None  # review --limit: stop after this many cards
+    limit_minutes: float | None = None  # review --minutes: stop once this long has passed
 
     def __post_init__(self) -> None:
         if not self.decks:
             raise FlashcardsError("no decks to review")
         self._keys = [deck.key for deck in self.decks]
+        self._started = self.clock()
+        if self.only is not None:
+            wanted = self.only
+            self.store.restrict_to(card.id for _, card, row in self.store.deck_card_rows(self._keys)
+                                   if wanted.keeps(card, row))
+
+    def limit_reached(self) -> str | None:
+        """Why the session stops early (--limit or --minutes reached), or None."""
+        if self.limit_cards is not None and self.summary.answered >= self.limit_cards:
+            return f"Stopped after {self.limit_cards} card{'s' if self.limit_cards != 1 else ''} (--limit)."
+        if self.limit_minutes is not None and self.clock() - self._started >= timedelta(minutes=self.limit_minutes):
+            return f"Stopped after {self.limit_minutes:g} minutes (--minutes)."
+        return None
 
     # -- the day
 
@@ -150,7 +167,9 @@ class Session:
         )
 
     def next_card(self) -> Shown | None:
-        """The next card to show, or None when nothing is due now (see next_learning_due())."""
+        """The next card to show, or None when nothing is due now (see next_learning_due()) or a limit is reached."""
+        if self.limit_reached():
+            return None
         now = self.clock()
         today = self.today(now)
         keys = self._keys
@@ -188,7 +207,9 @@ class Session:
         return now + timedelta(minutes=self.settings.learn_ahead_minutes, milliseconds=1)
 
     def next_learning_due(self) -> datetime | None:
-        """When the next learning card of today falls due (None when no learning card is left today)."""
+        """When the next learning card of today falls due (None when none is left today, or a limit is reached)."""
+        if self.limit_reached():
+            return None
         now = self.clock()
         today = self.today(now)
         _, tomorrow = self._day_bounds(today)
@@ -267,6 +288,7 @@ class Session:
     def finish(self) -> Summary:
         """The session's summary, with when the next card is due."""
         self.summary.next_due = self.store.next_due(self._keys, self.today())
+        self.summary.stopped = self.limit_reached()
         return self.summary
 
 

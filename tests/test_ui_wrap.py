@@ -65,7 +65,7 @@ def test_any_mix_of_chinese_latin_and_punctuation_wraps_by_the_rules(text, width
             # a word is cut only when it (with the punctuation that must stay with it) is wider than a line
             unbreakable = re.escape("".join(NO_START))
             tail = re.search(rf"[A-Za-z0-9{unbreakable}]+$", previous).group()
-            head = re.match(rf"[A-Za-z0-9{unbreakable}]+", line).group()
+            head = re.match(rf"[A-Za-z0-9{unbreakable}]+", rest).group()  # the unit runs on past this line
             assert cell_len(tail + head) > width, lines
 
 

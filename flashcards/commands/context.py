@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FlashcardsError
+from ..model import CardFilter
 from ..settings import Settings, load_settings, settings_path
 from ..store import Store, resolve_db_path
 
@@ -36,8 +37,9 @@ def deck_paths(decks: list[Path] | None) -> list[Path]:
     raise FlashcardsError("no deck given and no ./decks folder here; name a deck file or folder")
 
 
-def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False):
-    """A review session over the decks, with the store's settings and scheduler."""
+def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False,
+                 only: CardFilter | None = None, limit_cards: int | None = None, limit_minutes: float | None = None):
+    """A review session over the decks (only the cards `only` keeps), with the store's settings and scheduler."""
     from ..decks import open_decks
     from ..scheduler import FSRSScheduler
     from ..session import Session
@@ -47,4 +49,5 @@ def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = Fal
     settings = store_settings(store)
     with parse_progress() as on_parse:
         opened = open_decks(store, deck_paths(decks), on_parse)
-    return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead)
+    return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead, only=only,
+                   limit_cards=limit_cards, limit_minutes=limit_minutes)

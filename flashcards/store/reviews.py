@@ -21,6 +21,22 @@ class ReviewState:
     db: sqlite3.Connection
     transaction: Callable
 
+    _restricted = False
+
+    def restrict_to(self, card_ids: Iterable[str]) -> None:
+        """From now on the queue queries of this connection see only these cards (review --tag, --search)."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS session_cards (card_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("DELETE FROM temp.session_cards")
+        self.db.executemany("INSERT OR IGNORE INTO temp.session_cards VALUES (?)", ((card_id,) for card_id in card_ids))
+        self._restricted = True
+
+    def _only(self, column: str = "schedule.card_id") -> str:
+        return f"AND {column} IN (SELECT card_id FROM temp.session_cards)" if self._restricted else ""
+
+    def _in_decks(self, decks: Sequence[str]) -> str:
+        """The clause keeping cards of the decks (and of the restriction, when there is one); binds `decks`."""
+        return f"{IN_DECKS.format(marks(decks))} {self._only()}"
+
     def card(self, card_id: str) -> CardRow | None:
         """A card's schedule row."""
         row = self.db.execute(f"{SELECT_CARD} WHERE card_id = ?", (card_id,)).fetchone()
@@ -57,7 +73,7 @@ class ReviewState:
         skip = f"AND card_id NOT IN ({marks(exclude)}) " if exclude else ""
         row = self.db.execute(
             f"{SELECT_CARD} WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} {skip}"
-            f"AND {IN_DECKS.format(marks(decks))} ORDER BY due LIMIT 1",
+            f"AND {self._in_decks(decks)} ORDER BY due LIMIT 1",
             (*map(int, states), to_ms(before), today, *exclude, *decks),
         ).fetchone()
         return None if row is None else card_row(row)
@@ -67,7 +83,7 @@ class ReviewState:
         """How many active cards in `states` are due before a moment (counting stops at `limit`)."""
         return self.db.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM schedule WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} "
-            f"AND {IN_DECKS.format(marks(decks))} LIMIT ?)",
+            f"AND {self._in_decks(decks)} LIMIT ?)",
             (*map(int, states), to_ms(before), today, *decks, limit),
         ).fetchone()[0]
 
@@ -75,7 +91,7 @@ class ReviewState:
         """When the next active, already studied card falls due."""
         row = self.db.execute(
             f"SELECT due FROM schedule INDEXED BY schedule_due WHERE state > 0 AND {ACTIVE} "
-            f"AND {IN_DECKS.format(marks(decks))} ORDER BY due LIMIT 1",
+            f"AND {self._in_decks(decks)} ORDER BY due LIMIT 1",
             (today, *decks),
         ).fetchone()
         return None if row is None else from_ms(row[0])
@@ -92,7 +108,7 @@ class ReviewState:
         for deck in decks:
             rows = self.db.execute(
                 f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
-                f"WHERE c.deck_path = ? AND s.state = 0 AND {ACTIVE} AND s.card_id NOT IN ({marks(found)}) "
+                f"WHERE c.deck_path = ? AND s.state = 0 AND {ACTIVE} {self._only('s.card_id')} AND s.card_id NOT IN ({marks(found)}) "
                 "ORDER BY c.position LIMIT ?",
                 (deck, today, *found, limit - len(found)),
             )
@@ -105,7 +121,7 @@ class ReviewState:
         """How many active new cards the decks hold (counting stops at `limit`)."""
         return self.db.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM schedule INDEXED BY schedule_new WHERE state = 0 AND {ACTIVE} "
-            f"AND {IN_DECKS.format(marks(decks))} LIMIT ?)",
+            f"AND {self._in_decks(decks)} LIMIT ?)",
             (today, *decks, limit),
         ).fetchone()[0]
 
@@ -122,7 +138,7 @@ class ReviewState:
         with self.transaction() as db:
             return db.execute(
                 f"UPDATE schedule SET suspended = 0 WHERE suspended = 1 {only} "
-                f"AND {IN_DECKS.format(marks(decks))}",
+                f"AND {self._in_decks(decks)}",
                 (*card_ids, *decks),
             ).rowcount
 

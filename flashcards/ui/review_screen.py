@@ -161,6 +161,8 @@ def summary_text(summary: Summary, now: datetime) -> Text:
     """The end of a session in one paragraph."""
     minutes, seconds = divmod(round(summary.duration_ms / 1000), 60)
     text = Text()
+    if summary.stopped:
+        text.append(f"{summary.stopped} ")
     text.append(f"Answered {plural(summary.answered, 'card')}", style="bold")
     text.append(f" in {minutes}m {seconds:02d}s")
     if summary.again_rate is not None:
