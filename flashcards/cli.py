@@ -174,12 +174,18 @@ def review(
     """
     from .tui import run_lines, run_terminal
 
-    session = _open_session(db, decks, ahead=ahead, backup=True)
-    with session.store:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            run_terminal(session)
-        else:
-            run_lines(session, sys.stdin, sys.stdout)
+    session = _open_session(db, decks, ahead=ahead)
+    backup = session.store.start_daily_backup()  # in the background: the first card is not kept waiting
+    try:
+        with session.store:
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                run_terminal(session)
+            else:
+                run_lines(session, sys.stdin, sys.stdout)
+    finally:
+        failed = backup.wait() if backup is not None else None
+        if failed:
+            typer.echo(f"warning: {failed}", err=True)
 
 
 @app.command()
@@ -372,6 +378,37 @@ def check(
     print_check(report, as_json)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def restore(
+    backup: Annotated[Path | None, typer.Argument(help="The backup file (default: the newest good one).",
+                                                  show_default=False, dir_okay=False)] = None,
+    db: DbOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Put a backup in the store's place; the current store (with its -wal and -shm) is moved, untouched,
+    into a new dated folder beside it, never overwritten.
+
+    Example:
+
+        flashcards restore
+    """
+    from .clock import utc_now
+    from .settings import settings_path
+    from .store import resolve_db_path
+    from .store.restore import plan_restore, restore as run_restore
+
+    path = resolve_db_path(db)
+    plan = plan_restore(path, settings_path(path), backup, utc_now().astimezone())
+    typer.echo(f"Restore {plan.backup.path} ({plan.backup.answers} answers) into {path}"
+               + (f"; move {', '.join(p.name for p in plan.moving)} to {plan.aside}" if plan.moving else ""))
+    if not yes:
+        if not sys.stdin.isatty():
+            raise FlashcardsError("restore: pass --yes to confirm (standard input is not a terminal)")
+        typer.confirm("Go ahead?", abort=True)
+    for line in run_restore(plan).lines():
+        typer.echo(line)
 
 
 def main(argv: list[str] | None = None) -> None:

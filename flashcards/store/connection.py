@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,16 +26,30 @@ class Connection:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise FlashcardsError(f"{path.parent}: cannot create the store's folder ({exc.strerror})") from None
+        else:
+            refuse_what_is_not_a_store(path)
+        self.readonly = path.exists() and not _writable(path)
         try:
-            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            if self.readonly:  # a read-only file or filesystem: read it as it is, never write
+                uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if not _writable(path.parent) else "")
+                self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                          check_same_thread=False)
+            else:
+                self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise FlashcardsError(f"{path}: cannot open the review store ({exc})") from None
         try:
-            schema.refuse_newer_schema(self.db, path)  # before anything writes to the file
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")  # an acknowledged answer survives a power cut too
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            refuse_foreign_tables(self.db, path)  # before anything writes to the file
+            schema.refuse_newer_schema(self.db, path)
+            if self.readonly:
+                if list(schema.pending(self.db)):
+                    raise FlashcardsError(f"{path}: read-only, and made by an older flashcards; "
+                                          "make it writable once so it can be upgraded")
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")  # an acknowledged answer survives a power cut too
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
         except FlashcardsError:
             self.db.close()
             raise
@@ -77,10 +92,53 @@ class Connection:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def backup_daily(self) -> Path | None:
-        """Today's backup of the store, unless it was already taken (see backups.py)."""
+        """Today's backup of the store, unless it was already taken (see backups.py); waits for it."""
+        from ..settings import settings_path
         from .backups import daily_backup
 
-        return daily_backup(self.db, self.path)
+        return daily_backup(self.path, settings_file=settings_path(self.path))
+
+    def start_daily_backup(self):
+        """Today's backup, taken in the background (a thread with its own connection): a BackupJob, or None
+        on a read-only store. Call its wait() before exiting; it returns the error line, if any."""
+        from ..settings import settings_path
+        from .backups import BackupJob
+
+        return None if self.readonly else BackupJob(self.path, settings_file=settings_path(self.path))
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+OUR_TABLES = {"schedule", "review_log", "decks", "deck_cards", "exported_decks"}
+
+
+def refuse_what_is_not_a_store(path: Path) -> None:
+    """A file that cannot be our store (empty, or not SQLite) is refused before SQLite touches it."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except IsADirectoryError:
+        raise FlashcardsError(f"{path}: is a folder, not a review store") from None
+    except OSError as exc:
+        raise FlashcardsError(f"{path}: cannot read the review store ({exc.strerror})") from None
+    if not head:
+        raise FlashcardsError(f"{path}: an empty file, not a review store; left untouched (move it away to start "
+                              "a new store, or run `flashcards restore`)")
+    if head != SQLITE_HEADER:
+        raise damaged_store_error(path, sqlite3.DatabaseError("file is not a database"))
+
+
+def refuse_foreign_tables(db: sqlite3.Connection, path: Path) -> None:
+    """Another program's SQLite file (an Anki collection, say) is refused before anything is written to it."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    foreign = sorted(tables - OUR_TABLES - {"sqlite_sequence", "sqlite_stat1"})
+    if foreign or (tables and "schedule" not in tables):
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise FlashcardsError(f"{path}: another program's SQLite database (tables: {shown}), not a flashcards "
+                              "review store; left untouched")
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
 
 
 def damaged_store_error(path: Path, exc: Exception) -> FlashcardsError:
