@@ -397,7 +397,8 @@ def restore(
     from .clock import utc_now
     from .settings import settings_path
     from .store import resolve_db_path
-    from .store.restore import plan_restore, restore as run_restore
+    from .store.restore import plan_restore
+    from .store.restore import restore as run_restore
 
     path = resolve_db_path(db)
     plan = plan_restore(path, settings_path(path), backup, utc_now().astimezone())

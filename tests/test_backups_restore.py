@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from reviewing import write_deck
@@ -63,7 +64,7 @@ def test_a_backup_made_under_a_clock_years_ahead_does_not_stay_newest(reviewed):
 
 
 def test_backups_are_compact_hold_schedules_log_settings_and_export_times_not_the_deck_cache(reviewed, tmp_path):
-    deck, db = reviewed
+    _, db = reviewed
     assert run_cli("config", "desired_retention", "0.85", "--db", str(db)).code == 0
     backup = daily_backup(db, today=date(2025, 1, 1))
     with sqlite3.connect(backup) as conn:
@@ -132,19 +133,19 @@ def test_an_empty_file_at_the_store_path_is_refused_untouched(tmp_path):
 def test_an_anki_collection_given_as_the_store_is_refused_untouched(tmp_path, anki_collection):
     path = anki_collection.path
     anki_collection.close()
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     deck = tmp_path / "deck.yaml"
     write_deck(deck, 2)
     result = run_cli("review", str(deck), "--db", path, stdin="q\n")
     assert result.code == 1 and len(result.stderr.strip().splitlines()) == 1
     assert "another program's SQLite database" in result.stderr
-    assert open(path, "rb").read() == before and not os.path.exists(f"{path}-wal")
+    assert Path(path).read_bytes() == before and not os.path.exists(f"{path}-wal")
 
 
 def _read_only_mount(folder):
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a read-only filesystem")
-    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode != 0:
+    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True, check=False).returncode != 0:
         pytest.skip("cannot bind-mount here")
     subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
 
@@ -181,7 +182,7 @@ def test_a_disk_full_backup_blames_the_backup_and_leaves_no_partial_file(tmp_pat
     db = tmp_path / "fc.db"
     folder = tmp_path / "backups"
     folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(folder)], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(folder)], capture_output=True, check=False).returncode:
         pytest.skip("cannot mount tmpfs here")
     try:
         result = run_cli("review", str(deck), "--db", str(db), stdin="3\n")
