@@ -117,8 +117,11 @@ def export(
         flashcards export decks/seeds.yaml -o seeds.apkg
     """
     from .anki.package_out import export_decks
+    from .atomic import refuse_to_replace_a_deck
     from .decks import load_through_store, note_times
     from .ui.console import parse_progress, progress_bar
+
+    refuse_to_replace_a_deck(output, "an Anki package")
 
     with open_store(db) as store:
         with parse_progress() as on_parse:
@@ -254,6 +257,10 @@ def stats(
     """
     from .insights import settings_summary, store_stats
 
+    if html is not None:
+        from .atomic import refuse_to_replace_a_deck
+
+        refuse_to_replace_a_deck(html, "a web page")
     store, keys, settings, _ = _insight_inputs(db, decks)
     result = store_stats(store, keys, settings)
     if store is not None:
