@@ -1,7 +1,8 @@
 """A lock on a deck file, held across read-merge-write so two writers never lose each other's cards.
 
-The lock is a small file beside the deck (`.NAME.lock`, never removed: removing it would race), locked with
-fcntl on POSIX and msvcrt on Windows; the lock goes with the process, so a crash never leaves it held.
+On POSIX the lock is flock() on the folder holding the deck (no file is left beside your decks; writers to
+decks of one folder take turns); on Windows, msvcrt on a `.NAME.lock` file beside the deck. The lock goes
+with the process, so a crash never leaves it held.
 A second writer waits (bounded), then fails with one line. Re-entrant within a process.
 """
 
@@ -22,9 +23,9 @@ _held_lock = threading.Lock()
 
 
 def lock_path(deck: Path) -> Path:
-    """The lock file of a deck (of the file a symlink points to)."""
+    """What is locked for a deck (for the file a symlink points to): its folder, or a lock file on Windows."""
     target = deck.resolve()
-    return target.with_name(f".{target.name}.lock")
+    return target.with_name(f".{target.name}.lock") if os.name == "nt" else target.parent
 
 
 @contextmanager
@@ -49,8 +50,8 @@ def deck_lock(deck: Path, wait_s: float = WAIT_S) -> Iterator[None]:
                 _held[key] -= 1
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        deck.resolve().parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666) if os.name == "nt" else os.open(path, os.O_RDONLY)
     except OSError as exc:
         raise FlashcardsError(f"{deck}: cannot lock the deck for writing ({exc.strerror or exc})") from None
     try:

@@ -80,12 +80,13 @@ def looks_binary(head: bytes) -> bool:
     return not utf16
 
 
-def read_bounded(path: Path, name: str, what: str = "exports", cap: int = MAX_INPUT_BYTES) -> bytes:
+def read_bounded(path: Path, name: str, what: str = "exports", cap: int | None = None) -> bytes:
     """A file's bytes, read in chunks: binary is refused on the first chunk, and reading stops at `cap`.
 
     Works for what has no size (pipes, /dev/zero): memory never grows past the cap.
     """
     kind = "a text export" if what == "exports" else "a deck"
+    cap = MAX_INPUT_BYTES if cap is None else cap
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
