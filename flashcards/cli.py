@@ -178,6 +178,10 @@ def review(
     from .tui import run_lines, run_terminal
 
     session = _open_session(db, decks, ahead=ahead)
+    if session.store.readonly:
+        session.store.close()
+        raise FlashcardsError(f"{session.store.path}: the store is read-only (file or filesystem); answers could "
+                              "not be saved. `due`, `stats` and `check` work on it")
     backup = session.store.start_daily_backup()  # in the background: the first card is not kept waiting
     try:
         with session.store:
@@ -237,6 +241,8 @@ def unsuspend(
     from .decks import open_decks
 
     with open_store(db) as store:
+        if store.readonly:
+            raise FlashcardsError(f"{store.path}: the store is read-only (file or filesystem); nothing changed")
         keys = [deck.key for deck in open_decks(store, _deck_paths(decks))]
         count = store.unsuspend(keys, card or ())
     typer.echo(f"Unsuspended {count} card{'s' if count != 1 else ''}.")

@@ -3,6 +3,7 @@ that are not our store are refused untouched, read-only stores can still be read
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -150,18 +151,29 @@ def _read_only_mount(folder):
     subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
 
 
-def test_on_a_read_only_filesystem_due_stats_and_check_work(reviewed):
+@pytest.mark.parametrize("with_wal", [False, True])
+def test_on_a_read_only_filesystem_due_stats_and_check_work(reviewed, with_wal):
     deck, db = reviewed
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    write_deck(deck, 6)  # changed since the store cached it: due must parse it without caching it
+    keep = sqlite3.connect(db)  # a -wal and -shm left beside the store (as after a crash), or none
+    keep.execute("SELECT count(*) FROM schedule").fetchone()
+    if not with_wal:
+        keep.close()
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
     _read_only_mount(db.parent)
     try:
         check = run_cli("check", "--db", str(db))
         assert check.code == 0 and "ok (4 cards, 2 answers)" in check.stdout, check.stderr
-        assert run_cli("due", str(deck), "--db", str(db)).code == 0
+        due = run_cli("due", str(deck), "--db", str(db), "--json")
+        assert due.code == 0 and json.loads(due.stdout)["new"] == 4, due  # 6 cards, 2 answered
         assert run_cli("stats", "--db", str(db), "--json").code == 0
+        review = run_cli("review", str(deck), "--db", str(db), stdin="3\n")
+        assert review.code == 1 and "read-only" in review.stderr
     finally:
         subprocess.run(["umount", str(db.parent)], check=True)
+        after = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+        keep.close()
+    assert after == before
 
 
 def test_a_backup_that_cannot_be_written_says_the_backup_failed_and_the_review_goes_on(tmp_path):

@@ -5,12 +5,12 @@ Opens the store read-only: checking never changes it, and a damaged store is nev
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backups import backups
+from .connection import readonly_uri
 from .schema import SCHEMA_VERSION
 
 
@@ -59,10 +59,8 @@ def check_store(path: Path) -> CheckReport:
     if path.is_file() and path.stat().st_size == 0:
         report.problems.append(Problem(f"{path}: an empty file, not a review store", restore_fix(path, report.backups)))
         return report
-    # a folder we may not write to (a read-only filesystem): read the file as it is, without its -shm
-    immutable = "&immutable=1" if not os.access(path.parent, os.W_OK) else ""
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{immutable}", uri=True)
+        db = sqlite3.connect(readonly_uri(path), uri=True)  # on a read-only filesystem too
     except sqlite3.Error as exc:
         report.problems.append(Problem(f"{path}: cannot open ({exc})", "check the file's permissions"))
         return report

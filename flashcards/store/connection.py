@@ -15,7 +15,11 @@ BUSY_TIMEOUT_S = 30.0  # a second session waits this long for the other's write 
 
 
 class Connection:
-    """An open store file. Use as a context manager, or call close()."""
+    """An open store file. Use as a context manager, or call close().
+
+    A store on a read-only file or filesystem is copied into memory (`readonly` is True): reading commands
+    work, and what they would cache is simply not kept; commands that record answers refuse it.
+    """
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
@@ -28,12 +32,16 @@ class Connection:
                 raise FlashcardsError(f"{path.parent}: cannot create the store's folder ({exc.strerror})") from None
         else:
             refuse_what_is_not_a_store(path)
-        self.readonly = path.exists() and not _writable(path)
+        self.readonly = path.exists() and not (_writable(path) and _writable(path.parent))
         try:
-            if self.readonly:  # a read-only file or filesystem: read it as it is, never write
-                uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if not _writable(path.parent) else "")
-                self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                          check_same_thread=False)
+            if self.readonly:  # a read-only file or filesystem: work on a copy in memory, the file never written
+                self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                source = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
+                try:
+                    refuse_foreign_tables(source, path)
+                    source.backup(self.db)
+                finally:
+                    source.close()
             else:
                 self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -42,9 +50,7 @@ class Connection:
             refuse_foreign_tables(self.db, path)  # before anything writes to the file
             schema.refuse_newer_schema(self.db, path)
             if self.readonly:
-                if list(schema.pending(self.db)):
-                    raise FlashcardsError(f"{path}: read-only, and made by an older flashcards; "
-                                          "make it writable once so it can be upgraded")
+                self._migrate()  # in memory only
             else:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")  # an acknowledged answer survives a power cut too
@@ -135,6 +141,14 @@ def refuse_foreign_tables(db: sqlite3.Connection, path: Path) -> None:
         shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
         raise FlashcardsError(f"{path}: another program's SQLite database (tables: {shown}), not a flashcards "
                               "review store; left untouched")
+
+
+def readonly_uri(path: Path) -> str:
+    """How to open a store read-only: without its -shm (immutable) when its folder cannot be written to and
+    no -wal holds anything the file lacks."""
+    wal = Path(f"{path}-wal")
+    immutable = not _writable(path.parent) and (not wal.exists() or wal.stat().st_size == 0)
+    return f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 def _writable(path: Path) -> bool:
