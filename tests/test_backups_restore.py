@@ -55,6 +55,15 @@ def test_a_damaged_store_is_never_backed_up_and_a_week_of_tries_keeps_the_good_b
     assert check.code == 1 and f"flashcards restore --db {db}" in check.stderr
 
 
+def test_rotation_never_removes_good_backups_while_a_damaged_one_is_counted(reviewed):
+    _, db = reviewed
+    made = [daily_backup(db, today=date(2025, 1, day)) for day in range(1, 8)]
+    corrupt(made[-1], start=1024, end=4096 * 3)  # the newest goes bad on disk
+    newer = daily_backup(db, today=date(2025, 1, 8))
+    kept = set(backups(db))
+    assert set(made[:-1]) <= kept and newer in kept  # seven good ones, the damaged one not among them
+
+
 def test_a_backup_made_under_a_clock_years_ahead_does_not_stay_newest(reviewed):
     _, db = reviewed
     future = daily_backup(db, today=date(2099, 1, 1))

@@ -165,8 +165,9 @@ def _copy(db_path: Path, partial: Path, seq: int, settings_file: Path | None,
 
 
 def _rotate(db_path: Path, keep: int) -> None:
-    """Remove the oldest backups beyond the newest `keep` good ones (unreadable ones are left alone)."""
-    for info in backup_infos(db_path)[:-keep]:
+    """Remove the oldest backups beyond the newest `keep` good ones (those passing the integrity check);
+    damaged ones are left alone, never counted as good."""
+    for info in backup_infos(db_path, verify=True)[:-keep]:
         info.path.unlink(missing_ok=True)
 
 
