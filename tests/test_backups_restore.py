@@ -38,6 +38,11 @@ def answers_in(path) -> int:
         return conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
 
 
+def indexes_of(path) -> set[str]:
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def test_a_damaged_store_is_never_backed_up_and_a_week_of_tries_keeps_the_good_backups(reviewed):
     _, db = reviewed
     with sqlite3.connect(db) as conn:
@@ -113,6 +118,7 @@ def test_restore_moves_the_store_with_its_wal_aside_and_twice_loses_nothing(revi
     assert (aside / "fc.db").exists() and (aside / "fc.db-wal").exists()
     assert answers_in(aside / "fc.db") == 4  # everything the store held, its WAL included
     assert answers_in(db) == 2
+    assert indexes_of(db) == indexes_of(aside / "fc.db")  # a compact backup's indexes are made again
     assert run_cli("check", "--db", str(db)).code == 0
     assert run_cli("due", str(deck), "--db", str(db)).code == 0  # the deck cache refills
     second = run_cli("restore", "--yes", "--db", str(db))  # following the advice twice

@@ -6,6 +6,7 @@ A compact backup has no deck cache: the restored store's cache is empty and refi
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -116,6 +117,10 @@ def _copy_backup(backup: Path, target: Path) -> None:
     copy = sqlite3.connect(target, isolation_level=None)
     try:
         source.backup(copy)
+        if copy.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (META,)).fetchone():
+            stored = copy.execute(f"SELECT value FROM {META} WHERE key = 'indexes'").fetchone()
+            for sql in json.loads(stored[0]) if stored else []:
+                copy.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
         copy.execute(f"DROP TABLE IF EXISTS {META}")
         if [row[0] for row in copy.execute("PRAGMA integrity_check(1)")] != ["ok"]:
             raise FlashcardsError(f"{backup}: the copy fails SQLite's integrity check; nothing changed")
