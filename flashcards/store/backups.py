@@ -105,6 +105,7 @@ def daily_backup(db_path: Path, today: date | None = None, keep: int = KEEP, set
     except OSError as exc:
         raise FlashcardsError(f"{folder}: backup failed: cannot make the backups folder ({exc.strerror or exc}); "
                               "the store itself is fine") from None
+    _remove_stale_partials(folder)
     earlier = backup_infos(db_path)
     partial = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}.partial"
     try:
@@ -168,6 +169,18 @@ def _copy(db_path: Path, partial: Path, seq: int, settings_file: Path | None,
         copy.close()
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Half-made backups of a run that was killed (over an hour old: none is still being written)."""
+    import time
+
+    for stale in folder.glob(".*.partial*"):
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink()
+        except OSError:
+            pass
 
 
 def _rotate(db_path: Path, keep: int) -> None:
