@@ -354,6 +354,22 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def restore(
+    backup: Annotated[Path | None, typer.Argument(help="The backup file (default: the newest good one).",
+                                                  show_default=False, dir_okay=False)] = None,
+    db: DbOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Put a backup in the store's place; the current store (with its -wal and -shm) is moved, untouched, into a new dated folder beside it, never overwritten.
+
+    Example:
+
+    flashcards restore --yes
+    """
+    from .commands import restore as command
+
+    command.run(backup, db, yes)
 
 
 def main(argv: list[str] | None = None) -> None:

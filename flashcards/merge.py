@@ -14,6 +14,7 @@ from .deckfile.reader import load_deck
 from .deckfile.writer import save_deck
 from .errors import FlashcardsError
 from .importers import ImportOptions, import_file
+from .locks import deck_lock
 from .model import Card, Deck, Highlight, card_id
 
 
@@ -152,22 +153,23 @@ def convert(
         if progress:
             progress(source)
         results.append((source, import_file(path, source, fmt, options)))
-    state = file_state(out)
-    deck = load_deck(out) if state is not None else Deck(name or out.stem)
-    original_name = deck.name
-    if name:
-        deck.name = name
-    report = ConvertReport(out)
-    merger = DeckMerger(deck, tags)
-    for source, result in results:
-        merge = merger.add(result.highlights)
-        report.files.append(
-            FileReport(source, result.format, len(result.highlights), merge.added, merge.merged, merge.already,
-                       result.skipped)
-        )
-        report.warnings.extend(result.warnings)
-    report.total_cards = len(deck.cards)
-    report.written = report.added > 0 or state is None or deck.name != original_name
-    if report.written:
-        save_deck(deck, out, expected_state=state)
+    with deck_lock(out):  # read-merge-write under the deck's lock: a second writer waits, no card is lost
+        state = file_state(out) if not out.exists() or out.is_file() else None  # a device: nothing to read
+        deck = load_deck(out) if state is not None else Deck(name or out.stem)
+        original_name = deck.name
+        if name:
+            deck.name = name
+        report = ConvertReport(out)
+        merger = DeckMerger(deck, tags)
+        for source, result in results:
+            merge = merger.add(result.highlights)
+            report.files.append(
+                FileReport(source, result.format, len(result.highlights), merge.added, merge.merged, merge.already,
+                           result.skipped)
+            )
+            report.warnings.extend(result.warnings)
+        report.total_cards = len(deck.cards)
+        report.written = report.added > 0 or state is None or deck.name != original_name
+        if report.written:
+            save_deck(deck, out, expected_state=False if out.exists() and not out.is_file() else state)
     return report

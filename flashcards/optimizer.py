@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from .clock import day_number
+from .rust_calls import into_fsrs_rs
 
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one, as Anki asks before fitting
 SPLITS = 5
@@ -166,14 +167,16 @@ def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
     """FSRS parameters fitted to the training items."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, TrainingConfig
 
-    return list(FSRS(DEFAULT_PARAMETERS).compute_parameters(list(items), training_config=TrainingConfig(seed=seed)))
+    with into_fsrs_rs("optimize"):
+        return list(FSRS(DEFAULT_PARAMETERS).compute_parameters(list(items), training_config=TrainingConfig(seed=seed)))
 
 
 def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
     """Log loss and RMSE(bins) of parameters on items."""
     from fsrs_rs_python import FSRS
 
-    result = FSRS(list(parameters)).evaluate(list(items))
+    with into_fsrs_rs("optimize"):
+        result = FSRS(list(parameters)).evaluate(list(items))
     return Scores(result.log_loss, result.rmse_bins)
 
 
@@ -359,7 +362,8 @@ def simulate(
     config = simulator_config(deck_size, days, new_per_day, reviews_per_day, profile)
     rows = []
     for retention in retentions:
-        runs = [fsrs_rs_python.simulate(list(parameters), retention, config, seed + offset) for offset in range(seeds)]
+        with into_fsrs_rs("simulate"):
+            runs = [fsrs_rs_python.simulate(list(parameters), retention, config, seed + offset) for offset in range(seeds)]
         minutes = [[value / 60 for value in run.cost_per_day] for run in runs]
         row = SimulationRow(
             retention,
@@ -388,7 +392,8 @@ def optimal_retention(parameters: Sequence[float], deck_size: int, days: int, ne
     import fsrs_rs_python
 
     config = simulator_config(deck_size, days, new_per_day, reviews_per_day, profile)
-    return float(fsrs_rs_python.optimal_retention(config, list(parameters)))
+    with into_fsrs_rs("simulate --optimal"):
+        return float(fsrs_rs_python.optimal_retention(config, list(parameters)))
 
 
 def at_search_floor(retention: float) -> bool:

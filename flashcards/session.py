@@ -267,23 +267,40 @@ class Session:
         return bool(self._undo)
 
     def undo(self) -> str | None:
-        """Take back the last answer, bury or suspend: the schedule restored, the log row removed.
+        """Take back the last answer, bury or suspend of this session, and only that.
 
+        The answer's own log row is removed and the card's schedule rebuilt from what remains of its log:
+        the schedule before it when nothing came after, else the answers given since (in another session)
+        replayed through the scheduler, so they are never erased. A bury or suspend gives back its flags only.
         Returns the card's id (it is shown again next), or None when there is nothing to undo.
         """
+        from .store.undo import answers_after
+
         if not self._undo:
             return None
         entry = self._undo.pop()
+        card_id = entry.before.card_id
         with self.store.transaction() as db:
-            self.store.write_card(db, entry.before)
-            if entry.log_id is not None:
+            current = self.store.card(card_id) or entry.before
+            if entry.log_id is None:
+                restored = replace(current, suspended=entry.before.suspended, buried_until=entry.before.buried_until)
+            else:
+                later = answers_after(db, card_id, entry.log_id)
                 self.store.delete_answer(db, entry.log_id)
+                if not later:
+                    restored = entry.before
+                else:
+                    schedule = entry.before.schedule
+                    for answer in later:
+                        schedule = self.scheduler.review(card_id, schedule, Rating(answer.rating), answer.reviewed_at)
+                    restored = replace(current, schedule=schedule)
+            self.store.write_card(db, restored)
         if entry.rating is not None:
             self.summary.answered -= 1
             self.summary.again -= entry.rating == Rating.AGAIN
             self.summary.duration_ms -= entry.duration_ms
-        self._again_first = entry.before.card_id
-        return entry.before.card_id
+        self._again_first = card_id
+        return card_id
 
     def finish(self) -> Summary:
         """The session's summary, with when the next card is due."""

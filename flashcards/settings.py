@@ -15,6 +15,10 @@ from .atomic import write_atomic
 from .errors import FlashcardsError
 
 PARAMETER_COUNT = 21  # FSRS-6
+MAX_SETTINGS_BYTES = 1024 * 1024
+MAX_STEP_MINUTES = 36500 * 24 * 60  # a step is at most the longest interval
+MIN_STEP_MINUTES = 1 / 60  # one second
+MAX_STEPS = 100
 
 
 @dataclass
@@ -47,11 +51,21 @@ def settings_path(db_path: Path) -> Path:
 def load_settings(path: Path) -> Settings:
     """Read settings; a missing file gives the defaults."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SETTINGS_BYTES + 1)
+        if len(data) > MAX_SETTINGS_BYTES:
+            raise FlashcardsError(f"{path}: settings file over {MAX_SETTINGS_BYTES // 1024} KiB; not a settings file")
+        raw = json.loads(data.decode("utf-8"))
     except FileNotFoundError:
         return Settings()
+    except IsADirectoryError:
+        raise FlashcardsError(f"{path}: is a folder, not a settings file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FlashcardsError(f"{path}: cannot read settings ({exc})") from None
+        raise FlashcardsError(f"{path}: cannot read settings ({' '.join(str(exc).split())})") from None
+    except ValueError as exc:  # a number over Python's 4,300-digit limit
+        raise FlashcardsError(f"{path}: cannot read settings (a number too long: {str(exc)[:80]})") from None
+    except RecursionError:
+        raise FlashcardsError(f"{path}: cannot read settings (nested too deeply)") from None
     if not isinstance(raw, dict):
         raise FlashcardsError(f"{path}: settings must be a JSON object")
     settings = Settings()
@@ -133,8 +147,10 @@ def _assign(settings: Settings, key: str, value: object, where: str) -> None:
     elif isinstance(default, list):
         if not isinstance(value, list) or not all(_is_number(item) and item >= 0 for item in value):
             raise FlashcardsError(f"{prefix}{key} must be a list of non-negative numbers")
-        if key == "parameters" and value and len(value) != PARAMETER_COUNT:
-            raise FlashcardsError(f"{prefix}parameters must be {PARAMETER_COUNT} numbers (FSRS-6), not {len(value)}")
+        if key == "parameters" and value:
+            _check_parameters(value, prefix)
+        elif key != "parameters":
+            _check_steps(key, value, prefix)
         value = [float(item) for item in value]
     else:
         if not _is_number(value):
@@ -151,8 +167,36 @@ def _assign(settings: Settings, key: str, value: object, where: str) -> None:
     setattr(settings, key, value)
 
 
+def _check_steps(key: str, steps: list, prefix: str) -> None:
+    if len(steps) > MAX_STEPS:
+        raise FlashcardsError(f"{prefix}{key}: at most {MAX_STEPS} steps, not {len(steps)}")
+    for step in steps:
+        if not MIN_STEP_MINUTES <= step <= MAX_STEP_MINUTES:
+            raise FlashcardsError(f"{prefix}{key}: each step must be between 1 second ({MIN_STEP_MINUTES:.4f}) and "
+                                  f"{MAX_STEP_MINUTES} minutes (100 years), not {step:g}")
+
+
+def parameter_bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The bounds FSRS-6 holds each parameter within (py-fsrs's, the same as fsrs-rs's parameter clipper)."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
+
+
+def _check_parameters(values: list, prefix: str) -> None:
+    if len(values) != PARAMETER_COUNT:
+        raise FlashcardsError(f"{prefix}parameters must be {PARAMETER_COUNT} numbers (FSRS-6), not {len(values)}")
+    lower, upper = parameter_bounds()
+    for index, (value, low, high) in enumerate(zip(values, lower, upper, strict=True)):
+        if not low <= value <= high:
+            raise FlashcardsError(f"{prefix}parameters[{index}] must be between {low:g} and {high:g} (FSRS's bounds), "
+                                  f"not {value:g}")
+
+
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)  # a huge int is caught by the bounds, never made a float
 
 
 DESCRIPTIONS = {  # shown by `flashcards config --help`

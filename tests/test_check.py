@@ -46,7 +46,7 @@ def test_a_damaged_store_is_reported_with_the_backup_to_restore_and_left_byte_id
     result = run_cli("check", "--db", str(db))
     assert result.code == 1
     newest = sorted((db.parent / "backups").glob("fc-*.db"))[-1]
-    assert "problem:" in result.stderr and f"cp {newest} {db}" in result.stderr
+    assert "problem:" in result.stderr and f"flashcards restore --db {db}" in result.stderr
     for command in (("due", str(deck)), ("review", str(deck)), ("stats",), ("optimize",)):
         other = run_cli(*command, "--db", str(db), stdin="q\n")
         assert other.code == 1, command
@@ -85,11 +85,10 @@ def test_daily_backups_once_a_day_keep_the_last_seven(tmp_path, reviewed):
     assert len(list(folder.glob("fc-*.db"))) == 1  # a second run the same day makes none
     with sqlite3.connect(sorted(folder.glob("fc-*.db"))[0]) as backup:  # taken as the day's first session began
         assert backup.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0
-    with sqlite3.connect(db) as conn:
-        for day in range(1, 12):
-            assert daily_backup(conn, db, today=date(2025, 1, day)) is not None
-        assert daily_backup(conn, db, today=date(2025, 1, 11)) is None
+    for day in range(1, 12):
+        assert daily_backup(db, today=date(2025, 1, day)) is not None
+    assert daily_backup(db, today=date(2025, 1, 11)) is None
     with sqlite3.connect(folder / "fc-2025-01-11.db") as backup:  # a backup holds every answer so far
         assert backup.execute("SELECT count(*) FROM review_log").fetchone()[0] == 3
     kept = sorted(path.name for path in folder.glob("fc-*.db"))
-    assert len(kept) == 7 and kept[0] == "fc-2025-01-06.db"
+    assert len(kept) == 7 and kept[0] == "fc-2025-01-05.db"  # the first made (today's, by the review) rotated away

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from reviewing import FrozenClock, Reviewing, write_deck
 
-from flashcards.model import Rating, State
+from flashcards.model import Rating, Schedule, State
+from flashcards.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
+from flashcards.store.checks import check_store
 
 
 @pytest.fixture
@@ -247,3 +249,24 @@ def test_studying_ahead_shows_each_card_at_most_once_per_session(store, tmp_path
     ahead.answer(shown, Rating.GOOD)
     assert ahead.next_card() is None
     assert reviewing.session(ahead=True).next_card().card.id == ids[0]  # a new session may show it again
+
+
+def test_undo_takes_back_only_its_own_answer_and_keeps_another_sessions_answer(store, tmp_path):
+    reviewing, ids = make(store, tmp_path, count=2)
+    with Store(store.path) as other_store:
+        a = reviewing.session()
+        b = Reviewing(other_store, reviewing.deck_paths, reviewing.clock, reviewing.settings).session()
+        shown_a, shown_b = a.next_card(), b.next_card()
+        assert shown_a.card.id == shown_b.card.id == ids[0]
+        a.answer(shown_a, Rating.AGAIN)
+        reviewing.clock.advance(minutes=2)
+        b.answer(shown_b, Rating.EASY)
+        assert a.undo() == ids[0]
+        answers = list(store.answers())
+        assert [answer.rating for answer in answers] == [Rating.EASY]  # B's answer stays, A's is gone
+        row = store.card(ids[0])
+        new = Schedule()
+        alone = FSRSScheduler.from_settings(reviewing.settings).review(ids[0], new, Rating.EASY, answers[0].reviewed_at)
+        assert row.schedule == alone  # as if only B had answered
+        assert row.schedule.reps == 1
+    assert check_store(store.path).ok

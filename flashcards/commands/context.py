@@ -37,7 +37,7 @@ def deck_paths(decks: list[Path] | None) -> list[Path]:
     raise FlashcardsError("no deck given and no ./decks folder here; name a deck file or folder")
 
 
-def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False, backup: bool = False,
+def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False,
                  only: CardFilter | None = None, limit_cards: int | None = None, limit_minutes: float | None = None):
     """A review session over the decks (only the cards `only` keeps), with the store's settings and scheduler."""
     from ..decks import open_decks
@@ -45,7 +45,7 @@ def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = Fal
     from ..session import Session
     from ..ui.console import parse_progress
 
-    store = open_store(db, backup=backup)
+    store = open_store(db)
     settings = store_settings(store)
     with parse_progress() as on_parse:
         opened = open_decks(store, deck_paths(decks), on_parse)

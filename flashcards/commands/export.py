@@ -13,11 +13,13 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *,
     """Write the package, then remember each note's time so a re-import updates exactly the edited notes."""
     from ..anki.note_times import note_times, record_note_times
     from ..anki.package_out import export_decks
+    from ..atomic import refuse_to_replace_a_deck
     from ..clock import utc_now
     from ..decks import load_through_store
     from ..ui.console import parse_progress, progress_bar
     from ..ui.reports import print_export
 
+    refuse_to_replace_a_deck(output, "an Anki package")
     with open_store(db) as store:
         with parse_progress() as on_parse:
             loaded = load_through_store(store, decks, on_parse)

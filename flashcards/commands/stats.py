@@ -12,6 +12,10 @@ def run(decks: list[Path] | None, db: Path | None, html: Path | None, as_json: b
     from ..insights import settings_summary, store_stats
     from ..ui.reports import print_stats
 
+    if html is not None:
+        from ..atomic import refuse_to_replace_a_deck
+
+        refuse_to_replace_a_deck(html, "a web page")
     with open_history(db, decks) as inputs:
         result = store_stats(inputs.store, inputs.keys, inputs.settings)
     print_stats(result, settings_summary(inputs.settings), html, as_json)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import FlashcardsError
 from ..model import CardFilter
 from .context import deck_paths, open_store
 
@@ -15,5 +16,7 @@ def run(decks: list[Path] | None, wanted: CardFilter, db: Path | None) -> None:
     from ..ui.reports import print_unsuspended
 
     with open_store(db) as store:
+        if store.readonly:
+            raise FlashcardsError(f"{store.path}: the store is read-only (file or filesystem); nothing changed")
         count = unsuspend_matching(store, open_decks(store, deck_paths(decks)), wanted)
     print_unsuspended(count)

@@ -28,13 +28,12 @@ def load_deck(path: Path, progress: Callable[[float], None] | None = None) -> De
 
     `progress` is told, now and then, the share of the file parsed so far (0 to 1).
     """
+    from ..importers.textio import read_bounded
+
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FlashcardsError(f"{name}: no such deck file") from None
-    except OSError as exc:
-        raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
+    if not path.exists():
+        raise FlashcardsError(f"{name}: no such deck file")
+    data = read_bounded(path, name, "decks")  # in chunks: /dev/zero or a pipe cannot exhaust memory
     return parse_deck(data, name, progress)
 
 

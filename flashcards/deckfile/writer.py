@@ -64,14 +64,20 @@ def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | N
     """Write the deck atomically: any failure leaves the old file byte-identical.
 
     With `expected_state` (from file_state() when the deck was read), a file that changed on disk since
-    is refused rather than overwritten: someone edited it by hand meanwhile.
+    is refused rather than overwritten: someone edited it by hand meanwhile. The check is made just before
+    the new file replaces the old, under the deck's lock (see locks.py): a concurrent writer waits.
     """
-    if expected_state is not False and file_state(path) != expected_state:
-        raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+    from ..locks import deck_lock
+
+    def unchanged(target: Path) -> None:
+        if expected_state is not False and file_state(target) != expected_state:
+            raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             for piece in iter_deck_yaml(deck):
                 handle.write(piece)
 
-    write_atomic_via(path, write)
+    with deck_lock(path):
+        unchanged(path)  # fail early, before the work of writing
+        write_atomic_via(path, write, before_replace=unchanged)

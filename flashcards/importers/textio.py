@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 from ..errors import FlashcardsError
@@ -63,23 +64,64 @@ def _decode_without_bom(data: bytes, name: str) -> str:
         raise FlashcardsError(f"{name}: cannot decode as UTF-8, UTF-16 or GB18030 text") from None
 
 
-def read_text(path: Path, name: str | None = None) -> str:
-    """Read a text export from disk; errors name the file as `name` (default: the path)."""
-    name = name or str(path)
+CHUNK_BYTES = 1 << 20
+
+
+def looks_binary(head: bytes) -> bool:
+    """Whether the first bytes of a file show it is not text: NULs, unless laid out as UTF-16 text."""
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    sample = head[:4096]
+    if b"\x00" not in sample:
+        return False  # control characters are found once decoded (see decode_bytes)
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2 or 1
+    utf16 = (odd > half * 0.3 or even > half * 0.3) and min(even, odd) < half * 0.1
+    return not utf16
+
+
+def read_bounded(path: Path, name: str, what: str = "exports", cap: int | None = None) -> bytes:
+    """A file's bytes, read in chunks: binary is refused on the first chunk, and reading stops at `cap`.
+
+    Works for what has no size (pipes, /dev/zero): memory never grows past the cap.
+    """
+    kind = "a text export" if what == "exports" else "a deck"
+    cap = MAX_INPUT_BYTES if cap is None else cap
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise FlashcardsError(
-                f"{name}: file is {size // 2**20} MiB; exports over {MAX_INPUT_BYTES // 2**20} MiB are refused (split it)"
-            )
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > cap:
+                raise FlashcardsError(f"{name}: file is {size // 2**20} MiB; {what} over {cap // 2**20} MiB are refused (split it)")
+            head = handle.read(CHUNK_BYTES)
+            if looks_binary(head):
+                raise FlashcardsError(f"{name}: looks like a binary file, not {kind}")
+            if size >= len(head) and handle.seekable():  # a regular file: read whole, in one piece
+                handle.seek(0)
+                data = handle.read(size)
+                more = handle.read(CHUNK_BYTES)  # grown meanwhile?
+                if not more:
+                    return data
+                buffer = bytearray(data) + more
+                del data
+            else:
+                buffer = bytearray(head)
+            while chunk := handle.read(CHUNK_BYTES):
+                buffer += chunk
+                if len(buffer) > cap:
+                    raise FlashcardsError(f"{name}: more than {cap // 2**20} MiB; {what} over that are refused (split it)")
     except FileNotFoundError:
         raise FlashcardsError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise FlashcardsError(f"{name}: is a directory") from None
     except OSError as exc:
         raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
+    return bytes(buffer)
+
+
+def read_text(path: Path, name: str | None = None) -> str:
+    """Read a text export from disk; errors name the file as `name` (default: the path)."""
+    name = name or str(path)
+    data = read_bounded(path, name)
     text = decode_bytes(data, name)
     del data  # the decoded text is all that is needed from here on
     return text
-

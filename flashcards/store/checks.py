@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backups import backups
+from .connection import readonly_uri
 from .schema import SCHEMA_VERSION
 
 
@@ -42,10 +43,10 @@ class CheckReport:
 
 
 def restore_fix(path: Path, found: list[Path]) -> str:
-    """How to get a damaged store back: the newest backup, or SQLite's recovery when there is none."""
+    """How to get a damaged store back: `flashcards restore`, or SQLite's recovery when there is no backup."""
     if found:
-        return (f"move the damaged file aside (mv {path} {path}.damaged), then restore the newest backup: "
-                f"cp {found[-1]} {path}")
+        return (f"restore the newest good backup (the damaged files are moved aside, never deleted): "
+                f"flashcards restore --db {path}")
     return f"no backup yet; try SQLite's recovery: sqlite3 {path} .recover | sqlite3 {path.with_suffix('.recovered.db')}"
 
 
@@ -55,8 +56,11 @@ def check_store(path: Path) -> CheckReport:
     if not path.exists():
         report.problems.append(Problem(f"{path}: no review store here", "review a deck to create it, or pass --db"))
         return report
+    if path.is_file() and path.stat().st_size == 0:
+        report.problems.append(Problem(f"{path}: an empty file, not a review store", restore_fix(path, report.backups)))
+        return report
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(readonly_uri(path), uri=True)  # on a read-only filesystem too
     except sqlite3.Error as exc:
         report.problems.append(Problem(f"{path}: cannot open ({exc})", "check the file's permissions"))
         return report

@@ -31,6 +31,11 @@ def error_line(message: str) -> None:
         else sys.stderr.write(f"error: {message}\n")
 
 
+def warning_line(message: str) -> None:
+    """Print one warning line on stderr (something went wrong, but the command did its job)."""
+    sys.stderr.write(f"warning: {message}\n")
+
+
 def _plain() -> bool:
     return not sys.stderr.isatty()
 
