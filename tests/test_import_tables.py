@@ -160,3 +160,21 @@ def test_any_cells_written_by_a_csv_writer_come_back(tmp_path, rows):
     path = _write(tmp_path, "any.csv", buffer.getvalue())
     result = import_file(path, "any.csv", "csv")
     assert [(h.front, h.back) for h in result.highlights] == [(front.strip(), back.strip()) for front, back in rows]
+
+
+def test_a_table_whose_first_row_is_longer_than_the_detection_window_is_still_a_table(tmp_path):
+    from flashcards.importers import detect_format
+
+    long_note = "word " * 30_000  # 150,000 characters in one quoted cell
+    text = f'Highlight,Note\n"A passage","{long_note}"\n"Another passage","short"\n'
+    assert detect_format(text, "long.csv").NAME == "csv"
+
+
+def test_a_hypothesis_number_too_long_to_convert_is_one_line(tmp_path):
+    from flashcards.errors import FlashcardsError
+    from flashcards.importers import hypothesis
+    from flashcards.importers.base import ImportOptions
+
+    text = '{"rows": [{"target": [], "text": "x", "n": ' + "9" * 5000 + "}]}"
+    with pytest.raises(FlashcardsError, match="not an annotation export"):
+        hypothesis.parse(text, "h.json", ImportOptions())

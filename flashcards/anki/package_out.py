@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -106,8 +107,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 def field_html(text: str) -> str:
     """Plain text as Anki field HTML: escaped, so `<script>` shows literally; newlines as <br>; control
     characters (which Anki cannot store in a field) removed; `[` as an entity, so `[sound:x.mp3]` in a
-    passage shows as text instead of playing."""
-    return html.escape(_CONTROL.sub("", text), quote=False).replace("\n", "<br>").replace("[", "&#91;")
+    passage shows as text instead of playing. Unicode NFC, as Anki stores fields: what we send is what it keeps."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    return html.escape(text, quote=False).replace("\n", "<br>").replace("[", "&#91;")
 
 
 def anki_tag(tag: str) -> str:

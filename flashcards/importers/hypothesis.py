@@ -45,6 +45,8 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         raise FlashcardsError(f"{source}:{error.lineno}: not valid JSON: {error.msg} (column {error.colno})") from None
     except RecursionError:
         raise FlashcardsError(f"{source}: JSON nested too deeply to be an annotation export") from None
+    except ValueError as error:  # e.g. a number longer than Python converts (4,300 digits)
+        raise FlashcardsError(f"{source}: not an annotation export ({error})") from None
     annotations = _container(data)
     if annotations is None:
         raise FlashcardsError(

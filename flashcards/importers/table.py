@@ -26,6 +26,7 @@ _NUMBER = re.compile(r"[-+]?[\d.,:]+")
 
 def read_records(text: str, source: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """The table's non-blank records, each with the line it starts on; bad quoting is one clear error."""
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a long commentary is one cell: never refuse it
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     line = 1
     while True:
@@ -54,17 +55,23 @@ def column_key(name: str) -> str:
     return _SPACES.sub(" ", name).strip().lower()
 
 
+SAMPLE_WINDOWS = (65536, 1 << 20, 16 << 20)  # characters: the usual sample, then wider for long rows
+
+
 def sample_records(text: str, delimiter: str) -> list[list[str]]:
     """The first records of a table from a bounded prefix of the text ([] when it is not valid CSV)."""
-    sample = "\n".join(first_lines(text))
-    records = []
-    try:
-        for _, row in read_records(sample, "", delimiter):
-            records.append(row)
-            if len(records) > 50:
-                break
-    except FlashcardsError:
-        pass  # a bad row (or one cut by the sample's end): judge by the records before it; parse reports it
+    for window in SAMPLE_WINDOWS:  # a long first row may lie past the first window: look further before judging
+        sample = "\n".join(first_lines(text, window))
+        records = []
+        try:
+            for _, row in read_records(sample, "", delimiter):
+                records.append(row)
+                if len(records) > 50:
+                    break
+        except FlashcardsError:
+            pass  # a bad row (or one cut by the sample's end): judge by the records before it; parse reports it
+        if len(records) >= 2 or len(sample) >= len(text):
+            break
     return records
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console, Group
@@ -100,6 +101,7 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
     revealed = False
     counts = session.counts()  # what is left does not change while this card is on screen
     show(card_view(shown, counts, revealed, message))
+    shown = replace(shown, shown_at=session.clock())  # the answer's time counts from when the card is on screen
     for command in commands:
         if command is None:
             continue
