@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Protocol, TextIO
 
 ESCAPES: dict[str, str] = {
@@ -39,6 +39,10 @@ class KeysUnavailable(RuntimeError):
 
 
 class KeyReader(Protocol):
+    def paused(self) -> AbstractContextManager[None]:
+        """The terminal in its normal mode inside the block (for an editor)."""
+        ...
+
     def read(self, timeout: float | None = None) -> str | None:
         """The next key name, or None after `timeout` seconds without one."""
         ...
@@ -131,13 +135,21 @@ class _WindowsKeys:
                 return None
             time.sleep(0.03)
 
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Nothing to switch on Windows: msvcrt reads keys without changing the console's mode."""
+        yield
+
 
 class _PosixKeys:
     """Bytes from a terminal in cbreak mode, decoded to key names; signals wake it through a pipe."""
 
-    def __init__(self, fd: int, wake: int) -> None:
+    def __init__(self, fd: int, wake: int, cooked: Callable[[], None] | None = None,
+                 cbreak: Callable[[], None] | None = None) -> None:
         self.fd = fd
         self.wake = wake
+        self._cooked = cooked
+        self._cbreak = cbreak
         self.pending: list[str] = []
         self.partial = ""
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -168,6 +180,17 @@ class _PosixKeys:
             elif deadline is not None and time.monotonic() >= deadline:
                 return None
         return self.pending.pop(0)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """The terminal in its normal mode for a while (an editor runs), single keys again afterwards."""
+        if self._cooked:
+            self._cooked()
+        try:
+            yield
+        finally:
+            if self._cbreak:
+                self._cbreak()
 
 
 @contextmanager
@@ -209,7 +232,7 @@ def _posix_keys(fd: int, termios, tty, on_stop, on_continue) -> Iterator[_PosixK
     previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
     tty.setcbreak(fd)
     try:
-        yield _PosixKeys(fd, wake_read)
+        yield _PosixKeys(fd, wake_read, cooked, lambda: tty.setcbreak(fd))
     finally:
         cooked()
         for signum, handler in previous.items():
