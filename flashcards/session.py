@@ -302,6 +302,13 @@ class Session:
         self._again_first = card_id
         return card_id
 
+    def edit(self, shown: Shown, document: str) -> Shown:
+        """Save an edited card document into its deck file and the store; the card as shown afterwards."""
+        from .card_edit import edit_card
+
+        edited = edit_card(self.store, self._keys, shown.card, document)
+        return replace(shown, card=edited)
+
     def finish(self) -> Summary:
         """The session's summary, with when the next card is due."""
         self.summary.next_due = self.store.next_due(self._keys, self.today())

@@ -333,3 +333,33 @@ def test_escape_sequences_in_a_card_are_shown_not_sent_in_line_mode(tmp_path):
     assert result.code == 0, result.stderr
     assert "title␛]0;pwned␇ clear␛[2J" in result.stdout and "clip␛]52;c;ZXZpbA==␇ <9B>2J" in result.stdout
     assert not any(char in result.stdout for char in "\x1b\x07\x9b")
+
+
+def test_e_opens_the_card_in_the_editor_and_saves_it_into_the_deck(tmp_path):
+    deck = long_deck(tmp_path, ("a short passage", "a short note"), ("another passage", "another note"))
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/a short note/a better note/' \"$1\"\n", encoding="utf-8")
+    editor.chmod(0o755)
+    failing = tmp_path / "failing.sh"
+    failing.write_text("#!/bin/sh\nsed -i 's/passage/PASSAGE/' \"$1\"\nexit 1\n", encoding="utf-8")
+    failing.chmod(0o755)
+    before = deck.read_text(encoding="utf-8")
+    term = Terminal([str(deck), "--db", str(tmp_path / "fc.db")], 24, 80, env={"VISUAL": str(failing)})
+    term.shows("a short passage")
+    term.send("e", then="did not exit cleanly")
+    assert deck.read_text(encoding="utf-8") == before  # an editor that fails changes nothing
+    term.send("q", then="Answered 0 cards")
+    term.finish()
+
+    term = Terminal([str(deck), "--db", str(tmp_path / "fc.db")], 24, 80, env={"VISUAL": str(editor)})
+    term.shows("a short passage")
+    term.send(" ", then="a short note")
+    term.send("e", then="a better note")
+    assert "Saved your edit" in term.text() and "New 2" in term.lines()[0]
+    term.send("3", then="another passage")
+    term.send("q", then="Answered 1 card")
+    term.finish()
+    after = deck.read_text(encoding="utf-8")
+    assert after == before.replace("a short note", "a better note")  # only that card's line changed
+    with Store(tmp_path / "fc.db") as store:
+        assert [a.card_id for a in store.answers()] == [card_id("a short passage")]  # its history kept its id

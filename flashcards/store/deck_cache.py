@@ -82,3 +82,22 @@ class DeckCache:
         """The ids of a cached deck's cards, in deck order."""
         return [row[0] for row in self.db.execute(
             "SELECT card_id FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,))]
+
+    def card_deck(self, card_id: str, decks: Sequence[str]) -> str | None:
+        """The first of the given decks (store keys) holding the card."""
+        row = self.db.execute(
+            f"SELECT deck_path FROM deck_cards WHERE card_id = ? AND deck_path IN ({marks(decks)}) LIMIT 1",
+            (card_id, *decks),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def replace_cached_card(self, path: str, card: Card, mtime_ns: int, size: int) -> None:
+        """The cached copy of one card edited in place, and its deck file's new state (nothing else re-read)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deck_cards SET front = ?, back = ?, source = ?, tags = ?, fingerprint = ?, "
+                "changed_at = max(?, coalesce(changed_at, 0) + 1) WHERE deck_path = ? AND card_id = ?",
+                (card.front, card.back, card.source, tags_to(card.tags), content_fingerprint(card), int(time.time()),
+                 path, card.id),
+            )
+            db.execute("UPDATE decks SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path))

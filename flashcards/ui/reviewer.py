@@ -39,7 +39,7 @@ from .wrap import visible
 KEYS: dict[str, str] = {
     " ": "reveal", "\r": "reveal", "\n": "reveal",
     "1": "1", "2": "2", "3": "3", "4": "4",
-    "u": "undo", "b": "bury", "s": "suspend", "q": "quit", "\x03": "quit", "\x04": "quit", "esc": "",
+    "u": "undo", "b": "bury", "s": "suspend", "e": "edit", "q": "quit", "\x03": "quit", "\x04": "quit", "esc": "",
 }
 SCROLL_KEYS: dict[str, str] = {"down": "down", "j": "down", "up": "up", "k": "up", "pgdn": "pgdn", "pgup": "pgup",
                                "home": "home", "end": "end"}
@@ -47,11 +47,15 @@ LINE_COMMANDS: dict[str, str] = {
     "": "reveal", "show": "reveal", " ": "reveal",
     "1": "1", "2": "2", "3": "3", "4": "4", "again": "1", "hard": "2", "good": "3", "easy": "4",
     "u": "undo", "undo": "undo", "b": "bury", "bury": "bury", "s": "suspend", "suspend": "suspend",
-    "q": "quit", "quit": "quit",
+    "e": "edit", "edit": "edit", "q": "quit", "quit": "quit",
 }
 # ---------------------------------------------------------------- the loop
 
-def run(session: Session, commands: Iterator[str | None], show: Callable[[object], None], *, interactive: bool) -> Summary:
+Editor = Callable[[str], str | None]  # a card document in, the edited document out (None: not saved)
+
+
+def run(session: Session, commands: Iterator[str | None], show: Callable[[object], None], *, interactive: bool,
+        editor: Editor | None = None) -> Summary:
     """Drive a session with commands (None: a timeout tick while waiting) and draw with `show`.
 
     Interactive: the answer is hidden until revealed and a learning card not yet due is waited for;
@@ -86,7 +90,7 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[object
         if waited:
             message, waited = None, False
         first = False
-        outcome = _one_card(session, shown, commands, show, interactive, message)
+        outcome = _one_card(session, shown, commands, show, interactive, message, editor)
         if outcome is None:
             break
         message = outcome
@@ -96,7 +100,7 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[object
 
 
 def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], show: Callable[[object], None],
-              interactive: bool, message: str | None) -> str | None:
+              interactive: bool, message: str | None, editor: Editor | None = None) -> str | None:
     """Show a card until it is answered, buried, suspended or undone; returns the next message, None to quit."""
     revealed = False
     counts = session.counts()  # what is left does not change while this card is on screen
@@ -121,7 +125,27 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
             return "Suspended."
         elif command == "undo":
             return _undo_message(session) if session.can_undo() else "Nothing to undo."
+        elif command == "edit":
+            shown, message = _edit(session, shown, editor)
+            show(card_view(shown, counts, revealed, message, front=interactive))
     return None
+
+
+def _edit(session: Session, shown: Shown, editor: Editor | None) -> tuple[Shown, str]:
+    """Open the card in the person's editor and save what comes back; the card to show and a message."""
+    if editor is None:
+        return shown, "Editing needs a terminal: press e in the interactive reviewer."
+    from ..deckfile.edit import card_document
+    from ..errors import FlashcardsError
+
+    text = editor(card_document(shown.card))
+    if text is None:
+        return shown, "The editor did not exit cleanly: nothing changed."
+    try:
+        edited = session.edit(shown, text)
+    except FlashcardsError as error:
+        return shown, f"Not saved: {error}"
+    return edited, "Saved your edit to the deck." if edited.card != shown.card else "No change."
 
 
 def _undo_message(session: Session) -> str:
@@ -230,8 +254,18 @@ def run_terminal(session: Session, console: Console | None = None) -> Summary:
     try:
         with single_keys(sys.stdin, on_stop=view.suspend, on_continue=view.resume) as reader:
             console.show_cursor(False)
+            def editor(text: str) -> str | None:
+                from .editor import edit_text
+
+                with reader.paused():
+                    view.suspend()
+                    try:
+                        return edit_text(text)
+                    finally:
+                        view.resume()
+
             try:
-                return run(session, view.commands(reader), view.show, interactive=True)
+                return run(session, view.commands(reader), view.show, interactive=True, editor=editor)
             finally:
                 console.show_cursor(True)
     except KeysUnavailable as error:
