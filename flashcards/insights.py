@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .clock import day_number, utc_now
+from .clock import utc_now
 from .model import CardRow, LoggedAnswer, State
 from .settings import Settings
-from .stats import Answer, CardSnapshot, Stats, compute_stats
+from .stats import Answer, CardSnapshot, Stats
 from .store import Store
 
 STATE_NAMES = {State.NEW: "new", State.LEARNING: "learning", State.REVIEW: "review", State.RELEARNING: "relearning"}

@@ -8,6 +8,7 @@ The store works on integer milliseconds: `offset_spans()` gives it the UTC offse
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 
@@ -82,7 +83,7 @@ def day_sql(column: str, spans: list[tuple[int, int]], rollover_hour: int) -> st
         offset = str(spans[0][1])
     else:
         cases = " ".join(f"WHEN {column} < {start} THEN {previous}"
-                         for (_, previous), (start, _) in zip(spans, spans[1:], strict=False))
+                         for (_, previous), (start, _) in itertools.pairwise(spans))
         offset = f"(CASE {cases} ELSE {spans[-1][1]} END)"
     shifted = f"({column} + {offset} - {rollover_hour * 3_600_000})"
     # floor division (SQLite's `/` truncates towards zero)
