@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .deckfile import deck_files, file_state
+from .errors import FlashcardsError
 from .model import Card
-from .store import CachedDeck, Store
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,11 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
         cached = store.cached_deck(key)
         state = file_state(path)
         if cached is None or state != (cached.mtime_ns, cached.size):
-            from .deckfile.reader import load_deck  # YAML only when a deck changed
+            from .deck_refresh import refresh_deck  # YAML only when a deck changed
 
-            deck = load_deck(path, on_parse(path) if on_parse else None)
-            store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)
-            cached = CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards))
+            if state is None:
+                raise FlashcardsError(f"{path}: no such deck file")
+            cached = refresh_deck(store, key, path, state, (lambda path=path: on_parse(path)) if on_parse else None)
         opened.append(OpenDeck(key, path, cached.name, cached.tags))
     return opened
 

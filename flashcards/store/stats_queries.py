@@ -42,10 +42,10 @@ class StatsQueries:
                    sum(review AND NOT young AND rating != 1), sum(review AND NOT young)
             FROM (
                 SELECT reviewed_at, duration_ms, rating, state_before = 2 AS review,
-                       (previous_due IS NULL OR previous_due - previous_at < {MATURE_MS}) AS young
+                       (previous IS NULL OR previous < {MATURE_MS}) AS young
                 FROM (
                     SELECT reviewed_at, duration_ms, rating, state_before,
-                           lag(due) OVER card_order AS previous_due, lag(reviewed_at) OVER card_order AS previous_at
+                           lag(due - reviewed_at) OVER card_order AS previous  -- the interval it was answered at
                     FROM review_log {where_in_decks(decks)}
                     WINDOW card_order AS (PARTITION BY card_id ORDER BY reviewed_at, id)
                 )
@@ -64,33 +64,24 @@ class StatsQueries:
         Cards due before window_ms[0] are all overdue (they count on `today - 1`), those due from window_ms[1]
         on are beyond the forecast: only dues inside the window get a study day (`spans` must cover it).
         """
-        where = where_in_decks(decks)
-        bound = tuple(decks or ())
+        low, high = window_ms
         active = "suspended = 0 AND NOT (buried_until IS NOT NULL AND buried_until >= ?)"
         young = f"(due IS NULL OR last_review IS NULL OR due - last_review < {MATURE_MS})"
-        row = self.db.execute(
-            f"""
-            SELECT sum(suspended != 0),
-                   sum(suspended = 0 AND buried_until IS NOT NULL AND buried_until >= ?),
-                   sum({active} AND state = 0),
-                   sum({active} AND state IN (1, 3)),
-                   sum({active} AND state NOT IN (0, 1, 3) AND {young}),
-                   sum({active} AND state NOT IN (0, 1, 3) AND NOT {young})
-            FROM schedule {where}
-            """,
-            (today, today, today, today, today, *bound),
-        ).fetchone()
-        states = dict(zip(("suspended", "buried", "new", "learning", "young", "mature"), (v or 0 for v in row), strict=True))
-
-        low, high = window_ms
-        studied = f"suspended = 0 AND state != 0 AND due IS NOT NULL AND due < {int(high)}"
-        day = f"CASE WHEN due < {int(low)} THEN {today - 1} ELSE {day_sql('due', spans, rollover_hour)} END"
-        filter_sql = f"{where} {'AND' if where else 'WHERE'} {studied}"
-        due_per_day = dict(self.db.execute(f"SELECT {day} AS day, count(*) FROM schedule {filter_sql} GROUP BY day", bound))
-
+        kind = (f"CASE WHEN suspended != 0 THEN 'suspended' WHEN NOT ({active}) THEN 'buried' WHEN state = 0 THEN 'new' "
+                f"WHEN state IN (1, 3) THEN 'learning' WHEN {young} THEN 'young' ELSE 'mature' END")
+        studied = "suspended = 0 AND state != 0"
+        day = (f"CASE WHEN NOT ({studied}) OR due IS NULL OR due >= {int(high)} THEN NULL WHEN due < {int(low)} "
+               f"THEN {today - 1} ELSE {day_sql('due', spans, rollover_hour)} END")
         cases = " ".join(f"WHEN stability >= {float(value)} THEN {index}"
                          for index, value in reversed(list(enumerate(bucket_lows))) if index)
-        stable = f"{where} {'AND' if where else 'WHERE'} suspended = 0 AND state != 0 AND stability IS NOT NULL"
-        per_bucket = dict(self.db.execute(
-            f"SELECT CASE {cases} ELSE 0 END AS bucket, count(*) FROM schedule {stable} GROUP BY bucket", bound))
-        return CardTotals(states, due_per_day, [per_bucket.get(index, 0) for index in range(len(bucket_lows))])
+        bucket = f"CASE WHEN NOT ({studied}) OR stability IS NULL THEN NULL {cases} ELSE 0 END"
+        totals = CardTotals({}, {}, [0] * len(bucket_lows))
+        rows = self.db.execute(f"SELECT {kind}, {day}, {bucket}, count(*) FROM schedule {where_in_decks(decks)} "
+                               f"GROUP BY 1, 2, 3", (today, *(decks or ())))
+        for state, due_day, stable, count in rows:
+            totals.states[state] = totals.states.get(state, 0) + count
+            if due_day is not None:
+                totals.due_per_day[due_day] = totals.due_per_day.get(due_day, 0) + count
+            if stable is not None:
+                totals.stability[stable] += count
+        return totals
