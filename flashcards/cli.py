@@ -86,15 +86,16 @@ def convert(
 
         flashcards convert seeds/ -o decks/seeds.yaml --tag reading
     """
+    from .decks import existing_ids_hook
     from .importers import ImportOptions
     from .merge import convert as run_convert
     from .ui.console import progress_bar
     from .ui.reports import print_convert_report
 
-    with progress_bar("Reading", None) as advance:
+    with progress_bar("Reading", None) as advance, existing_ids_hook(output) as existing:
         report = run_convert(
             inputs, output, name, tuple(tag or ()), fmt, ImportOptions(front_col, back_col),
-            progress=lambda source: advance(1, source),
+            progress=lambda source: advance(1, source), existing=existing,
         )
     print_convert_report(report, as_json)
 

@@ -31,17 +31,18 @@ def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
             return patched
     lines: list[int] = []
     deck = parse_deck(data, str(path), progress() if progress else None, lines)
-    chunks = [chunk.digest for chunk in layout.chunks] if layout is not None and _cut_matches(layout, lines) else None
+    chunks = layout.digests if layout is not None and _cut_matches(layout, lines) else None
     store.cache_deck(key, deck.name, deck.tags, deck.cards, *state, chunks, layout.key if chunks is not None else None)
     return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout.key if chunks is not None else None)
 
 
 def _cut_matches(layout: Layout, card_lines: list[int]) -> bool:
     """Whether each card the parser found starts inside its own chunk (the cut can be trusted)."""
-    if len(card_lines) != len(layout.chunks):
+    if len(card_lines) != len(layout.starts):
         return False
-    ends = [chunk.line for chunk in layout.chunks[1:]] + [float("inf")]
-    return all(chunk.line <= line < end for chunk, line, end in zip(layout.chunks, card_lines, ends, strict=True))
+    starts = layout.lines()
+    ends = [*starts[1:], float("inf")]
+    return all(start <= line < end for start, line, end in zip(starts, card_lines, ends, strict=True))
 
 
 def _patch(store: Store, cached: CachedDeck, path: Path, data: bytes, layout: Layout,
@@ -55,22 +56,22 @@ def _patch(store: Store, cached: CachedDeck, path: Path, data: bytes, layout: La
         first_at.setdefault(chunk_digest, position)
     moved: dict[int, int] = {}
     changed: list[tuple[int, Card, str]] = []
-    for position, chunk in enumerate(layout.chunks):
-        if position < len(old) and old[position] == chunk.digest:
+    for position, chunk_digest in enumerate(layout.digests):
+        if position < len(old) and old[position] == chunk_digest:
             continue
-        if chunk.digest in first_at:  # a card that moved: its text is cached
-            moved[position] = first_at[chunk.digest]
+        if chunk_digest in first_at:  # a card that moved: its text is cached
+            moved[position] = first_at[chunk_digest]
             continue
         try:
-            cards = parse_deck(chunk_text(data, chunk), str(path)).cards
+            cards = parse_deck(chunk_text(data, layout.chunk(position)), str(path)).cards
         except FlashcardsError:
             return None  # the whole file's parse reports it, at its line
         if len(cards) != 1:
             return None
-        changed.append((position, cards[0], chunk.digest))
+        changed.append((position, cards[0], chunk_digest))
     cards_at = store.cached_cards_at(cached.path, set(moved.values()))
-    changed += [(position, cards_at[source], layout.chunks[position].digest) for position, source in moved.items()]
-    count = len(layout.chunks)
+    changed += [(position, cards_at[source], layout.digests[position]) for position, source in moved.items()]
+    count = len(layout.starts)
     if store.patch_deck(cached.path, cached.name, cached.tags, *state, layout.key, count, changed) is not None:
         return None  # an id twice: the whole file's parse names both lines
     return CachedDeck(cached.path, cached.name, cached.tags, *state, count, layout.key)

@@ -3,7 +3,8 @@ parsed again (the store keeps its cards), a changed one is parsed once and cache
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -68,3 +69,24 @@ def note_times(store: Store, decks: list[OpenDeck], parent: str | None) -> dict[
         deck_time = store.deck_changed_time(deck.key, deck_fingerprint(name, deck.tags), now)
         times.update((card_id, max(card_time, deck_time)) for card_id, card_time in store.changed_times(deck.key).items())
     return times
+
+
+def deck_ids_via_store(store: Store, path: Path) -> tuple[str, list[str]]:
+    """A deck file's name and card ids through the store's cache: nothing parsed when the file is unchanged,
+    only the changed cards' chunks when it was edited (for merge.convert's `existing`)."""
+    (deck,) = open_decks(store, [path])
+    return deck.name, store.deck_card_ids(deck.key)
+
+
+@contextmanager
+def existing_ids_hook(deck: Path, db: Path | None = None) -> Iterator[Callable[[Path], tuple[str, list[str]]] | None]:
+    """For convert into `deck`: deck_ids_via_store over the review store when one exists already (none is
+    created), else None (the deck is parsed)."""
+    from .store import resolve_db_path
+
+    path = resolve_db_path(db)
+    if not deck.exists() or not path.exists():
+        yield None
+        return
+    with Store(path) as store:
+        yield lambda target: deck_ids_via_store(store, target)

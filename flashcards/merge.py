@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .deckfile import file_state
+from .deckfile.append import append_cards
 from .deckfile.reader import load_deck
 from .deckfile.writer import save_deck
 from .errors import FlashcardsError
@@ -34,10 +35,10 @@ class DeckMerger:
     their commentaries differ, both commentaries are kept, separated by a blank line.
     """
 
-    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = ()) -> None:
+    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = (), existing: set[str] | None = None) -> None:
         self.deck = deck
         self.extra_tags = extra_tags
-        self.existing = {card.id for card in deck.cards}
+        self.existing = {card.id for card in deck.cards} if existing is None else existing
         self.fresh: dict[str, Card] = {}
 
     def add(self, highlights: list[Highlight]) -> MergeReport:
@@ -140,10 +141,14 @@ def convert(
     fmt: str | None = None,
     options: ImportOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    existing: Callable[[Path], tuple[str, list[str]]] | None = None,
 ) -> ConvertReport:
     """Convert exports into the deck at `out`, adding only new cards; the deck is written atomically.
 
-    Every input is read and parsed before the deck is touched, so any bad input leaves it as it was.
+    Every input is read and parsed before the deck is touched, so any bad input leaves it as it was. New
+    cards are appended to an existing deck as text, everything already in it kept byte for byte.
+    `existing(out)` gives the deck's name and card ids cheaply (decks.deck_ids_via_store); without it the
+    deck is parsed.
     """
     files = expand_inputs(inputs)
     results = []
@@ -153,12 +158,14 @@ def convert(
             progress(source)
         results.append((source, import_file(path, source, fmt, options)))
     state = file_state(out)
-    deck = load_deck(out) if state is not None else Deck(name or out.stem)
-    original_name = deck.name
-    if name:
-        deck.name = name
+    ids: set[str] = set()
+    current = name or out.stem
+    if state is not None:
+        current, card_ids = existing(out) if existing is not None else _name_and_ids(out)
+        ids = set(card_ids)
+    deck = Deck(current)  # holds the new cards only
     report = ConvertReport(out)
-    merger = DeckMerger(deck, tags)
+    merger = DeckMerger(deck, tags, existing=ids)
     for source, result in results:
         merge = merger.add(result.highlights)
         report.files.append(
@@ -166,8 +173,17 @@ def convert(
                        result.skipped)
         )
         report.warnings.extend(result.warnings)
-    report.total_cards = len(deck.cards)
-    report.written = report.added > 0 or state is None or deck.name != original_name
-    if report.written:
-        save_deck(deck, out, expected_state=state)
+    report.total_cards = len(ids) + len(deck.cards)
+    renamed = state is not None and bool(name) and name != current
+    report.written = report.added > 0 or state is None or renamed
+    if state is None:
+        save_deck(deck, out, expected_state=None)
+    elif renamed or (report.added and not append_cards(out, deck.cards, state)):
+        loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
+        save_deck(Deck(name or loaded.name, [*loaded.cards, *deck.cards], loaded.tags), out, expected_state=state)
     return report
+
+
+def _name_and_ids(path: Path) -> tuple[str, list[str]]:
+    deck = load_deck(path)
+    return deck.name, [card.id for card in deck.cards]

@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-_CARDS_KEY = re.compile(rb"^cards:[ \t]*(?:#[^\r\n]*)?\r?\n", re.M)
+_CARDS_KEY = re.compile(rb"\ncards:[ \t]*(?:#[^\r\n]*)?\r?\n")
 _FIRST_CONTENT = re.compile(rb"^(?![ \t]*(?:#[^\n]*)?\r?$)( *)(.)", re.M)  # the first line not blank nor comment
 
 
@@ -24,22 +24,39 @@ class Chunk:
     line: int
     start: int
     end: int
-    digest: str
 
 
 @dataclass(frozen=True)
 class Layout:
-    """A deck file's cut: everything before the first card (hashed), the items' indentation, the card chunks."""
+    """A deck file's cut: everything before the first card (hashed), the items' indentation, the card chunks
+    (where each starts, and its hash)."""
 
+    data: bytes
     header_end: int
     header_digest: str
     indent: int
-    chunks: list[Chunk]
+    starts: list[int]
+    digests: list[str]
 
     @property
     def key(self) -> str:
         """The header's identity as the store keeps it."""
         return f"{self.indent}:{self.header_digest}"
+
+    def chunk(self, index: int) -> Chunk:
+        """The `index`th card's chunk, with its line."""
+        start = self.starts[index]
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.data)
+        return Chunk(self.data.count(b"\n", 0, start) + 1, start, end)
+
+    def lines(self) -> list[int]:
+        """Every chunk's first line."""
+        lines, line, previous = [], 1, 0
+        for start in self.starts:
+            line += self.data.count(b"\n", previous, start)
+            lines.append(line)
+            previous = start
+        return lines
 
 
 def digest(data: bytes) -> str:
@@ -49,32 +66,33 @@ def digest(data: bytes) -> str:
 
 def split_cards(data: bytes) -> Layout | None:
     """The file cut into header and card chunks, or None when its shape is not the plain one."""
-    found = list(_CARDS_KEY.finditer(data))
+    if data.startswith(b"cards:"):  # the key on the first line: search a copy that starts with a newline
+        found = list(_CARDS_KEY.finditer(b"\n" + data))
+        body = found[0].end() - 1 if len(found) == 1 else 0
+    else:
+        found = list(_CARDS_KEY.finditer(data))
+        body = found[0].end() if len(found) == 1 else 0
     if len(found) != 1:
         return None
-    body = found[0].end()
     first = _FIRST_CONTENT.search(data, body)
     if first is None:  # `cards:` with nothing after it: no cards
-        return Layout(len(data), digest(data), 0, [])
+        return Layout(data, len(data), digest(data), 0, [], [])
     indent = len(first.group(1))
-    items = re.compile(rb"^ {%d}-(?=[ \r\n])" % indent, re.M)
-    start = first.start()
-    if not items.match(data, start):
+    start = first.start()  # a line start after the `cards:` line: data[start - 1] is its newline
+    items = re.compile(rb"\n {%d}-(?=[ \r\n])" % indent)  # patterns start with a newline: searched fast
+    if not items.match(data, start - 1):
         return None
     # a line less indented than the items (or as indented but not an item) ends the list: not the plain shape
-    odd = [re.compile(rb"^ {%d}(?![ \r\n#]|-[ \r\n]|\Z)" % indent, re.M)]
+    odd = [re.compile(rb"\n {%d}(?![ \r\n#]|-[ \r\n]|\Z)" % indent)]
     if indent:
-        odd.append(re.compile(rb"^(?> {0,%d})(?![ \r\n#]|\Z)" % (indent - 1), re.M))
-    if any(pattern.search(data, start) for pattern in odd):
+        odd.append(re.compile(rb"\n(?> {0,%d})(?![ \r\n#]|\Z)" % (indent - 1)))
+    if any(pattern.search(data, start - 1) for pattern in odd):
         return None
-    starts = [match.start() for match in items.finditer(data, start)]
-    chunks = []
-    line = data.count(b"\n", 0, start) + 1
-    for index, begin in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else len(data)
-        chunks.append(Chunk(line, begin, end, digest(data[begin:end])))
-        line += data.count(b"\n", begin, end)
-    return Layout(start, digest(data[:start]), indent, chunks)
+    starts = [match.start() + 1 for match in items.finditer(data, start - 1)]
+    view = memoryview(data)
+    blake = hashlib.blake2b
+    digests = [blake(view[begin:end], digest_size=12).hexdigest() for begin, end in zip(starts, [*starts[1:], len(data)], strict=True)]
+    return Layout(data, start, digest(data[:start]), indent, starts, digests)
 
 
 def chunk_text(data: bytes, chunk: Chunk) -> bytes:
