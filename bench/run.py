@@ -249,8 +249,10 @@ def _one_highlight(bench: Bench) -> Path:
 
 def row_add_one_highlight(bench: Bench) -> Row:
     one = bench.work / "one.txt"
-    seconds, floor, ratio, peak = bench.paired([*bench.cli, "convert", str(one), "-o", str(bench.deck)],
-                                               bench.warm_due, before_step=lambda: _one_highlight(bench))
+    seconds, floor, ratio, peak = bench.paired(
+        [*bench.cli, "convert", str(one), "-o", str(bench.deck)], bench.warm_due,
+        before_step=lambda: _one_highlight(bench),
+        before_floor=lambda: run_once(bench.warm_due, bench.work, bench.env))  # the floor is warm: the store caught up
     return Row("convert one highlight into the deck", seconds, "warm due", floor, peak, "<= 5x", ratio)
 
 

@@ -86,16 +86,16 @@ def convert(
 
         flashcards convert seeds/ -o decks/seeds.yaml --tag reading
     """
-    from .decks import existing_ids_hook
+    from .decks import known_deck_via_store
     from .importers import ImportOptions
     from .merge import convert as run_convert
     from .ui.console import progress_bar
     from .ui.reports import print_convert_report
 
-    with progress_bar("Reading", None) as advance, existing_ids_hook(output) as existing:
+    with progress_bar("Reading", None) as advance, known_deck_via_store(output) as known:
         report = run_convert(
             inputs, output, name, tuple(tag or ()), fmt, ImportOptions(front_col, back_col),
-            progress=lambda source: advance(1, source), existing=existing,
+            progress=lambda source: advance(1, source), known=known,
         )
     print_convert_report(report, as_json)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .deckfile import deck_files, file_state
+from .deckfile.append import Appended
 from .errors import FlashcardsError
 from .model import Card
 from .store import Store
@@ -71,16 +72,32 @@ def note_times(store: Store, decks: list[OpenDeck], parent: str | None) -> dict[
     return times
 
 
-def deck_ids_via_store(store: Store, path: Path) -> tuple[str, list[str]]:
-    """A deck file's name and card ids through the store's cache: nothing parsed when the file is unchanged,
-    only the changed cards' chunks when it was edited (for merge.convert's `existing`)."""
-    (deck,) = open_decks(store, [path])
-    return deck.name, store.deck_card_ids(deck.key)
+class DeckViaStore:
+    """merge.KnownDeck over the store: a deck's ids from its cache (only changed chunks parsed), and appended
+    cards written into the cache at once, so the next command parses nothing."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
+        (deck,) = open_decks(self.store, [path])
+        return deck.name, self.store.deck_card_ids(deck.key)
+
+    def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
+        key = str(path.resolve())
+        cached = self.store.cached_deck(key)
+        if (result.digests is None or cached is None or cached.layout is None
+                or (cached.mtime_ns, cached.size) != before):
+            return  # the next command finds the file changed and parses what it must
+        changed = [(cached.cards + index, card, digest)
+                   for index, (card, digest) in enumerate(zip(result.cards, result.digests, strict=True))]
+        self.store.patch_deck(key, cached.name, cached.tags, *result.state, cached.layout, cached.cards + len(changed),
+                              changed)
 
 
 @contextmanager
-def existing_ids_hook(deck: Path, db: Path | None = None) -> Iterator[Callable[[Path], tuple[str, list[str]]] | None]:
-    """For convert into `deck`: deck_ids_via_store over the review store when one exists already (none is
+def known_deck_via_store(deck: Path, db: Path | None = None) -> Iterator[DeckViaStore | None]:
+    """For convert into `deck`: a DeckViaStore over the review store when one exists already (none is
     created), else None (the deck is parsed)."""
     from .store import resolve_db_path
 
@@ -89,4 +106,4 @@ def existing_ids_hook(deck: Path, db: Path | None = None) -> Iterator[Callable[[
         yield None
         return
     with Store(path) as store:
-        yield lambda target: deck_ids_via_store(store, target)
+        yield DeckViaStore(store)

@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .deckfile import file_state
-from .deckfile.append import append_cards
+from .deckfile.append import Appended, append_cards
 from .deckfile.reader import load_deck
 from .deckfile.writer import save_deck
 from .errors import FlashcardsError
@@ -141,14 +142,14 @@ def convert(
     fmt: str | None = None,
     options: ImportOptions | None = None,
     progress: Callable[[str], None] | None = None,
-    existing: Callable[[Path], tuple[str, list[str]]] | None = None,
+    known: KnownDeck | None = None,
 ) -> ConvertReport:
     """Convert exports into the deck at `out`, adding only new cards; the deck is written atomically.
 
     Every input is read and parsed before the deck is touched, so any bad input leaves it as it was. New
     cards are appended to an existing deck as text, everything already in it kept byte for byte.
-    `existing(out)` gives the deck's name and card ids cheaply (decks.deck_ids_via_store); without it the
-    deck is parsed.
+    `known` gives the deck's name and card ids cheaply and is told what was appended (decks.DeckViaStore);
+    without it the deck is parsed.
     """
     files = expand_inputs(inputs)
     results = []
@@ -161,7 +162,7 @@ def convert(
     ids: set[str] = set()
     current = name or out.stem
     if state is not None:
-        current, card_ids = existing(out) if existing is not None else _name_and_ids(out)
+        current, card_ids = known.name_and_ids(out) if known is not None else _name_and_ids(out)
         ids = set(card_ids)
     deck = Deck(current)  # holds the new cards only
     report = ConvertReport(out)
@@ -178,10 +179,27 @@ def convert(
     report.written = report.added > 0 or state is None or renamed
     if state is None:
         save_deck(deck, out, expected_state=None)
-    elif renamed or (report.added and not append_cards(out, deck.cards, state)):
+    elif renamed or (report.added and not _append(out, deck.cards, state, known)):
         loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
         save_deck(Deck(name or loaded.name, [*loaded.cards, *deck.cards], loaded.tags), out, expected_state=state)
     return report
+
+
+class KnownDeck(Protocol):
+    """A deck's contents known without parsing it (the store's cache), kept up to date with what is appended."""
+
+    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
+        """The deck's name and card ids."""
+
+    def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
+        """New cards were appended to the deck (in state `before`)."""
+
+
+def _append(out: Path, cards: list[Card], state: tuple[int, int], known: KnownDeck | None) -> bool:
+    result = append_cards(out, cards, state)
+    if result is not None and known is not None:
+        known.appended(out, state, result)
+    return result is not None
 
 
 def _name_and_ids(path: Path) -> tuple[str, list[str]]:

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from conftest import run_cli
+from flashcards.deckfile import file_state
 from flashcards.deckfile.append import appended
 from flashcards.deckfile.reader import load_deck
 from flashcards.decks import open_decks
@@ -83,7 +84,7 @@ def test_a_broken_deck_is_refused_with_its_line_and_left_as_it_was(tmp_path):
     assert deck.read_text(encoding="utf-8") == "name: x\ncards:\n- front: [unclosed\n"
 
 
-def test_convert_with_a_store_knows_ids_from_its_cache_and_the_next_due_parses_only_the_new_chunk(tmp_path):
+def test_convert_with_a_store_knows_ids_from_its_cache_and_caches_what_it_appended(tmp_path):
     deck = tmp_path / "deck.yaml"
     deck.write_text(HAND_WRITTEN, encoding="utf-8")
     db = tmp_path / "fc.db"
@@ -91,9 +92,11 @@ def test_convert_with_a_store_knows_ids_from_its_cache_and_the_next_due_parses_o
     result = run_cli("convert", str(pairs(tmp_path, "Another one.")), "-o", str(deck), env={"FLASHCARDS_DB": str(db)})
     assert result.code == 0, result.stderr
     assert deck.read_text(encoding="utf-8").startswith(HAND_WRITTEN)
-    parsed = []
-    os.utime(deck)
     with Store(db) as store:
+        cached = store.cached_deck(str(deck.resolve()))
+        assert (cached.mtime_ns, cached.size) == file_state(deck)  # the next command parses nothing
+        assert store.deck_cards(cached.path) == load_deck(deck).cards
+        parsed = []
+        os.utime(deck)  # and once the file looks changed, only chunks are compared, nothing parsed whole
         (opened,) = open_decks(store, [deck], parsed.append)
-        assert parsed == []  # not parsed whole
-        assert [card.front for card in store.deck_cards(opened.key)][-1] == "Another one."
+        assert parsed == [] and store.deck_cards(opened.key)[-1].front == "Another one."

@@ -130,3 +130,18 @@ def test_decks_of_another_shape_are_parsed_whole(tmp_path):
     with Store(tmp_path / "fc.db") as store:
         (opened,) = open_decks(store, [deck])
         assert [card.front for card in store.deck_cards(opened.key)] == ["a", "b"] and opened.name == "keys after the list"
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("name: x\ncards:\n- id: a\n  front: b\n# c\n\n- front: |\n    x\n    - y\n  tags: [ch1]\n", [3, 7]),
+    ("name: x\ncards:\n  # mine\n  - front: a\n  - front: b\n", [4, 5]),
+    ("cards:\n- front: a\n", [2]),
+    ("name: x\ncards:\n# nothing yet\n", []),
+    ("cards:\n  - front: a\n - front: b\n", None),  # items at two indentations
+    ("cards:\n- front: a\nname: x\n", None),  # a key after the list
+    ("cards: []\n", None),
+    ("cards:\n- front: a\n---\n", None),
+])
+def test_a_deck_is_cut_into_one_chunk_per_card_by_text_only_when_its_shape_is_plain(text, lines):
+    layout = split_cards(text.encode())
+    assert (layout.lines() if layout is not None else None) == lines

@@ -66,6 +66,30 @@ def digest(data: bytes) -> str:
 
 def split_cards(data: bytes) -> Layout | None:
     """The file cut into header and card chunks, or None when its shape is not the plain one."""
+    shape = _shape(data)
+    if shape is None:
+        return None
+    start, indent = shape
+    if start == len(data):  # `cards:` with nothing after it: no cards
+        return Layout(data, len(data), digest(data), 0, [], [])
+    items = re.compile(rb"\n {%d}-(?=[ \r\n])" % indent)
+    starts = [match.start() + 1 for match in items.finditer(data, start - 1)]
+    view = memoryview(data)
+    blake = hashlib.blake2b
+    digests = [blake(view[begin:end], digest_size=12).hexdigest()
+               for begin, end in zip(starts, [*starts[1:], len(data)], strict=True)]
+    return Layout(data, start, digest(data[:start]), indent, starts, digests)
+
+
+def items_indent(data: bytes) -> int | None:
+    """The indentation of the `cards:` items when the file has the plain shape (0 without items), else None."""
+    shape = _shape(data)
+    return None if shape is None else shape[1]
+
+
+def _shape(data: bytes) -> tuple[int, int] | None:
+    """(where the first item starts, the items' indentation) of a plain-shaped file, else None; a file
+    whose list is empty gives (its length, 0)."""
     if data.startswith(b"cards:"):  # the key on the first line: search a copy that starts with a newline
         found = list(_CARDS_KEY.finditer(b"\n" + data))
         body = found[0].end() - 1 if len(found) == 1 else 0
@@ -75,12 +99,11 @@ def split_cards(data: bytes) -> Layout | None:
     if len(found) != 1:
         return None
     first = _FIRST_CONTENT.search(data, body)
-    if first is None:  # `cards:` with nothing after it: no cards
-        return Layout(data, len(data), digest(data), 0, [], [])
+    if first is None:
+        return len(data), 0
     indent = len(first.group(1))
     start = first.start()  # a line start after the `cards:` line: data[start - 1] is its newline
-    items = re.compile(rb"\n {%d}-(?=[ \r\n])" % indent)  # patterns start with a newline: searched fast
-    if not items.match(data, start - 1):
+    if not re.compile(rb"\n {%d}-(?=[ \r\n])" % indent).match(data, start - 1):  # patterns start with a newline: fast
         return None
     # a line less indented than the items (or as indented but not an item) ends the list: not the plain shape
     odd = [re.compile(rb"\n {%d}(?![ \r\n#]|-[ \r\n]|\Z)" % indent)]
@@ -88,11 +111,7 @@ def split_cards(data: bytes) -> Layout | None:
         odd.append(re.compile(rb"\n(?> {0,%d})(?![ \r\n#]|\Z)" % (indent - 1)))
     if any(pattern.search(data, start - 1) for pattern in odd):
         return None
-    starts = [match.start() + 1 for match in items.finditer(data, start - 1)]
-    view = memoryview(data)
-    blake = hashlib.blake2b
-    digests = [blake(view[begin:end], digest_size=12).hexdigest() for begin, end in zip(starts, [*starts[1:], len(data)], strict=True)]
-    return Layout(data, start, digest(data[:start]), indent, starts, digests)
+    return start, indent
 
 
 def chunk_text(data: bytes, chunk: Chunk) -> bytes:
