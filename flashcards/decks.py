@@ -3,13 +3,16 @@ parsed again (the store keeps its cards), a changed one is parsed once and cache
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .deckfile import deck_files, file_state
+from .deckfile.append import Appended
+from .errors import FlashcardsError
 from .model import Card
-from .store import CachedDeck, Store
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,11 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
         cached = store.cached_deck(key)
         state = file_state(path)
         if cached is None or state != (cached.mtime_ns, cached.size):
-            from .deckfile.reader import load_deck  # YAML only when a deck changed
+            from .deck_refresh import refresh_deck  # YAML only when a deck changed
 
-            deck = load_deck(path, on_parse(path) if on_parse else None)
-            store.cache_deck(key, deck.name, deck.tags, deck.cards, *state)
-            cached = CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards))
+            if state is None:
+                raise FlashcardsError(f"{path}: no such deck file")
+            cached = refresh_deck(store, key, path, state, (lambda path=path: on_parse(path)) if on_parse else None)
         opened.append(OpenDeck(key, path, cached.name, cached.tags))
     return opened
 
@@ -49,3 +52,40 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
 def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
     """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
     return [replace(deck, cards=store.deck_cards(deck.key)) for deck in open_decks(store, paths, on_parse)]
+
+
+class DeckViaStore:
+    """merge.KnownDeck over the store: a deck's ids from its cache (only changed chunks parsed), and appended
+    cards written into the cache at once, so the next command parses nothing."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
+        (deck,) = open_decks(self.store, [path])
+        return deck.name, self.store.deck_card_ids(deck.key)
+
+    def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
+        key = str(path.resolve())
+        cached = self.store.cached_deck(key)
+        if (result.digests is None or cached is None or cached.layout is None
+                or (cached.mtime_ns, cached.size) != before):
+            return  # the next command finds the file changed and parses what it must
+        changed = [(cached.cards + index, card, digest)
+                   for index, (card, digest) in enumerate(zip(result.cards, result.digests, strict=True))]
+        self.store.patch_deck(key, cached.name, cached.tags, *result.state, cached.layout, cached.cards + len(changed),
+                              changed)
+
+
+@contextmanager
+def known_deck_via_store(deck: Path, db: Path | None = None) -> Iterator[DeckViaStore | None]:
+    """For convert into `deck`: a DeckViaStore over the review store when one exists already (none is
+    created), else None (the deck is parsed)."""
+    from .store import resolve_db_path
+
+    path = resolve_db_path(db)
+    if not deck.exists() or not path.exists():
+        yield None
+        return
+    with Store(path) as store:
+        yield DeckViaStore(store)

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .clock import day_number, utc_now
+from .clock import utc_now
 from .model import CardRow, LoggedAnswer, State
 from .settings import Settings
-from .stats import Answer, CardSnapshot, Stats, compute_stats
+from .stats import Answer, CardSnapshot, Stats
 from .store import Store
 
 STATE_NAMES = {State.NEW: "new", State.LEARNING: "learning", State.REVIEW: "review", State.RELEARNING: "relearning"}
@@ -55,12 +55,10 @@ def answer_records(logged: Iterable[LoggedAnswer]) -> list[Answer]:
 def store_stats(store: Store | None, decks: Sequence[str] | None, settings: Settings, now: datetime | None = None,
                 tz=None) -> Stats:
     """The statistics of the given decks' cards (all cards when `decks` is None); no store: empty stats."""
-    now = now or utc_now()
-    today = day_number(now, settings.rollover_hour, tz)
-    rows = store.cards(decks) if store is not None else ()
-    logged = store.answers(decks) if store is not None else ()
-    return compute_stats(card_snapshots(rows, today), answer_records(logged), now,
-                         rollover_hour=settings.rollover_hour, tz=tz, desired_retention=settings.desired_retention)
+    from .stats_store import stats_from_store
+
+    return stats_from_store(store, decks, now or utc_now(), rollover_hour=settings.rollover_hour, tz=tz,
+                            desired_retention=settings.desired_retention)
 
 
 def settings_summary(settings: Settings) -> dict[str, str]:

@@ -8,8 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .deckfile import file_state
+from .deckfile.append import Appended, append_cards
 from .deckfile.reader import load_deck
 from .deckfile.writer import save_deck
 from .errors import FlashcardsError
@@ -35,10 +37,10 @@ class DeckMerger:
     their commentaries differ, both commentaries are kept, separated by a blank line.
     """
 
-    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = ()) -> None:
+    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = (), existing: set[str] | None = None) -> None:
         self.deck = deck
         self.extra_tags = extra_tags
-        self.existing = {card.id for card in deck.cards}
+        self.existing = {card.id for card in deck.cards} if existing is None else existing
         self.fresh: dict[str, Card] = {}
 
     def add(self, highlights: list[Highlight]) -> MergeReport:
@@ -141,10 +143,14 @@ def convert(
     fmt: str | None = None,
     options: ImportOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    known: KnownDeck | None = None,
 ) -> ConvertReport:
     """Convert exports into the deck at `out`, adding only new cards; the deck is written atomically.
 
-    Every input is read and parsed before the deck is touched, so any bad input leaves it as it was.
+    Every input is read and parsed before the deck is touched, so any bad input leaves it as it was. New
+    cards are appended to an existing deck as text, everything already in it kept byte for byte.
+    `known` gives the deck's name and card ids cheaply and is told what was appended (decks.DeckViaStore);
+    without it the deck is parsed.
     """
     files = expand_inputs(inputs)
     results = []
@@ -154,13 +160,16 @@ def convert(
             progress(source)
         results.append((source, import_file(path, source, fmt, options)))
     with deck_lock(out):  # read-merge-write under the deck's lock: a second writer waits, no card is lost
-        state = file_state(out) if not out.exists() or out.is_file() else None  # a device: nothing to read
-        deck = load_deck(out) if state is not None else Deck(name or out.stem)
-        original_name = deck.name
-        if name:
-            deck.name = name
+        device = out.exists() and not out.is_file()  # /dev/stdout and the like: nothing to read, written straight
+        state = None if device else file_state(out)
+        ids: set[str] = set()
+        current = name or out.stem
+        if state is not None:
+            current, card_ids = known.name_and_ids(out) if known is not None else _name_and_ids(out)
+            ids = set(card_ids)
+        deck = Deck(current)  # holds the new cards only
         report = ConvertReport(out)
-        merger = DeckMerger(deck, tags)
+        merger = DeckMerger(deck, tags, existing=ids)
         for source, result in results:
             merge = merger.add(result.highlights)
             report.files.append(
@@ -168,8 +177,34 @@ def convert(
                            result.skipped)
             )
             report.warnings.extend(result.warnings)
-        report.total_cards = len(deck.cards)
-        report.written = report.added > 0 or state is None or deck.name != original_name
-        if report.written:
-            save_deck(deck, out, expected_state=False if out.exists() and not out.is_file() else state)
+        report.total_cards = len(ids) + len(deck.cards)
+        renamed = state is not None and bool(name) and name != current
+        report.written = report.added > 0 or state is None or renamed
+        if state is None:
+            save_deck(deck, out, expected_state=False if device else None)
+        elif renamed or (report.added and not _append(out, deck.cards, state, known)):
+            loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
+            save_deck(Deck(name or loaded.name, [*loaded.cards, *deck.cards], loaded.tags), out, expected_state=state)
     return report
+
+
+class KnownDeck(Protocol):
+    """A deck's contents known without parsing it (the store's cache), kept up to date with what is appended."""
+
+    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
+        """The deck's name and card ids."""
+
+    def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
+        """New cards were appended to the deck (in state `before`)."""
+
+
+def _append(out: Path, cards: list[Card], state: tuple[int, int], known: KnownDeck | None) -> bool:
+    result = append_cards(out, cards, state)
+    if result is not None and known is not None:
+        known.appended(out, state, result)
+    return result is not None
+
+
+def _name_and_ids(path: Path) -> tuple[str, list[str]]:
+    deck = load_deck(path)
+    return deck.name, [card.id for card in deck.cards]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
 from .clock import day_number
+from .stats_totals import CardTotals, DayTotals
 
 FORECAST_DAYS = 30  # the due forecast covers today (with everything overdue) and the 29 days after
 ACTIVITY_DAYS = 30  # answers and time per day are charted for the last 30 days
@@ -233,10 +234,7 @@ def compute_stats(
     days: int = 365,
 ) -> Stats:
     """The statistics for these cards and answers as of `now`; days start at `rollover_hour` in `tz` (None: local)."""
-    if not 0 <= rollover_hour <= 23:
-        raise ValueError(f"rollover_hour must be 0..23, not {rollover_hour}")
-    if days < 1:
-        raise ValueError(f"days must be at least 1, not {days}")
+    _check(rollover_hour, days)
     now = _aware(now)
 
     def day_of(moment: datetime) -> int:
@@ -244,46 +242,79 @@ def compute_stats(
 
     today = day_of(now)
     cards = list(cards)
-    # answers from the future (a clock set wrong) belong to no day shown
-    answers = [answer for answer in answers if day_of(answer.reviewed_at) <= today]
-    answer_days = [day_of(answer.reviewed_at) for answer in answers]
+    per_day: dict[int, DayTotals] = {}
+    for answer in answers:
+        day = day_of(answer.reviewed_at)
+        if day > today:  # answers from the future (a clock set wrong) belong to no day shown
+            continue
+        totals = per_day.get(day) or per_day.setdefault(day, DayTotals())
+        totals.answers += 1
+        totals.duration_ms += max(answer.duration_ms, 0)
+        if answer.state_before == "review":
+            passed = answer.rating != 1
+            if _is_young(answer.interval_before_days):
+                totals.young_passed += passed
+                totals.young_total += 1
+            else:
+                totals.mature_passed += passed
+                totals.mature_total += 1
+    due_per_day: Counter[int] = Counter(
+        day_of(card.due) for card in cards if not (card.suspended or card.due is None or card.state == "new"))
+    card_totals = CardTotals(_state_counts(cards), dict(due_per_day), _stability_counts(cards))
+    return stats_from_totals(card_totals, per_day, now, today, rollover_hour=rollover_hour,
+                             desired_retention=desired_retention, days=days)
 
-    forecast, overdue = _forecast(cards, today, day_of)
-    per_day = Counter(answer_days)
+
+def stats_from_totals(cards: CardTotals, per_day: dict[int, DayTotals], now: datetime, today: int, *,
+                      rollover_hour: int = 4, desired_retention: float = 0.9, days: int = 365) -> Stats:
+    """The statistics from totals: the cards summed, and the answers summed per study day (none after `today`)."""
+    _check(rollover_hour, days)
     first = today - days + 1
-    heatmap = tuple(DayCount(date.fromordinal(day), per_day.get(day, 0)) for day in range(first, today + 1))
-    days_studied = sum(1 for item in heatmap if item.count)
-    period_days = today - max(first, min(answer_days)) + 1 if answer_days else 0
-    current, longest = _streaks(set(per_day), today)
+    heatmap = tuple(DayCount(date.fromordinal(day), per_day[day].answers if day in per_day else 0)
+                    for day in range(first, today + 1))
+    studied = {day for day, totals in per_day.items() if totals.answers}
+    current, longest = _streaks(studied, today)
 
-    minutes_per_day: Counter[int] = Counter()
-    for answer, day in zip(answers, answer_days, strict=True):
-        minutes_per_day[day] += max(answer.duration_ms, 0) / 60_000
+    def minutes(day: int) -> float:
+        return per_day[day].duration_ms / 60_000 if day in per_day else 0.0
+
     activity = tuple(
-        DayActivity(date.fromordinal(day), per_day.get(day, 0), minutes_per_day.get(day, 0.0))
+        DayActivity(date.fromordinal(day), per_day[day].answers if day in per_day else 0, minutes(day))
         for day in range(today - ACTIVITY_DAYS + 1, today + 1)
     )
-    in_window = [(answer, day) for answer, day in zip(answers, answer_days, strict=True) if day >= first]
-
+    overdue = sum(count for day, count in cards.due_per_day.items() if day < today)
+    forecast = tuple(
+        DayCount(date.fromordinal(today + offset),
+                 (overdue if offset == 0 else 0) + cards.due_per_day.get(today + offset, 0))
+        for offset in range(FORECAST_DAYS)
+    )
     return Stats(
-        now=now,
+        now=_aware(now),
         today=date.fromordinal(today),
         rollover_hour=rollover_hour,
         desired_retention=desired_retention,
-        cards=_state_counts(cards),
+        cards=StateCounts(**cards.states),
         forecast=forecast,
         overdue=overdue,
         heatmap=heatmap,
         current_streak=current,
         longest_streak=longest,
-        days_studied=days_studied,
-        period_days=period_days,
-        retention=tuple(_retention(answers, answer_days, today, period) for period in RETENTION_PERIODS),
+        days_studied=sum(1 for item in heatmap if item.count),
+        period_days=today - max(first, min(studied)) + 1 if studied else 0,
+        retention=tuple(_retention(per_day, today, period) for period in RETENTION_PERIODS),
         activity=activity,
-        answers_total=len(in_window),
-        minutes_total=sum(minutes_per_day.get(day, 0.0) for day in range(first, today + 1)),
-        stability=_stability_buckets(cards),
+        answers_total=sum(item.count for item in heatmap),
+        minutes_total=sum(per_day[day].duration_ms for day in per_day if first <= day <= today) / 60_000,
+        stability=tuple(Bucket(label, low, high, count)
+                        for (label, low, high), count in zip(STABILITY_BUCKETS, cards.stability, strict=True)),
     )
+
+
+def _check(rollover_hour: int, days: int) -> None:
+    if not 0 <= rollover_hour <= 23:
+        raise ValueError(f"rollover_hour must be 0..23, not {rollover_hour}")
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -295,7 +326,7 @@ def _is_young(interval_days: float | None) -> bool:
     return interval_days is None or interval_days < MATURE_DAYS
 
 
-def _state_counts(cards: list[CardSnapshot]) -> StateCounts:
+def _state_counts(cards: list[CardSnapshot]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for card in cards:
         if card.suspended:
@@ -308,20 +339,7 @@ def _state_counts(cards: list[CardSnapshot]) -> StateCounts:
             counts["learning"] += 1
         else:
             counts["young" if _is_young(card.interval_days) else "mature"] += 1
-    return StateCounts(**counts)
-
-
-def _forecast(cards: list[CardSnapshot], today: int, day_of) -> tuple[tuple[DayCount, ...], int]:
-    due_in: Counter[int] = Counter()
-    overdue = 0
-    for card in cards:
-        if card.suspended or card.due is None or card.state == "new":
-            continue
-        offset = day_of(card.due) - today
-        overdue += offset < 0
-        due_in[max(offset, 0)] += 1
-    forecast = tuple(DayCount(date.fromordinal(today + offset), due_in.get(offset, 0)) for offset in range(FORECAST_DAYS))
-    return forecast, overdue
+    return dict(counts)
 
 
 def _streaks(studied: set[int], today: int) -> tuple[int, int]:
@@ -339,18 +357,18 @@ def _streaks(studied: set[int], today: int) -> tuple[int, int]:
     return current, longest
 
 
-def _retention(answers: list[Answer], answer_days: list[int], today: int, period: int) -> RetentionRow:
-    counts = {"young": [0, 0], "mature": [0, 0]}
-    for answer, day in zip(answers, answer_days, strict=True):
-        if answer.state_before != "review" or day <= today - period:
-            continue
-        slot = counts["young" if _is_young(answer.interval_before_days) else "mature"]
-        slot[0] += answer.rating != 1
-        slot[1] += 1
-    return RetentionRow(period, RetentionCount(*counts["young"]), RetentionCount(*counts["mature"]))
+def _retention(per_day: dict[int, DayTotals], today: int, period: int) -> RetentionRow:
+    young, mature = [0, 0], [0, 0]
+    for day, totals in per_day.items():
+        if today - period < day <= today:
+            young[0] += totals.young_passed
+            young[1] += totals.young_total
+            mature[0] += totals.mature_passed
+            mature[1] += totals.mature_total
+    return RetentionRow(period, RetentionCount(*young), RetentionCount(*mature))
 
 
-def _stability_buckets(cards: list[CardSnapshot]) -> tuple[Bucket, ...]:
+def _stability_counts(cards: list[CardSnapshot]) -> list[int]:
     counts = [0] * len(STABILITY_BUCKETS)
     for card in cards:
         if card.suspended or card.state == "new" or card.stability is None:
@@ -361,7 +379,7 @@ def _stability_buckets(cards: list[CardSnapshot]) -> tuple[Bucket, ...]:
                 break
         else:  # a negative stability is a broken record; show it with the shortest
             counts[0] += 1
-    return tuple(Bucket(label, low, high, count) for (label, low, high), count in zip(STABILITY_BUCKETS, counts, strict=True))
+    return counts
 
 
 def _retention_dict(count: RetentionCount) -> dict:

@@ -22,9 +22,11 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     steps = [row.split("|")[1].strip() for row in rows]
-    expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed)", "review: start to first card",
-                "answer a card", "export .apkg, notes only (deck unchanged)", "export .apkg with scheduling",
-                "import-anki", "optimize", "recompute memory states", "convert a 1 MB export"]
+    expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed whole)", "due after a one-card hand edit",
+                "review: start to first card", "answer a card", "export .apkg, notes only (deck unchanged)",
+                "stats (terminal", "stats (json", "stats (html", "convert one highlight into the deck",
+                "due after adding one highlight", "export .apkg with scheduling", "import-anki", "optimize",
+                "recompute memory states", "convert a 1 MB export"]
     assert len(steps) == len(expected)
     assert all(step.startswith(name) for step, name in zip(steps, expected, strict=True))
     for row in rows:

@@ -35,7 +35,28 @@ def test_two_converts_at_once_into_one_deck_lose_no_cards(tmp_path):
     assert len(load_deck(deck).cards) == 8000
 
 
-def test_a_hand_edit_saved_while_convert_writes_the_deck_is_kept(tmp_path, monkeypatch):
+def test_a_hand_edit_saved_while_convert_appends_to_the_deck_is_kept(tmp_path, monkeypatch):
+    import flashcards.deckfile.append as append_module
+
+    export = tmp_path / "e.txt"
+    pairs_file(export, 3, "x")
+    deck = tmp_path / "deck.yaml"
+    convert([export], deck)
+    pairs_file(export, 6, "x")
+    real = append_module.cards_text
+
+    def edit_while_writing(cards, indent=0):
+        deck.write_text(deck.read_text(encoding="utf-8") + "# saved by hand meanwhile\n", "utf-8")
+        return real(cards, indent)
+
+    monkeypatch.setattr(append_module, "cards_text", edit_while_writing)
+    with pytest.raises(FlashcardsError, match="changed on disk"):
+        convert([export], deck)
+    assert deck.read_text(encoding="utf-8").endswith("# saved by hand meanwhile\n")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_hand_edit_saved_while_convert_rewrites_the_deck_is_kept(tmp_path, monkeypatch):
     export = tmp_path / "e.txt"
     pairs_file(export, 3, "x")
     deck = tmp_path / "deck.yaml"
@@ -51,7 +72,7 @@ def test_a_hand_edit_saved_while_convert_writes_the_deck_is_kept(tmp_path, monke
 
     monkeypatch.setattr(writer_module, "iter_deck_yaml", edit_while_writing)
     with pytest.raises(FlashcardsError, match="changed on disk"):
-        convert([export], deck)
+        convert([export], deck, name="renamed")  # a rename writes the deck whole
     assert deck.read_text(encoding="utf-8").endswith("# saved by hand meanwhile\n")
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 

@@ -74,7 +74,7 @@ def test_an_unchanged_deck_is_not_parsed_again(tmp_path):
         edited.cards[0].back = "edited by hand, 中文"
         save_deck(edited, deck)
         open_decks(store, [deck], parsed.append)
-        assert parsed == [deck, deck]
+        assert parsed == [deck]  # a one-card edit: only that card's chunk is parsed, not the whole file
         assert store.deck_cards(first[0].key)[0].back == "edited by hand, 中文"
 
 

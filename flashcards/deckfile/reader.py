@@ -28,17 +28,22 @@ def load_deck(path: Path, progress: Callable[[float], None] | None = None) -> De
 
     `progress` is told, now and then, the share of the file parsed so far (0 to 1).
     """
+    return parse_deck(read_deck_bytes(path), str(path), progress)
+
+
+def read_deck_bytes(path: Path) -> bytes:
+    """A deck file's bytes, read in chunks (/dev/zero or a pipe cannot exhaust memory); a missing or
+    unreadable file is a one-line error."""
     from ..importers.textio import read_bounded
 
-    name = str(path)
     if not path.exists():
-        raise FlashcardsError(f"{name}: no such deck file")
-    data = read_bounded(path, name, "decks")  # in chunks: /dev/zero or a pipe cannot exhaust memory
-    return parse_deck(data, name, progress)
+        raise FlashcardsError(f"{path}: no such deck file")
+    return read_bounded(path, str(path), "decks")
 
 
-def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] | None = None) -> Deck:
-    """Parse deck YAML text; `name` is used in messages.
+def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] | None = None,
+               card_lines: list[int] | None = None) -> Deck:
+    """Parse deck YAML text; `name` is used in messages; `card_lines`, if given, gets each card's first line.
 
     Streams: cards are built one at a time from the parser's events, so memory holds the cards, never the
     whole YAML tree (a 100,000-card deck would need hundreds of megabytes as nodes). Aliases are refused at
@@ -46,7 +51,8 @@ def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] |
     """
     loader = _Loader(data)
     try:
-        return _parse_events(loader, name, progress, data.count(b"\n" if isinstance(data, bytes) else "\n") + 1)
+        lines = data.count(b"\n" if isinstance(data, bytes) else "\n") + 1
+        return _parse_events(loader, name, progress, lines, card_lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -63,7 +69,8 @@ def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] |
         loader.dispose()
 
 
-def _parse_events(loader, name: str, progress: Callable[[float], None] | None, lines: int) -> Deck:
+def _parse_events(loader, name: str, progress: Callable[[float], None] | None, lines: int,
+                  card_lines: list[int] | None) -> Deck:
     loader.get_event()  # stream start
     if isinstance(loader.peek_event(), yaml.StreamEndEvent):
         raise FlashcardsError(f"{name}:1: deck is empty (expected keys: {', '.join(TOP_LEVEL_KEYS)})")
@@ -82,7 +89,7 @@ def _parse_events(loader, name: str, progress: Callable[[float], None] | None, l
         if key == "cards" and isinstance(event, yaml.SequenceStartEvent):
             top[key] = _shell(loader, yaml.SequenceNode, event)
             _check_tag(top[key], name)
-            cards = _stream_cards(loader, name, progress, lines)
+            cards = _stream_cards(loader, name, progress, lines, [] if card_lines is None else card_lines)
         else:
             top[key] = _node(loader, event, name)
     loader.get_event()  # mapping end
@@ -98,7 +105,8 @@ def _parse_events(loader, name: str, progress: Callable[[float], None] | None, l
     return Deck(deck_name, cards, _tag_list(top.get("tags"), name))
 
 
-def _stream_cards(loader, name: str, progress: Callable[[float], None] | None, lines: int) -> list[Card]:
+def _stream_cards(loader, name: str, progress: Callable[[float], None] | None, lines: int,
+                  card_lines: list[int]) -> list[Card]:
     """The cards of the `cards` list, each built and checked as soon as it is parsed."""
     cards: list[Card] = []
     seen: dict[str, int] = {}
@@ -108,6 +116,7 @@ def _stream_cards(loader, name: str, progress: Callable[[float], None] | None, l
         if card.id in seen:
             raise FlashcardsError(f"{name}:{_line(node)}: duplicate card id {card.id!r} (first at line {seen[card.id]})")
         seen[card.id] = _line(node)
+        card_lines.append(_line(node))
         cards.append(card)
         if progress and len(cards) % 1000 == 0:
             progress(_line(node) / lines)

@@ -17,9 +17,10 @@ from .history_import import HistoryImport
 from .paths import ENV_VAR, default_db_path, resolve_db_path
 from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
+from .stats_queries import StatsQueries
 
 
-class Store(ReviewState, DeckCache, CardSearch, ExportTimes, HistoryImport, Connection):
+class Store(ReviewState, DeckCache, CardSearch, ExportTimes, HistoryImport, StatsQueries, Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model import Card, content_fingerprint
@@ -21,6 +21,7 @@ class CachedDeck:
     mtime_ns: int
     size: int
     cards: int
+    layout: str | None = None  # the file's header as cut into chunks (deckfile.chunks.Layout.key), if it was
 
 
 class DeckCache:
@@ -31,19 +32,23 @@ class DeckCache:
 
     def cached_deck(self, path: str) -> CachedDeck | None:
         """What the store knows of a deck file, or None."""
-        row = self.db.execute("SELECT path, name, tags, mtime_ns, size, cards FROM decks WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute("SELECT path, name, tags, mtime_ns, size, cards, layout FROM decks WHERE path = ?", (path,)).fetchone()
         return None if row is None else CachedDeck(row[0], row[1], tags_from(row[2]), *row[3:])
 
-    def cache_deck(self, path: str, name: str, tags: list[str], cards: list[Card], mtime_ns: int, size: int) -> None:
-        """Replace the cached copy of a deck file and give every new card a schedule row (state new)."""
+    def cache_deck(self, path: str, name: str, tags: list[str], cards: list[Card], mtime_ns: int, size: int,
+                   chunks: Sequence[str] | None = None, layout: str | None = None) -> None:
+        """Replace the cached copy of a deck file and give every new card a schedule row (state new).
+
+        `chunks`: each card's chunk hash (deckfile.chunks), with the file's `layout`, for parsing only what changes.
+        """
         now = int(time.time())
         with self.transaction() as db:
             before = {card_id: (fingerprint, changed_at) for card_id, fingerprint, changed_at in db.execute(
                 "SELECT card_id, fingerprint, changed_at FROM deck_cards WHERE deck_path = ?", (path,))}
             db.execute("DELETE FROM deck_cards WHERE deck_path = ?", (path,))
             db.execute(
-                "INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards) VALUES (?, ?, ?, ?, ?, ?)",
-                (path, name, tags_to(tags), mtime_ns, size, len(cards)),
+                "INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards, layout) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (path, name, tags_to(tags), mtime_ns, size, len(cards), layout if chunks is not None else None),
             )
 
             def rows():
@@ -55,12 +60,9 @@ class DeckCache:
                     else:  # later than before even within the same second, or Anki would not see it as newer
                         changed_at = max(now, (old_time or 0) + 1)
                     yield (path, position, card.id, card.front, card.back, card.source,
-                           tags_to(card.tags), fingerprint, changed_at)
+                           tags_to(card.tags), fingerprint, changed_at, chunks[position] if chunks is not None else None)
 
-            db.executemany(
-                "INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, changed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows(),
-            )
+            db.executemany(_INSERT_CARD, rows())
             db.execute("INSERT OR IGNORE INTO schedule (card_id) SELECT card_id FROM deck_cards WHERE deck_path = ?", (path,))
 
     def deck_cards(self, path: str) -> list[Card]:
@@ -101,3 +103,73 @@ class DeckCache:
                  path, card.id),
             )
             db.execute("UPDATE decks SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path))
+
+    def chunk_digests(self, path: str) -> list[str | None]:
+        """Each cached card's chunk hash, in deck order."""
+        return [row[0] for row in self.db.execute(
+            "SELECT chunk FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,))]
+
+    def cached_cards_at(self, path: str, positions: Iterable[int]) -> dict[int, Card]:
+        """The cached cards at these positions of a deck."""
+        found = {}
+        for position in positions:
+            row = self.db.execute("SELECT card_id, front, back, source, tags FROM deck_cards WHERE deck_path = ? "
+                                  "AND position = ?", (path, position)).fetchone()
+            found[position] = Card(row[0], row[1], row[2], row[3], tags_from(row[4]))
+        return found
+
+    def patch_deck(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str, count: int,
+                   changed: Sequence[tuple[int, Card, str]]) -> str | None:
+        """Update a cached deck in place: `changed` (position, card, chunk hash) replaces those positions, and
+        positions from `count` on go; new cards get a schedule row.
+
+        Returns a card id the deck now holds twice, leaving the cache untouched, or None when all is done.
+        """
+        now = int(time.time())
+        try:
+            return self._patch(path, name, tags, mtime_ns, size, layout, count, changed, now)
+        except _Duplicate as duplicate:
+            return duplicate.card_id
+
+    def _patch(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str, count: int,
+               changed: Sequence[tuple[int, Card, str]], now: int) -> None:
+        with self.transaction() as db:
+            ids = list(dict.fromkeys(card.id for _, card, _ in changed))
+            before = {}
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                before.update((row[0], (row[1], row[2])) for row in db.execute(
+                    f"SELECT card_id, fingerprint, changed_at FROM deck_cards WHERE deck_path = ? AND card_id IN ({marks(part)})",
+                    (path, *part)))
+            db.execute("DELETE FROM deck_cards WHERE deck_path = ? AND position >= ?", (path, count))
+            db.executemany("DELETE FROM deck_cards WHERE deck_path = ? AND position = ?",
+                           ((path, position) for position, _, _ in changed))
+
+            def rows():
+                for position, card, chunk in changed:
+                    fingerprint = content_fingerprint(card)
+                    old_fingerprint, old_time = before.get(card.id, (None, None))
+                    changed_at = old_time if fingerprint == old_fingerprint and old_time else max(now, (old_time or 0) + 1)
+                    yield (path, position, card.id, card.front, card.back, card.source, tags_to(card.tags), fingerprint,
+                           changed_at, chunk)
+
+            db.executemany(_INSERT_CARD, rows())
+            for card_id in ids:
+                twice = db.execute("SELECT count(*) FROM deck_cards WHERE card_id = ? AND deck_path = ?", (card_id, path))
+                if twice.fetchone()[0] > 1:
+                    raise _Duplicate(card_id)  # rolls the transaction back
+            db.execute("UPDATE decks SET name = ?, tags = ?, mtime_ns = ?, size = ?, cards = ?, layout = ? WHERE path = ?",
+                       (name, tags_to(tags), mtime_ns, size, count, layout, path))
+            db.executemany("INSERT OR IGNORE INTO schedule (card_id) VALUES (?)", ((card_id,) for card_id in ids))
+
+
+class _Duplicate(Exception):
+    """A patch would put one card id twice in a deck."""
+
+    def __init__(self, card_id: str) -> None:
+        super().__init__(card_id)
+        self.card_id = card_id
+
+
+_INSERT_CARD = ("INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, changed_at, "
+                "chunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

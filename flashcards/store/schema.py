@@ -95,7 +95,15 @@ def _m004_note_times(db: sqlite3.Connection) -> None:
     db.execute("UPDATE decks SET mtime_ns = -1")  # cached decks are read again once, to fill them in
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times]
+def _m005_deck_chunks(db: sqlite3.Connection) -> None:
+    # each cached card's chunk of the deck file (a hash of its text) and the file's header: a hand edit
+    # re-parses only the chunks that changed
+    db.execute("ALTER TABLE deck_cards ADD COLUMN chunk TEXT")
+    db.execute("ALTER TABLE decks ADD COLUMN layout TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
+                                                          _m005_deck_chunks]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

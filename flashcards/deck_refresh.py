@@ -1,0 +1,77 @@
+"""Bringing the store's copy of a changed deck file up to date: only the cards whose text changed are parsed.
+
+The file is cut into per-card chunks by text (deckfile.chunks); a chunk whose hash the store already holds
+keeps its cached card, the others are parsed alone with the safe streamed loader, at their own lines. Any
+doubt (a new header, a chunk that does not parse to exactly one card, an id twice) falls back to parsing the
+whole file, whose errors carry the exact file:line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .deckfile.chunks import Layout, chunk_text, split_cards
+from .deckfile.reader import parse_deck, read_deck_bytes
+from .errors import FlashcardsError
+from .model import Card
+from .store import CachedDeck, Store
+
+
+def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
+                 progress: Callable[[], Callable[[float], None] | None] | None = None) -> CachedDeck:
+    """Cache the deck file at `path` (as it is in `state`) under `key`; `progress()` is asked for a callback
+    only when the whole file must be parsed."""
+    data = read_deck_bytes(path)
+    layout = split_cards(data)
+    cached = store.cached_deck(key)
+    if layout is not None and cached is not None and cached.layout == layout.key:
+        patched = _patch(store, cached, path, data, layout, state)
+        if patched is not None:
+            return patched
+    lines: list[int] = []
+    deck = parse_deck(data, str(path), progress() if progress else None, lines)
+    chunks = layout.digests if layout is not None and _cut_matches(layout, lines) else None
+    store.cache_deck(key, deck.name, deck.tags, deck.cards, *state, chunks, layout.key if chunks is not None else None)
+    return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout.key if chunks is not None else None)
+
+
+def _cut_matches(layout: Layout, card_lines: list[int]) -> bool:
+    """Whether each card the parser found starts inside its own chunk (the cut can be trusted)."""
+    if len(card_lines) != len(layout.starts):
+        return False
+    starts = layout.lines()
+    ends = [*starts[1:], float("inf")]
+    return all(start <= line < end for start, line, end in zip(starts, card_lines, ends, strict=True))
+
+
+def _patch(store: Store, cached: CachedDeck, path: Path, data: bytes, layout: Layout,
+           state: tuple[int, int]) -> CachedDeck | None:
+    """Update the cache from the changed chunks alone; None when the whole file must be parsed instead."""
+    old = store.chunk_digests(cached.path)
+    if None in old:
+        return None
+    first_at: dict[str, int] = {}
+    for position, chunk_digest in enumerate(old):
+        first_at.setdefault(chunk_digest, position)
+    moved: dict[int, int] = {}
+    changed: list[tuple[int, Card, str]] = []
+    for position, chunk_digest in enumerate(layout.digests):
+        if position < len(old) and old[position] == chunk_digest:
+            continue
+        if chunk_digest in first_at:  # a card that moved: its text is cached
+            moved[position] = first_at[chunk_digest]
+            continue
+        try:
+            cards = parse_deck(chunk_text(data, layout.chunk(position)), str(path)).cards
+        except FlashcardsError:
+            return None  # the whole file's parse reports it, at its line
+        if len(cards) != 1:
+            return None
+        changed.append((position, cards[0], chunk_digest))
+    cards_at = store.cached_cards_at(cached.path, set(moved.values()))
+    changed += [(position, cards_at[source], layout.digests[position]) for position, source in moved.items()]
+    count = len(layout.starts)
+    if store.patch_deck(cached.path, cached.name, cached.tags, *state, layout.key, count, changed) is not None:
+        return None  # an id twice: the whole file's parse names both lines
+    return CachedDeck(cached.path, cached.name, cached.tags, *state, count, layout.key)

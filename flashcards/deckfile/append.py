@@ -1,0 +1,91 @@
+"""Adding cards to a deck file as text at the end of its list: every byte already there stays as it was
+(comments, blank lines, flow lists, block text, the order), so a hand-written deck stays the person's.
+
+The new file is written beside the old one and renamed over it (deckfile.writer's atomic write), not
+appended in place: an append cut short by a crash or a full disk would leave half a card at the end of the
+person's file, while a rename leaves either the old file or the new one, never a mix. The copy costs a
+sequential write of the file (tens of milliseconds for a 100,000-card deck).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..atomic import write_atomic_via
+from ..errors import FlashcardsError
+from ..model import Card
+from . import file_state
+from .chunks import digest, items_indent
+from .reader import parse_deck, read_deck_bytes
+from .writer import _DUMP_OPTIONS, _card_entry, _DeckDumper
+
+_ANY_CARDS_KEY = re.compile(rb"^cards[ \t]*:", re.M)
+_EMPTY_FLOW = re.compile(rb"^cards:[ \t]*\[[ \t]*\][ \t]*(?:#[^\r\n]*)?(\r?\n|\Z)", re.M)
+_ONLY_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?\Z")
+
+
+def cards_text(cards: list[Card], indent: int = 0) -> bytes:
+    """New cards as YAML list items, indented like the deck's own items."""
+    text = yaml.dump([_card_entry(card) for card in cards], Dumper=_DeckDumper, **_DUMP_OPTIONS)
+    if indent:
+        text = "".join(" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True))
+    return text.encode("utf-8")
+
+
+def appended(data: bytes, cards: list[Card]) -> list[bytes] | None:
+    """The deck's bytes with `cards` added at the end of its list, or None when its shape does not allow it
+    (a flow list with cards in it, keys after the list): then the deck must be written whole."""
+    newline = b"" if not data or data.endswith(b"\n") else b"\n"
+    indent = items_indent(data)
+    if indent is not None:
+        return [data, newline, cards_text(cards, indent)]
+    if not _ANY_CARDS_KEY.search(data):  # no list yet: it starts at the end
+        return [data, newline, b"cards:\n", cards_text(cards)]
+    empty = list(_EMPTY_FLOW.finditer(data))
+    if len(empty) == 1 and _ONLY_COMMENTS.fullmatch(data, empty[0].end()):  # `cards: []` last: it becomes a list
+        line = empty[0]
+        return [data[:line.start()], b"cards:\n", cards_text(cards), data[line.end():]]
+    return None
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append did: the file's state after it, and when the new cards simply follow the old ones as
+    chunks (deckfile.chunks), the new chunks' hashes and cards as a parse reads them (for the store's cache)."""
+
+    state: tuple[int, int]
+    digests: list[str] | None
+    cards: list[Card]
+
+
+def append_cards(path: Path, cards: list[Card], expected_state: tuple[int, int] | None) -> Appended | None:
+    """Add `cards` at the end of the deck file's list, atomically; None (nothing written) when its shape
+    needs a whole rewrite. A file changed on disk since `expected_state` is refused."""
+    data = read_deck_bytes(path)
+    if file_state(path) != expected_state:
+        raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+    pieces = appended(data, cards)
+    if pieces is None:
+        return None
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            handle.writelines(pieces)
+        if file_state(path) != expected_state:  # the last moment before the rename
+            raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+
+    write_atomic_via(path, write)
+    state = file_state(path)
+    if len(pieces) != 3 or pieces[1]:  # not a plain append after a final newline: the cut must be redone
+        return Appended(state, None, [])
+    text = pieces[2]
+    starts = [0, *(match.start() + 1 for match in re.finditer(rb"\n(?=[ ]*- )", text))]
+    indent = len(text) - len(text.lstrip(b" "))
+    starts = [start for start in starts if text[start:start + indent + 2] == b" " * indent + b"- "]
+    digests = [digest(text[start:end]) for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+    parsed = parse_deck(b"cards:\n" + text, str(path)).cards
+    return Appended(state, digests if len(parsed) == len(digests) else None, parsed)

@@ -1,0 +1,87 @@
+"""Stats summed in SQLite: the cards by state, due day and stability, the answers per study day.
+
+The log is never loaded: SQLite sums it on the integer ms timestamps, a study day being integer arithmetic
+on them (stats_totals.day_sql, with the time zone's offsets passed in), so memory stays flat whatever the
+history's size. Each answer's young/mature class comes from its card's previous answer (a window function
+over the (card_id, reviewed_at) index).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from ..stats_totals import DAY_MS, CardTotals, DayTotals, day_sql
+from .rows import where_in_decks
+
+MATURE_MS = 21 * DAY_MS  # a review card with an interval of 21 days or more is mature
+
+
+class StatsQueries:
+    """Sums for `flashcards stats` (mixed into Store)."""
+
+    db: sqlite3.Connection
+
+    def answer_time_range(self, decks: Sequence[str] | None = None) -> tuple[int, int] | None:
+        """(first, last) answer time in ms, or None without answers."""
+        if decks is None:
+            row = self.db.execute("SELECT min(reviewed_at), max(reviewed_at) FROM review_log").fetchone()
+        else:
+            row = self.db.execute(f"SELECT min(reviewed_at), max(reviewed_at) FROM review_log {where_in_decks(decks)}",
+                                  tuple(decks)).fetchone()
+        return None if row[0] is None else (row[0], row[1])
+
+    def answer_day_totals(self, decks: Sequence[str] | None, spans: list[tuple[int, int]], rollover_hour: int,
+                          before_ms: int) -> dict[int, DayTotals]:
+        """Answers given before `before_ms` summed per study day (`spans`: offset_spans() covering them)."""
+        day = day_sql("reviewed_at", spans, rollover_hour)
+        rows = self.db.execute(
+            f"""
+            SELECT {day} AS day, count(*), sum(max(duration_ms, 0)),
+                   sum(review AND young AND rating != 1), sum(review AND young),
+                   sum(review AND NOT young AND rating != 1), sum(review AND NOT young)
+            FROM (
+                SELECT reviewed_at, duration_ms, rating, state_before = 2 AS review,
+                       (previous IS NULL OR previous < {MATURE_MS}) AS young
+                FROM (
+                    SELECT reviewed_at, duration_ms, rating, state_before,
+                           lag(due - reviewed_at) OVER card_order AS previous  -- the interval it was answered at
+                    FROM review_log {where_in_decks(decks)}
+                    WINDOW card_order AS (PARTITION BY card_id ORDER BY reviewed_at, id)
+                )
+                WHERE reviewed_at < ?
+            )
+            GROUP BY day
+            """,
+            (*(decks or ()), before_ms),
+        )
+        return {row[0]: DayTotals(*row[1:]) for row in rows}
+
+    def card_totals(self, decks: Sequence[str] | None, today: int, spans: list[tuple[int, int]], rollover_hour: int,
+                    window_ms: tuple[int, int], bucket_lows: Sequence[float]) -> CardTotals:
+        """The cards summed for stats: by state, due per study day, by stability bucket.
+
+        Cards due before window_ms[0] are all overdue (they count on `today - 1`), those due from window_ms[1]
+        on are beyond the forecast: only dues inside the window get a study day (`spans` must cover it).
+        """
+        low, high = window_ms
+        active = "suspended = 0 AND NOT (buried_until IS NOT NULL AND buried_until >= ?)"
+        young = f"(due IS NULL OR last_review IS NULL OR due - last_review < {MATURE_MS})"
+        kind = (f"CASE WHEN suspended != 0 THEN 'suspended' WHEN NOT ({active}) THEN 'buried' WHEN state = 0 THEN 'new' "
+                f"WHEN state IN (1, 3) THEN 'learning' WHEN {young} THEN 'young' ELSE 'mature' END")
+        studied = "suspended = 0 AND state != 0"
+        day = (f"CASE WHEN NOT ({studied}) OR due IS NULL OR due >= {int(high)} THEN NULL WHEN due < {int(low)} "
+               f"THEN {today - 1} ELSE {day_sql('due', spans, rollover_hour)} END")
+        cases = " ".join(f"WHEN stability >= {float(value)} THEN {index}"
+                         for index, value in reversed(list(enumerate(bucket_lows))) if index)
+        bucket = f"CASE WHEN NOT ({studied}) OR stability IS NULL THEN NULL {cases} ELSE 0 END"
+        totals = CardTotals({}, {}, [0] * len(bucket_lows))
+        rows = self.db.execute(f"SELECT {kind}, {day}, {bucket}, count(*) FROM schedule {where_in_decks(decks)} "
+                               f"GROUP BY 1, 2, 3", (today, *(decks or ())))
+        for state, due_day, stable, count in rows:
+            totals.states[state] = totals.states.get(state, 0) + count
+            if due_day is not None:
+                totals.due_per_day[due_day] = totals.due_per_day.get(due_day, 0) + count
+            if stable is not None:
+                totals.stability[stable] += count
+        return totals

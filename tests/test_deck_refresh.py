@@ -1,0 +1,147 @@
+"""A hand edit of a big deck costs the edited cards only: the store re-parses just the chunks whose text changed,
+and ends up with exactly what a whole parse gives (errors included, at their file:line)."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+
+import pytest
+from reviewing import write_deck
+
+from flashcards import deck_refresh
+from flashcards.deckfile.chunks import split_cards
+from flashcards.deckfile.reader import load_deck
+from flashcards.decks import open_decks
+from flashcards.errors import FlashcardsError
+from flashcards.store import Store
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)  # a later time even on a coarse clock
+
+
+@pytest.fixture
+def counted_parses(monkeypatch):
+    """How many times a whole file and how many single chunks were parsed."""
+    counts = {"whole": 0, "chunks": 0}
+    real = deck_refresh.parse_deck
+
+    def parse(data, name, progress=None, card_lines=None):
+        counts["whole" if card_lines is not None else "chunks"] += 1
+        return real(data, name, progress, card_lines)
+
+    monkeypatch.setattr(deck_refresh, "parse_deck", parse)
+    return counts
+
+
+def test_a_one_card_edit_parses_that_card_alone_and_the_store_has_the_new_text(tmp_path, counted_parses):
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 300)
+    with Store(tmp_path / "fc.db") as store:
+        (opened,) = open_decks(store, [deck])
+        times = store.changed_times(opened.key)
+        edit(deck, "back: commentary 150\n", "back: edited by hand, 中文\n")
+        open_decks(store, [deck])
+        assert counted_parses == {"whole": 1, "chunks": 1}
+        cards = store.deck_cards(opened.key)
+        assert cards == load_deck(deck).cards and cards[150].back == "edited by hand, 中文"
+        after = store.changed_times(opened.key)
+        assert [card for card in after if after[card] != times[card]] == [cards[150].id]  # only its note is newer
+
+
+def test_an_error_in_an_edited_card_names_its_file_and_line(tmp_path):
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 50)
+    with Store(tmp_path / "fc.db") as store:
+        open_decks(store, [deck])
+        line = deck.read_text().splitlines().index("  back: commentary 30") + 1
+        edit(deck, "  back: commentary 30\n", "  back: [unclosed\n")
+        with pytest.raises(FlashcardsError) as raised:
+            open_decks(store, [deck])
+        assert str(raised.value).startswith(f"{deck}:{line + 1}:") or str(raised.value).startswith(f"{deck}:{line}:")
+        with pytest.raises(FlashcardsError) as whole:
+            load_deck(deck)
+        assert str(raised.value) == str(whole.value)
+
+
+def test_an_edit_that_repeats_an_id_is_refused_with_both_lines(tmp_path):
+    deck = tmp_path / "deck.yaml"
+    ids = write_deck(deck, 20)
+    with Store(tmp_path / "fc.db") as store:
+        open_decks(store, [deck])
+        edit(deck, f"id: {ids[12]}", f"id: {ids[3]}")
+        with pytest.raises(FlashcardsError, match=r"duplicate card id .* \(first at line \d+\)"):
+            open_decks(store, [deck])
+
+
+def test_random_hand_edits_leave_the_store_equal_to_a_whole_parse(tmp_path, counted_parses):
+    """Moves, deletions, insertions, comments and edits, checked against the whole file's parse each time."""
+    rng = random.Random(3)
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 40)
+    with Store(tmp_path / "fc.db") as store:
+        (opened,) = open_decks(store, [deck])
+        for round_number in range(60):
+            text = deck.read_text(encoding="utf-8")
+            head, body = text.split("cards:\n", 1)
+            items = re.split(r"(?m)^(?=- )", body)
+            items = [item for item in items if item]
+            action = rng.choice(["edit", "delete", "move", "insert", "comment", "duplicate", "break"])
+            index = rng.randrange(len(items)) if items else 0
+            if action == "edit" and items:
+                items[index] = items[index].replace("back:", f"back: changed {round_number}", 1)
+            elif action == "delete" and len(items) > 1:
+                items.pop(index)
+            elif action == "move" and items:
+                items.insert(rng.randrange(len(items)), items.pop(index))
+            elif action == "insert":
+                items.insert(index, f"- front: new passage {round_number}\n  tags: [ch{round_number}]\n")
+            elif action == "comment" and items:
+                items[index] += "# a note of mine\n\n"
+            elif action == "duplicate" and items:
+                items.insert(index, items[index])
+            elif action == "break" and items:
+                items[index] = items[index].replace("front:", "front: [", 1)
+            deck.write_text(head + "cards:\n" + "".join(items), encoding="utf-8")
+            os.utime(deck, ns=(10**18 + round_number * 10**9,) * 2)
+            try:
+                expected = load_deck(deck).cards
+            except FlashcardsError as error:
+                with pytest.raises(FlashcardsError) as raised:
+                    open_decks(store, [deck])
+                assert str(raised.value) == str(error)
+                deck.write_text(text, encoding="utf-8")  # undo the breaking edit
+                os.utime(deck, ns=(10**18 + round_number * 10**9 + 1,) * 2)
+                expected = load_deck(deck).cards
+            open_decks(store, [deck])
+            assert store.deck_cards(opened.key) == expected
+        assert counted_parses["chunks"] > 10 and counted_parses["whole"] < 40  # mostly chunks, whole on doubt
+
+
+def test_decks_of_another_shape_are_parsed_whole(tmp_path):
+    deck = tmp_path / "deck.yaml"
+    deck.write_text("cards:\n- front: a\n- front: b\nname: keys after the list\n", encoding="utf-8")
+    assert split_cards(deck.read_bytes()) is None
+    with Store(tmp_path / "fc.db") as store:
+        (opened,) = open_decks(store, [deck])
+        assert [card.front for card in store.deck_cards(opened.key)] == ["a", "b"] and opened.name == "keys after the list"
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("name: x\ncards:\n- id: a\n  front: b\n# c\n\n- front: |\n    x\n    - y\n  tags: [ch1]\n", [3, 7]),
+    ("name: x\ncards:\n  # mine\n  - front: a\n  - front: b\n", [4, 5]),
+    ("cards:\n- front: a\n", [2]),
+    ("name: x\ncards:\n# nothing yet\n", []),
+    ("cards:\n  - front: a\n - front: b\n", None),  # items at two indentations
+    ("cards:\n- front: a\nname: x\n", None),  # a key after the list
+    ("cards: []\n", None),
+    ("cards:\n- front: a\n---\n", None),
+])
+def test_a_deck_is_cut_into_one_chunk_per_card_by_text_only_when_its_shape_is_plain(text, lines):
+    layout = split_cards(text.encode())
+    assert (layout.lines() if layout is not None else None) == lines

@@ -1,0 +1,94 @@
+"""Stats summed by SQLite give exactly the numbers of the pure computation, DST days and the 4 am rollover included."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from flashcards.clock import day_number
+from flashcards.insights import answer_records, card_snapshots
+from flashcards.model import Card, CardRow, LoggedAnswer, Schedule, State
+from flashcards.stats import compute_stats
+from flashcards.stats_store import stats_from_store
+from flashcards.stats_totals import day_of_ms, offset_spans
+from flashcards.store import Store
+
+NOW = datetime(2025, 11, 2, 3, 30, tzinfo=UTC)  # a week after Europe's and on the day of America's autumn change
+DST_DAYS = [datetime(2025, 3, 30, tzinfo=UTC), datetime(2025, 3, 9, tzinfo=UTC), datetime(2025, 10, 26, tzinfo=UTC),
+            datetime(2025, 11, 2, tzinfo=UTC), datetime(2025, 4, 6, tzinfo=UTC)]
+
+
+def random_moment(rng: random.Random) -> datetime:
+    """Mostly within hours of a DST change or of now, sometimes anywhere in the last two years, a few in the future."""
+    pick = rng.random()
+    if pick < 0.5:
+        return rng.choice(DST_DAYS) + timedelta(minutes=rng.randint(-36 * 60, 36 * 60))
+    if pick < 0.8:
+        return NOW + timedelta(minutes=rng.randint(-40 * 24 * 60, 3 * 24 * 60))
+    return NOW - timedelta(days=rng.uniform(0, 730))
+
+
+def build_store(path, seed: int) -> Store:
+    rng = random.Random(seed)
+    store = Store(path)
+    ids = [f"card{index:03d}" for index in range(120)]
+    store.cache_deck("/a.yaml", "a", [], [Card(card_id, f"front {card_id}") for card_id in ids[:80]], 1, 1)
+    store.cache_deck("/b.yaml", "b", [], [Card(card_id, f"front {card_id}") for card_id in ids[80:]], 1, 1)
+    log, rows = [], []
+    for card_id in ids:
+        moments = sorted(random_moment(rng) for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.05 and moments:
+            moments.append(moments[-1])  # two answers at the same moment: the log's order decides
+        for moment in moments:
+            due = moment + timedelta(days=rng.choice([0.01, 1, 5, 20.9, 21, 21.0001, 40, 400])) if rng.random() < 0.9 else None
+            log.append(LoggedAnswer(0, card_id, moment, rng.choice([1, 1, 2, 3, 3, 4]), rng.choice([-5, 0, 3000, 12345]),
+                                    rng.choice(list(State)), State.REVIEW, due, 1.0, 5.0))
+        state = rng.choice(list(State))
+        due = None if state == State.NEW else random_moment(rng) + timedelta(days=rng.choice([0, 0, 10, 40, 400]))
+        last = None if due is None or rng.random() < 0.1 else due - timedelta(days=rng.choice([1, 20.99, 21, 90]))
+        stability = None if state == State.NEW else rng.choice([None, -1.0, 0.0, 0.5, 1.0, 3.0, 27.9, 28.0, 400.0])
+        today = day_number(NOW)
+        rows.append(CardRow(card_id, Schedule(state, None, stability, 5.0, due, last), suspended=rng.random() < 0.1,
+                            buried_until=rng.choice([None, None, today - 1, today, today + 1])))
+    with store.transaction() as db:
+        store.insert_answers(db, log)
+        store.write_cards(db, rows)
+    return store
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"])
+@pytest.mark.parametrize("rollover", [0, 2, 4])
+def test_stats_summed_in_sqlite_equal_the_pure_computation(tmp_path, zone, rollover):
+    tz = ZoneInfo(zone)
+    store = build_store(tmp_path / "fc.db", seed=rollover * 31 + len(zone))
+    for decks in (None, ["/a.yaml"]):
+        today = day_number(NOW, rollover, tz)
+        pure = compute_stats(card_snapshots(store.cards(decks), today), answer_records(store.answers(decks)), NOW,
+                             rollover_hour=rollover, tz=tz)
+        summed = stats_from_store(store, decks, NOW, rollover_hour=rollover, tz=tz)
+        assert summed == pure
+        assert summed.to_dict() == pure.to_dict()
+    store.close()
+
+
+def test_a_study_day_from_integer_milliseconds_matches_the_datetime_arithmetic():
+    rng = random.Random(5)
+    for zone in ("Europe/Berlin", "America/St_Johns", "Asia/Kolkata", "Australia/Lord_Howe"):
+        tz = ZoneInfo(zone)
+        low, high = 1_700_000_000_000, 1_800_000_000_000
+        spans = offset_spans(low, high, tz)
+        assert len(spans) > 1 or zone == "Asia/Kolkata"
+        moments = [rng.randint(low, high) for _ in range(2000)]
+        moments += [start + delta for start, _ in spans for delta in (-1, 0, 1)]  # either side of every change
+        for ms in moments:
+            if low <= ms < high:
+                expected = day_number(datetime.fromtimestamp(ms / 1000, UTC), 4, tz)
+                assert day_of_ms(ms, spans, 4) == expected, (zone, ms)
+
+
+def test_stats_without_a_store_are_empty():
+    stats = stats_from_store(None, None, NOW, tz=UTC)
+    assert stats.cards.total == 0 and stats.answers_total == 0 and stats.due_today == 0
