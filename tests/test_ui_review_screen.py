@@ -135,3 +135,24 @@ def test_the_saved_line_is_gone_after_waiting_for_a_learning_card(tmp_path):
     assert waiting and "Saved: Again" in draw(waiting[0])[0]
     again = [item for item in screens if isinstance(item, CardScreen)][-1]
     assert again.message is None and "Saved" not in "\n".join(draw(again))
+
+
+def test_the_time_a_card_takes_to_draw_is_not_logged_as_thinking_time(tmp_path):
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 1)
+    with Store(tmp_path / "fc.db") as store:
+        reviewing = Reviewing(store, [deck], FrozenClock(), Settings(fuzz=False))
+
+        def slow_show(renderable):
+            if isinstance(renderable, CardScreen) and not renderable.revealed:
+                reviewing.clock.advance(seconds=110)  # a 10 MB card took this long to lay out
+
+        def commands():
+            reviewing.clock.advance(seconds=4)  # the person reads for four seconds
+            yield "reveal"
+            yield "3"
+            yield "quit"
+
+        run(reviewing.session(), commands(), slow_show, interactive=True)
+        (answer,) = list(store.answers())
+    assert answer.duration_ms == 4000

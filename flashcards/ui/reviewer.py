@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console, Group
@@ -105,7 +104,7 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
     revealed = False
     counts = session.counts()  # what is left does not change while this card is on screen
     show(card_view(shown, counts, revealed, message))
-    shown = replace(shown, shown_at=session.clock())  # the answer's time counts from when the card is on screen
+    on_screen = session.clock()  # the answer's time counts from here: drawing a huge card is not thinking time
     for command in commands:
         if command is None:
             continue
@@ -115,7 +114,8 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
             revealed = True
             show(card_view(shown, counts, revealed, message, front=interactive))
         elif command in ("1", "2", "3", "4") and (revealed or not interactive):
-            answered = session.answer(shown, Rating(int(command)))
+            thought = int((session.clock() - on_screen).total_seconds() * 1000)
+            answered = session.answer(shown, Rating(int(command)), duration_ms=thought)
             return answered_message(answered, session.clock())
         elif command == "bury":
             session.bury(shown)
