@@ -86,8 +86,8 @@ class CardScreen:
 
     def footer(self) -> list:
         if self.revealed:
-            return [answer_buttons(self.shown), Text("u undo   b bury   s suspend   q quit", style="dim")]
-        return [Text("space/enter: show the commentary   u undo   b bury   s suspend   q quit", style="dim")]
+            return [answer_buttons(self.shown), Text("u undo   b bury   s suspend   e edit   q quit", style="dim")]
+        return [Text("space/enter: show the commentary   u undo   b bury   s suspend   e edit   q quit", style="dim")]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield Group(*(self.header() if self.front else []), *self.body(), *self.footer())
