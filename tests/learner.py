@@ -62,3 +62,31 @@ def simulate_history(cards: int, reviews_per_card: int, seed: int = 1, start: da
 
 def _pick(states, rating: int):
     return (states.again, states.hard, states.good, states.easy)[rating - 1]
+
+
+def write_to_store(store, answers: list[SimAnswer]) -> None:
+    """A simulated learner's answers straight into a store's review log (5 s each, as reviews)."""
+    from flashcards.model import LoggedAnswer, State
+
+    with store.transaction() as db:
+        store.insert_answers(db, [LoggedAnswer(0, a.card_id, a.reviewed_at, a.rating, 5000, State.REVIEW, State.REVIEW)
+                                  for a in answers])
+
+
+def logged(card: str, at: datetime, rating: int, state: int, ms: int):
+    """One logged answer with the same state before and after."""
+    from flashcards.model import LoggedAnswer, State
+
+    return LoggedAnswer(0, card, at, rating, ms, State(state), State(state))
+
+
+def slow_learner_log(cards: int = 60) -> list:
+    """A person who answers reviews slowly (40 s) and presses Hard far more often than Anki's average."""
+    answers = []
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    for card in range(cards):
+        at = start + timedelta(minutes=card)
+        answers.append(logged(f"c{card}", at, 3 if card % 3 else 1, 0, 9000))  # first answers: new cards
+        for day in (1, 4, 10):
+            answers.append(logged(f"c{card}", at + timedelta(days=day), 2 if card % 2 else 3, 2, 40_000))
+    return answers
