@@ -178,14 +178,6 @@ class FSRSScheduler:
             outcomes[rating] = (State.REVIEW, None, timedelta(days=days))
         return outcomes
 
-    def retrievability(self, schedule: Schedule, now: datetime) -> float:
-        """The predicted chance of recalling the card at `now` (1.0 for a card never answered)."""
-        if schedule.stability is None or schedule.last_review is None:
-            return 1.0
-        decay = self.parameters[20]
-        factor = 0.9 ** (-1 / decay) - 1
-        return (1 + factor * self.days_elapsed(schedule, now) / schedule.stability) ** (-decay)
-
 
 def round_half_up(value: float, least: int = 0) -> int:
     """Rust's f32::round (halves away from zero), at least `least`."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
-from ..model import Card, Deck, content_fingerprint
+from ..model import Deck
 from .scheduling_out import ExportHistory
 
 MODEL_ID = 1_736_452_389  # frozen forever
@@ -128,11 +128,6 @@ def note_guid(card_id: str) -> str:
     import genanki
 
     return genanki.guid_for("flashcards", card_id)
-
-
-def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str]) -> str:
-    """Everything the export writes for a card, as a fingerprint: equal fingerprints mean an unchanged note."""
-    return f"{deck_fingerprint(deck_name, deck_tags)}:{content_fingerprint(card)}"
 
 
 def deck_fingerprint(deck_name: str, deck_tags: list[str]) -> str:
