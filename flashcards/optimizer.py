@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from .clock import day_number
 from .model import LoggedAnswer
 from .rust_calls import into_fsrs_rs
+
+if TYPE_CHECKING:
+    from fsrs_rs_python import FSRSItem, FSRSReview
 
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one, as Anki asks before fitting
 SPLITS = 5
 
 
 def training_items_from_rows(rows: Iterable[tuple[str, int, int]], rollover_hour: int = 4,
-                             tz: tzinfo | None = None) -> list[tuple[int, object]]:
+                             tz: tzinfo | None = None) -> list[tuple[int, FSRSItem]]:
     """fsrs-rs training items (FSRSItem), each with its study day, sorted by day, from (card id, answered at in
     ms UTC, rating) rows ordered by card, then time. For a card answered on days d0, d1, ..., every prefix of its
     answers that ends on a later day than the answer before it is one item, as (rating, whole days since the
@@ -33,13 +37,13 @@ def training_items_from_rows(rows: Iterable[tuple[str, int, int]], rollover_hour
     return _sorted_items((card_id, day_number(from_ms(at_ms), rollover_hour, tz), rating) for card_id, at_ms, rating in rows)
 
 
-def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, object]]:
+def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, FSRSItem]]:
     """Items from (card id, study day, rating) grouped by card in time order: every prefix ending on a new day."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     items = []
     card = previous_day = None
-    reviews: list = []
+    reviews: list[FSRSReview] = []
     for card_id, day, rating in answers:
         if card_id != card:
             card, previous_day, reviews = card_id, None, []
@@ -101,7 +105,7 @@ class Comparison:
         return in_total and majority
 
 
-def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
+def fit_parameters(items: Sequence[FSRSItem], seed: int = 2023) -> list[float]:
     """FSRS parameters fitted to the training items."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, TrainingConfig
 
@@ -109,7 +113,7 @@ def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
         return list(FSRS(DEFAULT_PARAMETERS).compute_parameters(list(items), training_config=TrainingConfig(seed=seed)))
 
 
-def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
+def evaluate(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Scores:
     """Log loss and RMSE(bins) of parameters on items."""
     from fsrs_rs_python import FSRS
 
@@ -118,7 +122,7 @@ def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
     return Scores(result.log_loss, result.rmse_bins)
 
 
-def compare(dated_items: Sequence[tuple[int, object]], splits: int = SPLITS, seed: int = 2023) -> Comparison:
+def compare(dated_items: Sequence[tuple[int, FSRSItem]], splits: int = SPLITS, seed: int = 2023) -> Comparison:
     """Time-series splits: fit on what came before each fold, score defaults and fit on the fold itself.
 
     Items are in time order; each fold's figures are kept, and the totals are averaged weighted by fold

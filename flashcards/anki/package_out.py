@@ -11,12 +11,12 @@ import html
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
-from ..model import Deck
+from ..model import NamedDeck
 from .scheduling_out import ExportHistory
 
 MODEL_ID = 1_736_452_389  # frozen forever
@@ -162,7 +162,7 @@ def _model():
     )
 
 
-def anki_deck_names(decks: list[Deck], parent: str | None) -> list[str]:
+def anki_deck_names(decks: Sequence[NamedDeck], parent: str | None) -> list[str]:
     """Anki deck names: one deck keeps its name; several become subdecks `Parent::Child`."""
     if len(decks) == 1 and not parent:
         return [decks[0].name]
@@ -171,7 +171,7 @@ def anki_deck_names(decks: list[Deck], parent: str | None) -> list[str]:
 
 
 def export_decks(
-    decks: list[Deck],
+    decks: Sequence[NamedDeck],
     out: Path,
     parent: str | None = None,
     timestamp: float | None = None,
