@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import overload
 
 
 def utc_now() -> datetime:
@@ -23,11 +24,23 @@ def day_start(day: int, rollover_hour: int = 4, tz: tzinfo | None = None) -> dat
     return local.astimezone(UTC)
 
 
+@overload
+def to_ms(moment: datetime) -> int: ...
+@overload
+def to_ms(moment: None) -> None: ...
+@overload
+def to_ms(moment: datetime | None) -> int | None: ...
 def to_ms(moment: datetime | None) -> int | None:
     """A UTC moment as integer milliseconds since the epoch (how the store keeps time)."""
     return None if moment is None else round(moment.timestamp() * 1000)
 
 
+@overload
+def from_ms(ms: int) -> datetime: ...
+@overload
+def from_ms(ms: None) -> None: ...
+@overload
+def from_ms(ms: int | None) -> datetime | None: ...
 def from_ms(ms: int | None) -> datetime | None:
     """The inverse of to_ms()."""
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)

@@ -9,6 +9,7 @@ A second writer waits (bounded), then fails with one line. Re-entrant within a p
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -79,7 +80,7 @@ def _acquire(fd: int, deck: Path, wait_s: float) -> None:
         time.sleep(0.05)
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+from typing import Protocol
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -58,6 +59,20 @@ class Deck:
     name: str
     cards: list[Card] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+
+
+class NamedDeck(Protocol):
+    """A named deck with tags and cards: a Deck as read from its file, or a deck a command opened through the
+    store (decks.OpenDeck). What exporting needs."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tags(self) -> list[str]: ...
+
+    @property
+    def cards(self) -> list[Card]: ...
 
 
 def content_fingerprint(card: Card) -> str:

@@ -6,79 +6,28 @@ its parameters are FSRS-6, the same as py-fsrs's, so fitted parameters schedule 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from itertools import pairwise
-from typing import Protocol
+from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from .clock import day_number
+from .model import LoggedAnswer
 from .rust_calls import into_fsrs_rs
+
+if TYPE_CHECKING:
+    from fsrs_rs_python import FSRSItem, FSRSReview
 
 MIN_REVIEWS = 400  # reviews on a later day than the card's previous one, as Anki asks before fitting
 SPLITS = 5
 
 
-class AnswerLike(Protocol):
-    """What the optimizer needs of a logged answer."""
-
-    card_id: str
-    reviewed_at: datetime  # timezone-aware UTC
-    rating: int  # 1 Again .. 4 Easy
-
-
-@dataclass
-class CardHistory:
-    """One card's answers as (study day, rating), oldest first, and when the last one happened."""
-
-    card_id: str
-    reviews: list[tuple[int, int]] = field(default_factory=list)
-    last_at: datetime | None = None
-
-
-def card_histories(answers: Iterable[AnswerLike], rollover_hour: int = 4, tz: tzinfo | None = None) -> list[CardHistory]:
-    """Group answers by card, in time order."""
-    by_card: dict[str, list[AnswerLike]] = defaultdict(list)
-    for answer in answers:
-        by_card[answer.card_id].append(answer)
-    histories = []
-    for card_id, items in by_card.items():
-        items.sort(key=lambda answer: answer.reviewed_at)
-        history = CardHistory(card_id, [(day_number(a.reviewed_at, rollover_hour, tz), a.rating) for a in items])
-        history.last_at = items[-1].reviewed_at
-        histories.append(history)
-    return histories
-
-
-def review_sequences(histories: Iterable[CardHistory]) -> list[tuple[int, list[tuple[int, int]]]]:
-    """Training sequences of (rating, whole days since the previous answer), each with its study day.
-
-    For a card answered on days d0, d1, ..., every prefix ending in an answer on a later day than the one
-    before it is one sequence (0 days for the first answer and for same-day answers). Sorted by day.
-    """
-    sequences = []
-    for history in histories:
-        reviews: list[tuple[int, int]] = []
-        previous_day = None
-        for index, (day, rating) in enumerate(history.reviews):
-            delta = 0 if previous_day is None else day - previous_day
-            previous_day = day
-            reviews.append((rating, delta))
-            if index > 0 and delta > 0:
-                sequences.append((day, list(reviews)))
-    sequences.sort(key=lambda pair: pair[0])
-    return sequences
-
-
-def training_items(histories: Iterable[CardHistory]) -> list[tuple[int, object]]:
-    """fsrs-rs training items (FSRSItem) for review_sequences(), with their study day, sorted by day."""
-    return _sorted_items((history.card_id, day, rating) for history in histories for day, rating in history.reviews)
-
-
 def training_items_from_rows(rows: Iterable[tuple[str, int, int]], rollover_hour: int = 4,
-                             tz: tzinfo | None = None) -> list[tuple[int, object]]:
-    """training_items() straight from (card id, answered at in ms UTC, rating) rows ordered by card, then time.
+                             tz: tzinfo | None = None) -> list[tuple[int, FSRSItem]]:
+    """fsrs-rs training items (FSRSItem), each with its study day, sorted by day, from (card id, answered at in
+    ms UTC, rating) rows ordered by card, then time. For a card answered on days d0, d1, ..., every prefix of its
+    answers that ends on a later day than the answer before it is one item, as (rating, whole days since the
+    previous answer) pairs: 0 days for the first answer and for same-day answers.
 
     Streams: no history objects are kept, only the items (fsrs-rs holds their reviews in compact Rust
     memory), so a million answers fit well under 400 MB. Their number is the count of long-term reviews.
@@ -88,13 +37,13 @@ def training_items_from_rows(rows: Iterable[tuple[str, int, int]], rollover_hour
     return _sorted_items((card_id, day_number(from_ms(at_ms), rollover_hour, tz), rating) for card_id, at_ms, rating in rows)
 
 
-def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, object]]:
+def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, FSRSItem]]:
     """Items from (card id, study day, rating) grouped by card in time order: every prefix ending on a new day."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     items = []
     card = previous_day = None
-    reviews: list = []
+    reviews: list[FSRSReview] = []
     for card_id, day, rating in answers:
         if card_id != card:
             card, previous_day, reviews = card_id, None, []
@@ -105,13 +54,6 @@ def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, ob
             items.append((day, FSRSItem(reviews)))
     items.sort(key=lambda pair: pair[0])
     return items
-
-
-def count_long_term_reviews(histories: Iterable[CardHistory]) -> int:
-    """Answers given on a later day than the card's previous answer: what fitting learns from."""
-    return sum(
-        1 for history in histories for before, after in pairwise(history.reviews) if after[0] > before[0]
-    )
 
 
 @dataclass
@@ -163,7 +105,7 @@ class Comparison:
         return in_total and majority
 
 
-def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
+def fit_parameters(items: Sequence[FSRSItem], seed: int = 2023) -> list[float]:
     """FSRS parameters fitted to the training items."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, TrainingConfig
 
@@ -171,7 +113,7 @@ def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
         return list(FSRS(DEFAULT_PARAMETERS).compute_parameters(list(items), training_config=TrainingConfig(seed=seed)))
 
 
-def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
+def evaluate(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Scores:
     """Log loss and RMSE(bins) of parameters on items."""
     from fsrs_rs_python import FSRS
 
@@ -180,7 +122,7 @@ def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
     return Scores(result.log_loss, result.rmse_bins)
 
 
-def compare(dated_items: Sequence[tuple[int, object]], splits: int = SPLITS, seed: int = 2023) -> Comparison:
+def compare(dated_items: Sequence[tuple[int, FSRSItem]], splits: int = SPLITS, seed: int = 2023) -> Comparison:
     """Time-series splits: fit on what came before each fold, score defaults and fit on the fold itself.
 
     Items are in time order; each fold's figures are kept, and the totals are averaged weighted by fold
@@ -241,7 +183,6 @@ class SimulationRow:
 
     retention: float
     reviews_per_day: list[float]
-    learned_per_day: list[float]
     minutes_per_day: list[float]
     memorized_per_day: list[float]
     spread: dict = field(default_factory=dict)  # {"total_minutes": [low, high], "memorized": [low, high]}
@@ -275,15 +216,7 @@ class Profile:
     answers: int = 0
 
 
-class LoggedLike(Protocol):
-    card_id: str
-    reviewed_at: datetime
-    rating: int
-    duration_ms: int
-    state_before: int
-
-
-def personal_profile(answers: Iterable[LoggedLike], rollover_hour: int = 4, tz: tzinfo | None = None) -> Profile:
+def personal_profile(answers: Iterable[LoggedAnswer], rollover_hour: int = 4, tz: tzinfo | None = None) -> Profile:
     """Costs and button odds from a review log, as fsrs-rs derives them from Anki's: mean duration per kind
     and button; first-answer-of-the-day odds for new cards (Again..Easy) and review cards (Hard..Easy)."""
     from fsrs_rs_python import default_simulator_config
@@ -368,7 +301,6 @@ def simulate(
         row = SimulationRow(
             retention,
             _mean([list(run.review_cnt_per_day) for run in runs]),
-            _mean([list(run.learn_cnt_per_day) for run in runs]),
             _mean(minutes),
             _mean([list(run.memorized_cnt_per_day) for run in runs]),
         )

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .clock import day_number
 from .fuzz import fuzz_factor, minimum_review_fuzz_interval, with_review_fuzz
 from .model import Rating, Schedule, State
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from fsrs_rs_python import FSRS
 
 _DAY_S = 86_400
 
@@ -58,7 +61,7 @@ class FSRSScheduler:
         self.fuzz = fuzz
         self.rollover_hour = rollover_hour
         self.tz = tz
-        self._made = None
+        self._made: FSRS | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, tz: tzinfo | None = None) -> FSRSScheduler:
@@ -75,18 +78,21 @@ class FSRSScheduler:
         )
 
     @property
-    def _fsrs(self):
+    def _fsrs(self) -> FSRS:
         """fsrs-rs, made (and imported) on first use: `flashcards due` never needs it."""
         if self._made is None:
-            from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+            from fsrs_rs_python import FSRS
 
-            self._parameters = self._parameters or tuple(DEFAULT_PARAMETERS)
-            self._made = FSRS(list(self._parameters))
+            self._made = FSRS(list(self.parameters))
         return self._made
 
     @property
     def parameters(self) -> tuple[float, ...]:
-        self._fsrs  # noqa: B018 - fills in the defaults
+        """The FSRS parameters in use: the person's, else fsrs-rs's defaults."""
+        if self._parameters is None:
+            from fsrs_rs_python import DEFAULT_PARAMETERS
+
+            self._parameters = tuple(DEFAULT_PARAMETERS)
         return self._parameters
 
     def days_elapsed(self, schedule: Schedule, now: datetime) -> int:
@@ -177,14 +183,6 @@ class FSRSScheduler:
         for rating, days in ((Rating.HARD, hard), (Rating.GOOD, good), (Rating.EASY, easy)):
             outcomes[rating] = (State.REVIEW, None, timedelta(days=days))
         return outcomes
-
-    def retrievability(self, schedule: Schedule, now: datetime) -> float:
-        """The predicted chance of recalling the card at `now` (1.0 for a card never answered)."""
-        if schedule.stability is None or schedule.last_review is None:
-            return 1.0
-        decay = self.parameters[20]
-        factor = 0.9 ** (-1 / decay) - 1
-        return (1 + factor * self.days_elapsed(schedule, now) / schedule.stability) ** (-decay)
 
 
 def round_half_up(value: float, least: int = 0) -> int:

@@ -189,8 +189,9 @@ class Session:
                 return self._show(row, "review", now)
         if new_left:
             new = self.store.new_cards(keys, today, 1)
-            if new:
-                return self._show(self.store.card(new[0]), "new", now)
+            row = self.store.card(new[0]) if new else None
+            if row is not None:
+                return self._show(row, "new", now)
         row = self.store.first_due(keys, LEARNING, self._learn_ahead_until(now), today)
         if row is not None:  # nothing else to do: learning cards due within the learn-ahead limit, as in Anki
             return self._show(row, "learning", now)
@@ -251,16 +252,17 @@ class Session:
 
     def bury(self, shown: Shown) -> None:
         """Hide the card until the next study day."""
-        self._set_flags(shown.card.id, buried_until=self.today())
+        today = self.today()
+        self._set_flags(shown, lambda row: replace(row, buried_until=today))
 
     def suspend(self, shown: Shown) -> None:
         """Hide the card until it is unsuspended."""
-        self._set_flags(shown.card.id, suspended=True)
+        self._set_flags(shown, lambda row: replace(row, suspended=True))
 
-    def _set_flags(self, card_id: str, **flags: object) -> None:
+    def _set_flags(self, shown: Shown, change: Callable[[CardRow], CardRow]) -> None:
         with self.store.transaction() as db:
-            before = self.store.card(card_id)
-            self.store.write_card(db, replace(before, **flags))
+            before = self.store.card(shown.card.id) or shown.row
+            self.store.write_card(db, change(before))
         self._undo.append(_UndoEntry(before, None))
 
     def can_undo(self) -> bool:

@@ -10,6 +10,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TypeGuard
 
 from .atomic import write_atomic
 from .errors import FlashcardsError
@@ -193,7 +194,7 @@ def _check_parameters(values: list, prefix: str) -> None:
                                   f"not {value:g}")
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     return isinstance(value, int) or math.isfinite(value)  # a huge int is caught by the bounds, never made a float

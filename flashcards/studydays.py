@@ -24,7 +24,8 @@ def day_counter(rollover_hour: int = 4, tz: tzinfo | None = None) -> Callable[[i
         if found is None:
             moment = datetime.fromtimestamp(quarter * _QUARTER_MS / 1000, UTC)
             local = moment.astimezone(tz)
-            found = offsets[quarter] = int(local.utcoffset().total_seconds())
+            offset = local.utcoffset()  # an aware moment: never None
+            found = offsets[quarter] = int(offset.total_seconds()) if offset is not None else 0
         return found
 
     shift = rollover_hour * 3600

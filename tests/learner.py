@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from flashcards.model import LoggedAnswer, State
 
 DEFAULT_START = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class SimAnswer:
-    card_id: str
-    reviewed_at: datetime
-    rating: int
+def answer(card_id: str, at: datetime, rating: int) -> LoggedAnswer:
+    """One simulated answer as the store logs it (5 s, logged as a review)."""
+    return LoggedAnswer(0, card_id, at, rating, 5000, State.REVIEW, State.REVIEW)
 
 
 def true_parameters() -> list[float]:
@@ -34,7 +33,7 @@ def retrievability(days: float, stability: float, decay: float) -> float:
 
 
 def simulate_history(cards: int, reviews_per_card: int, seed: int = 1, start: datetime = DEFAULT_START,
-                     scheduler_parameters: list[float] | None = None) -> list[SimAnswer]:
+                     scheduler_parameters: list[float] | None = None) -> list[LoggedAnswer]:
     """Answers of a learner with true_parameters(), scheduled by FSRS with scheduler_parameters at 0.9."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
@@ -46,7 +45,7 @@ def simulate_history(cards: int, reviews_per_card: int, seed: int = 1, start: da
     for card in range(cards):
         moment = start + timedelta(days=card // 20, minutes=card % 20)
         first = rng.choices([1, 2, 3, 4], weights=[2, 1, 6, 1])[0]
-        answers.append(SimAnswer(f"c{card}", moment, first))
+        answers.append(answer(f"c{card}", moment, first))
         true_state = _pick(truth.next_states(None, 0.9, 0), first).memory
         sched_state = _pick(scheduler.next_states(None, 0.9, 0), first)
         for _ in range(reviews_per_card - 1):
@@ -54,7 +53,7 @@ def simulate_history(cards: int, reviews_per_card: int, seed: int = 1, start: da
             moment += timedelta(days=days, minutes=rng.randint(-90, 90))
             recalled = rng.random() < retrievability(days, true_state.stability, decay)
             rating = rng.choices([2, 3, 4], weights=[1, 8, 1])[0] if recalled else 1
-            answers.append(SimAnswer(f"c{card}", moment, rating))
+            answers.append(answer(f"c{card}", moment, rating))
             true_state = _pick(truth.next_states(true_state, 0.9, days), rating).memory
             sched_state = _pick(scheduler.next_states(sched_state.memory, 0.9, days), rating)
     return answers
@@ -62,3 +61,26 @@ def simulate_history(cards: int, reviews_per_card: int, seed: int = 1, start: da
 
 def _pick(states, rating: int):
     return (states.again, states.hard, states.good, states.easy)[rating - 1]
+
+
+def write_to_store(store, answers: list[LoggedAnswer]) -> None:
+    """Simulated answers straight into a store's review log."""
+    with store.transaction() as db:
+        store.insert_answers(db, answers)
+
+
+def logged(card: str, at: datetime, rating: int, state: int, ms: int):
+    """One logged answer with the same state before and after."""
+    return LoggedAnswer(0, card, at, rating, ms, State(state), State(state))
+
+
+def slow_learner_log(cards: int = 60) -> list:
+    """A person who answers reviews slowly (40 s) and presses Hard far more often than Anki's average."""
+    answers = []
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    for card in range(cards):
+        at = start + timedelta(minutes=card)
+        answers.append(logged(f"c{card}", at, 3 if card % 3 else 1, 0, 9000))  # first answers: new cards
+        for day in (1, 4, 10):
+            answers.append(logged(f"c{card}", at + timedelta(days=day), 2 if card % 2 else 3, 2, 40_000))
+    return answers

@@ -8,11 +8,11 @@ import zipfile
 import pytest
 
 from conftest import SEEDS, import_apkg, run_cli
-from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html, note_fingerprint
+from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html
 from flashcards.deckfile.reader import load_deck
 from flashcards.deckfile.writer import save_deck
 from flashcards.merge import convert
-from flashcards.model import Card, Deck
+from flashcards.model import Card, Deck, content_fingerprint
 
 HOSTILE = [
     Card("code", "degree.cent <- centr_degree(g)", "R: x <- 1 & y > 2", "notes.txt:1", ["r code"]),
@@ -71,12 +71,12 @@ def test_editing_a_commentary_and_reimporting_updates_one_note_and_adds_none(tmp
     assert len(import_apkg(anki_collection, tmp_path / "v1.apkg").new) == 25
 
     deck = load_deck(deck_path)
-    before = {card.id: note_fingerprint(card, deck.name, deck.tags) for card in deck.cards}
+    before = {card.id: content_fingerprint(card) for card in deck.cards}
     deck.cards[3].back = "A new thought, edited by hand <b>with</b> brackets"
     save_deck(deck, deck_path)
     deck = load_deck(deck_path)
     # unchanged notes keep the time of the first export, so Anki sees only the edited one as newer
-    times = {c.id: 1_700_000_000 for c in deck.cards if before[c.id] == note_fingerprint(c, deck.name, deck.tags)}
+    times = {c.id: 1_700_000_000 for c in deck.cards if before[c.id] == content_fingerprint(c)}
     assert len(times) == 24
     export_decks([deck], tmp_path / "v2.apkg", timestamp=1_700_000_100, note_times=times)
     log = import_apkg(anki_collection, tmp_path / "v2.apkg")

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from learner import SimAnswer, simulate_history
+from fsrs_rs_python import FSRSReview
+from learner import simulate_history, slow_learner_log, write_to_store
 
+from flashcards.clock import to_ms
 from flashcards.optimizer import (
-    card_histories,
+    CardCounter,
     compare,
-    count_long_term_reviews,
     day_number,
-    review_sequences,
+    rows_since,
     simulate,
-    training_items,
+    training_items_from_rows,
 )
+from flashcards.store import Store
 
 
 def test_the_day_rolls_over_at_4am_local_time():
@@ -23,24 +25,71 @@ def test_the_day_rolls_over_at_4am_local_time():
     assert day_number(datetime(2026, 3, 2, 4, 0, tzinfo=UTC), 4, UTC) == datetime(2026, 3, 2).toordinal()
 
 
-def test_training_sequences_are_prefixes_ending_on_a_later_day_in_whole_days():
+def rows(*answers: tuple[str, datetime, int]) -> list[tuple[str, int, int]]:
+    """(card, moment, rating) as the store streams them: (card id, ms UTC, rating), ordered by card, then time."""
+    return sorted((card, to_ms(at), rating) for card, at, rating in answers)
+
+
+def reviews_of(item) -> list[str]:
+    return [repr(review) for review in item.reviews]
+
+
+def expected(*pairs: tuple[int, int]) -> list[str]:
+    return [repr(FSRSReview(rating, delta)) for rating, delta in pairs]
+
+
+def test_each_answer_on_a_later_study_day_ends_one_training_item_of_whole_days():
     day = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    answers = [
-        SimAnswer("a", day, 3),
-        SimAnswer("a", day.replace(hour=13), 1),  # same day: a short-term review, never a label
-        SimAnswer("a", day.replace(day=2, hour=3), 3),  # 3 am still belongs to 1 March
-        SimAnswer("a", day.replace(day=4, hour=9), 4),
-    ]
-    sequences = review_sequences(card_histories(answers, 4, UTC))
-    assert [reviews for _, reviews in sequences] == [[(3, 0), (1, 0), (3, 0), (4, 3)]]
-    assert len(training_items(card_histories(answers, 4, UTC))) == 1
+    items = training_items_from_rows(rows(
+        ("a", day, 3),
+        ("a", day.replace(hour=13), 1),  # same day: a short-term review, never a label
+        ("a", day.replace(day=2, hour=3), 3),  # 3 am still belongs to 1 March
+        ("a", day.replace(day=4, hour=9), 4),
+        ("a", day.replace(day=4, hour=10), 2),  # same day again: no item
+        ("a", day.replace(day=5, hour=4), 3),  # 4 am: a new study day
+    ), 4, UTC)
+    assert [study_day for study_day, _ in items] == [datetime(2026, 3, 4).toordinal(), datetime(2026, 3, 5).toordinal()]
+    assert reviews_of(items[0][1]) == expected((3, 0), (1, 0), (3, 0), (4, 3))
+    assert reviews_of(items[1][1]) == expected((3, 0), (1, 0), (3, 0), (4, 3), (2, 0), (3, 1))
 
 
-def test_fitting_beats_the_defaults_on_held_out_reviews_of_a_learner_unlike_them():
-    answers = simulate_history(cards=400, reviews_per_card=8, seed=11)
-    histories = card_histories(answers, 4, UTC)
-    assert count_long_term_reviews(histories) == 400 * 7
-    result = compare(training_items(histories), splits=3)
+def test_the_rollover_is_local_time_in_the_given_zone():
+    from zoneinfo import ZoneInfo
+
+    tokyo = ZoneInfo("Asia/Tokyo")  # 04:00 in Tokyo is 19:00 UTC the day before
+    first = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    answers = rows(("a", first, 3), ("a", datetime(2026, 3, 1, 19, 30, tzinfo=UTC), 3))
+    assert len(training_items_from_rows(answers, 4, UTC)) == 0  # the same day in UTC
+    assert len(training_items_from_rows(answers, 4, tokyo)) == 1  # the next day in Tokyo
+
+
+def test_items_of_several_cards_come_in_study_day_order_and_a_single_answer_makes_none():
+    day = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    items = training_items_from_rows(rows(
+        ("a", day, 3), ("a", day.replace(day=20), 3),
+        ("b", day, 1), ("b", day.replace(day=3), 3), ("b", day.replace(day=9), 3),
+        ("c", day, 4),
+    ), 4, UTC)
+    assert [study_day - datetime(2026, 3, 1).toordinal() for study_day, _ in items] == [2, 8, 19]
+    assert reviews_of(items[1][1]) == expected((1, 0), (3, 2), (3, 6))
+
+
+def test_cards_begun_before_since_are_left_out_whole_and_the_rest_counted():
+    day = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    answers = rows(("a", day, 3), ("a", day.replace(day=10), 3), ("b", day.replace(day=5), 3),
+                   ("b", day.replace(day=12), 3), ("c", day.replace(day=6), 1))
+    kept = CardCounter(rows_since(answers, to_ms(day.replace(day=5))))
+    assert [card for card, _, _ in kept] == ["b", "b", "c"] and kept.cards == 2
+    everything = CardCounter(rows_since(answers, None))
+    assert len(list(everything)) == 5 and everything.cards == 3
+
+
+def test_fitting_beats_the_defaults_on_held_out_reviews_of_a_learner_unlike_them(tmp_path):
+    with Store(tmp_path / "fc.db") as store:
+        write_to_store(store, simulate_history(cards=400, reviews_per_card=8, seed=11))
+        items = training_items_from_rows(store.answer_rows_by_card(), 4, UTC)
+    assert len(items) == 400 * 7  # every answer after a card's first lands on a later day
+    result = compare(items, splits=3)
     assert result.fitted_is_better, (result.defaults, result.fitted)
     assert result.fitted.log_loss < result.defaults.log_loss - 0.005
     assert result.held_out > 0 and len(result.parameters) == 21
@@ -60,26 +109,6 @@ def test_simulation_is_reproducible_with_a_seed_and_higher_retention_costs_more_
 
 
 # ---------------------------------------------------------------- a personal simulator
-
-def logged(card, at, rating, state, ms):
-    from flashcards.model import LoggedAnswer, State
-
-    return LoggedAnswer(0, card, at, rating, ms, State(state), State(state))
-
-
-def slow_learner_log(cards=60):
-    """A person who answers reviews slowly (40 s) and presses Hard far more often than Anki's average."""
-    from datetime import timedelta
-
-    answers = []
-    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    for card in range(cards):
-        at = start + timedelta(minutes=card)
-        answers.append(logged(f"c{card}", at, 3 if card % 3 else 1, 0, 9000))  # first answers: new cards
-        for day in (1, 4, 10):
-            answers.append(logged(f"c{card}", at + timedelta(days=day), 2 if card % 2 else 3, 2, 40_000))
-    return answers
-
 
 def test_the_simulator_uses_the_persons_own_costs_and_button_odds_once_the_log_holds_enough():
     from flashcards.optimizer import personal_profile
@@ -119,21 +148,3 @@ def test_an_optimal_retention_on_the_search_floor_is_not_recommended():
     from flashcards.optimizer import at_search_floor
 
     assert at_search_floor(0.699999988) and not at_search_floor(0.82)
-
-
-def test_simulate_from_the_command_line_says_whose_costs_and_odds_it_used(tmp_path):
-    import json
-
-    from conftest import run_cli
-    from flashcards.store import Store
-
-    db = tmp_path / "fc.db"
-    with Store(db) as store, store.transaction() as conn:
-        store.insert_answers(conn, slow_learner_log())
-    result = run_cli("simulate", "--deck-size", "100", "--days", "30", "--json", "--db", str(db))
-    assert result.code == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert data["costs_and_odds"]["review_rating_odds"] == "yours" and data["seeds"] == 3
-    assert data["retentions"][0]["spread"]["seeds"] == 3
-    text = run_cli("simulate", "--deck-size", "100", "--days", "30", "--db", str(tmp_path / "empty.db")).stdout
-    assert "Review costs: defaults" in text

@@ -13,7 +13,7 @@ from learner import simulate_history
 from conftest import run_cli
 from flashcards.clock import day_number
 from flashcards.fuzz import constrained_fuzz_bounds
-from flashcards.model import CardRow, LoggedAnswer, Schedule, State
+from flashcards.model import CardRow, Schedule, State
 from flashcards.optimizer import Comparison, Fold, Scores
 from flashcards.settings import load_settings, settings_path
 from flashcards.store import Store
@@ -30,8 +30,7 @@ def write_history(store: Store, answers) -> None:
         last[answer.card_id] = answer.reviewed_at
         counts[answer.card_id] = counts.get(answer.card_id, 0) + 1
     with store.transaction() as db:
-        store.insert_answers(db, [LoggedAnswer(0, a.card_id, a.reviewed_at, a.rating, 6000, State.REVIEW, State.REVIEW)
-                                  for a in answers])
+        store.insert_answers(db, answers)
         store.write_cards(db, [CardRow(card, Schedule(State.REVIEW, None, 1.0, 5.0, at + timedelta(days=1), at, counts[card]))
                                for card, at in last.items()])
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from conftest import run_cli
 from flashcards.errors import FlashcardsError
 from flashcards.settings import Settings, load_settings, save_settings, set_from_text, settings_path
 
@@ -57,3 +58,16 @@ def test_a_hand_edited_file_with_a_bad_value_names_the_file(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(FlashcardsError, match="cannot read settings"):
         load_settings(path)
+
+
+def test_config_shows_sets_refuses_and_restores_defaults(tmp_path):
+    db = str(tmp_path / "fc.db")
+    assert "desired_retention = 0.9" in run_cli("config", "--db", db).stdout
+    assert run_cli("config", "desired_retention", "0.85", "--db", db).stdout.strip() == "desired_retention = 0.85"
+    assert json.loads(run_cli("config", "--db", db, "--json").stdout)["desired_retention"] == 0.85
+    bad = run_cli("config", "desired_retention", "1.5", "--db", db)
+    assert bad.code == 1 and bad.stderr.strip() == "error: desired_retention must be between 0.7 and 0.99, not 1.5"
+    unknown = run_cli("config", "colour", "--db", db)
+    assert unknown.code == 1 and "unknown setting 'colour'" in unknown.stderr
+    run_cli("config", "desired_retention", "default", "--db", db)
+    assert load_settings(settings_path(tmp_path / "fc.db")).desired_retention == 0.9

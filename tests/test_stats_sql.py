@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flashcards.clock import day_number
-from flashcards.insights import answer_records, card_snapshots
 from flashcards.model import Card, CardRow, LoggedAnswer, Schedule, State
 from flashcards.stats import compute_stats
+from flashcards.stats_source import answer_records, card_snapshots
 from flashcards.stats_store import stats_from_store
 from flashcards.stats_totals import day_of_ms, offset_spans
 from flashcards.store import Store

@@ -100,7 +100,7 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
     if merger is not None and brought:
         merged = merger.add(brought)
         report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
-    if deck is not None and (report.added_to_deck or deck_state is None):
+    if deck is not None and deck_path is not None and (report.added_to_deck or deck_state is None):
         from ..deckfile.writer import save_deck
 
         save_deck(deck, deck_path, expected_state=deck_state)  # first: a deck edited meanwhile stops it all

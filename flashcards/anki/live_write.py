@@ -257,12 +257,15 @@ def _write_schedule(col: Any, card_id: int, want: ScheduleWrite, days: AnkiDays)
         queue = QUEUE_NEW
         if card.type != 0:
             card.due = (col.db.scalar("select max(due) from cards where type = 0 and odid = 0") or 0) + 1
-    elif kind == 2:
-        queue, card.due = QUEUE_REVIEW, days.day_of(want.due)
-    elif want.due.timestamp() < days.cutoff:
-        queue, card.due = QUEUE_LEARN, int(want.due.timestamp())
     else:
-        queue, card.due = QUEUE_DAY_LEARN, days.day_of(want.due)
+        due = want.due
+        assert due is not None  # _check() refused a card past new without one
+        if kind == 2:
+            queue, card.due = QUEUE_REVIEW, days.day_of(due)
+        elif due.timestamp() < days.cutoff:
+            queue, card.due = QUEUE_LEARN, int(due.timestamp())
+        else:
+            queue, card.due = QUEUE_DAY_LEARN, days.day_of(due)
     if card.type != kind:
         card.left = 1 if kind in (1, 3) else 0
     card.type = kind
@@ -271,7 +274,7 @@ def _write_schedule(col: Any, card_id: int, want: ScheduleWrite, days: AnkiDays)
     if kind != 0 and card.factor == 0:
         card.factor = DEFAULT_EASE
     # rounded as Anki rounds them in the card's data, so an unchanged value compares equal
-    card.memory_state = None if want.stability is None else FSRSMemoryState(
+    card.memory_state = None if want.stability is None or want.difficulty is None else FSRSMemoryState(
         stability=round(want.stability, 4), difficulty=round(want.difficulty, 3)
     )
     card.desired_retention = _round(want.desired_retention, 2)

@@ -115,13 +115,14 @@ def read_package(path: Path) -> AnkiPackage:
     with archive, tempfile.TemporaryDirectory(prefix="flashcards-anki-") as folder:
         filename = _collection_name(archive, path)
         target = Path(folder) / "collection.db"
+        unreadable: tuple[type[Exception], ...] = (zipfile.BadZipFile, OSError, EOFError, *error_types())
         try:
             with archive.open(filename) as source, open(target, "wb") as out:
                 if filename == "collection.anki21b":
                     decompress_stream(source, out)
                 else:
                     shutil.copyfileobj(source, out, 1 << 20)
-        except (zipfile.BadZipFile, OSError, EOFError, *error_types()) as exc:
+        except unreadable as exc:
             raise FlashcardsError(f"{path}: damaged package ({filename} cannot be read: {exc})") from None
         try:
             return _read_collection(path, filename, target)
@@ -189,8 +190,8 @@ def _read_collection(path: Path, filename: str, file: Path) -> AnkiPackage:
             for nid, guid, flds, tags in db.execute("SELECT id, guid, flds, tags FROM notes ORDER BY id")
         ]
         package.cards = [
-            AnkiCard(*row[:10], _card_data(row[10]))
-            for row in db.execute(
+            AnkiCard(cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, _card_data(data))
+            for cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, data in db.execute(
                 "SELECT id, nid, ord, type, queue, due, ivl, reps, lapses, left, data FROM cards ORDER BY nid, ord"
             )
         ]

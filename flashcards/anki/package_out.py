@@ -11,12 +11,12 @@ import html
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
-from ..model import Card, Deck, content_fingerprint
+from ..model import NamedDeck
 from .scheduling_out import ExportHistory
 
 MODEL_ID = 1_736_452_389  # frozen forever
@@ -130,11 +130,6 @@ def note_guid(card_id: str) -> str:
     return genanki.guid_for("flashcards", card_id)
 
 
-def note_fingerprint(card: Card, deck_name: str, deck_tags: list[str]) -> str:
-    """Everything the export writes for a card, as a fingerprint: equal fingerprints mean an unchanged note."""
-    return f"{deck_fingerprint(deck_name, deck_tags)}:{content_fingerprint(card)}"
-
-
 def deck_fingerprint(deck_name: str, deck_tags: list[str]) -> str:
     """The part of a note's fingerprint that its deck gives it (the Anki deck name, the deck's tags)."""
     return hashlib.sha256("\x1f".join([deck_name, *deck_tags]).encode("utf-8")).hexdigest()[:12]
@@ -167,7 +162,7 @@ def _model():
     )
 
 
-def anki_deck_names(decks: list[Deck], parent: str | None) -> list[str]:
+def anki_deck_names(decks: Sequence[NamedDeck], parent: str | None) -> list[str]:
     """Anki deck names: one deck keeps its name; several become subdecks `Parent::Child`."""
     if len(decks) == 1 and not parent:
         return [decks[0].name]
@@ -176,7 +171,7 @@ def anki_deck_names(decks: list[Deck], parent: str | None) -> list[str]:
 
 
 def export_decks(
-    decks: list[Deck],
+    decks: Sequence[NamedDeck],
     out: Path,
     parent: str | None = None,
     timestamp: float | None = None,

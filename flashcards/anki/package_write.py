@@ -67,11 +67,11 @@ def _write_scheduling(db: sqlite3.Connection, history: ExportHistory, guid_card_
     history.revlog_ids.clear()
     cards = db.execute("SELECT c.id, n.guid, c.due FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id").fetchall()
     updates = []
-    revlog = []
+    revlog: list[tuple] = []
     for anki_id, guid, position in cards:
         card_id = guid_card_ids.get(guid)
         row = history.rows.get(card_id) if card_id else None
-        if row is None:
+        if card_id is None or row is None:
             continue
         updates.append((*card_columns(row, history, position), anki_id))
         revlog.extend(revlog_rows(anki_id, history.answers.get(card_id, ()), history))

@@ -34,7 +34,7 @@ def is_answer(entry: AnkiAnswer) -> bool:
 
 def answers_of(card_id: str, entries: Iterable[AnkiAnswer]) -> list[LoggedAnswer]:
     """A card's review-log rows (in time order) as answers; states follow from the kind and the interval."""
-    answers = []
+    answers: list[LoggedAnswer] = []
     for entry in entries:
         if not is_answer(entry):
             continue

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from importlib import import_module
+from types import ModuleType
+from typing import IO
 
 
-def decompress_stream(source: BinaryIO, target: BinaryIO) -> None:
-    """Decompress a zstd stream (frames without a content size included, as Anki writes them)."""
+def _stdlib_zstd() -> ModuleType | None:
+    """`compression.zstd` on Python 3.14 and later, else None (the `zstandard` package is used)."""
     try:
-        from compression import zstd  # type: ignore[import-not-found]
+        return import_module("compression.zstd")
     except ImportError:
+        return None
+
+
+def decompress_stream(source: IO[bytes], target: IO[bytes]) -> None:
+    """Decompress a zstd stream (frames without a content size included, as Anki writes them)."""
+    zstd = _stdlib_zstd()
+    if zstd is None:
         import zstandard
 
         zstandard.ZstdDecompressor().copy_stream(source, target)
@@ -19,11 +28,10 @@ def decompress_stream(source: BinaryIO, target: BinaryIO) -> None:
             target.write(chunk)
 
 
-def compress_stream(source: BinaryIO, target: BinaryIO) -> None:
+def compress_stream(source: IO[bytes], target: IO[bytes]) -> None:
     """Compress a stream with zstd (level 3, zstd's default)."""
-    try:
-        from compression import zstd  # type: ignore[import-not-found]
-    except ImportError:
+    zstd = _stdlib_zstd()
+    if zstd is None:
         import zstandard
 
         zstandard.ZstdCompressor(level=3).copy_stream(source, target)
@@ -44,11 +52,9 @@ def compress(data: bytes) -> bytes:
 
 def error_types() -> tuple[type[Exception], ...]:
     """The exceptions a damaged zstd stream raises, whichever library reads it."""
-    try:
-        from compression import zstd  # type: ignore[import-not-found]
-
+    zstd = _stdlib_zstd()
+    if zstd is not None:
         return (zstd.ZstdError, EOFError)
-    except ImportError:
-        import zstandard
+    import zstandard
 
-        return (zstandard.ZstdError,)
+    return (zstandard.ZstdError,)

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import FlashcardsError
-from .insights_context import open_history
+from .history_context import open_history
 
 
 def run(decks: list[Path] | None, db: Path | None, as_json: bool, *, since: str | None = None,
         reschedule: bool = False) -> None:
     """Fit, compare with the defaults fold by fold, save when better (states recomputed), print what happened."""
-    from ..insights import optimize
+    from ..fitting import optimize
     from ..ui.console import err_console
     from ..ui.reports import print_optimize
 

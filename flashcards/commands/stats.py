@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .insights_context import open_history
+from .history_context import open_history
 
 
 def run(decks: list[Path] | None, db: Path | None, html: Path | None, as_json: bool) -> None:
     """Compute the statistics of the decks (every card by default) and print or write them."""
-    from ..insights import settings_summary, store_stats
+    from ..stats_source import settings_summary, store_stats
     from ..ui.reports import print_stats
 
     if html is not None:

@@ -57,9 +57,9 @@ def import_file(path: Path, source: str, fmt: str | None = None, options: Import
         if is_binary_format(module):
             return module.parse_file(path, source, options)
         return module.parse(read_text(path, source), source, options)
-    module = detect_binary(head)
-    if module is not None:
-        return module.parse_file(path, source, options)
+    binary = detect_binary(head)
+    if binary is not None:
+        return binary.parse_file(path, source, options)
     if head.strip():
         refused = sniff.refuse_binary(path, head, source)
         if refused is not None:

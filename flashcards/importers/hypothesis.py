@@ -86,9 +86,10 @@ def _highlight(annotation: Any, source: str, line: int, result: ImportResult) ->
     if annotation.get("references"):
         result.skipped["reply to an annotation"] += 1
         return None
+    targets = annotation.get("target")
     selectors = [
         selector
-        for target in (annotation.get("target") if isinstance(annotation.get("target"), list) else [])
+        for target in (targets if isinstance(targets, list) else [])
         if isinstance(target, dict) and isinstance(target.get("selector"), list)
         for selector in target["selector"]
         if isinstance(selector, dict)
@@ -100,14 +101,15 @@ def _highlight(annotation: Any, source: str, line: int, result: ImportResult) ->
     if not quote:
         result.skipped["empty highlight"] += 1
         return None
-    tags = annotation.get("tags") if isinstance(annotation.get("tags"), list) else []
-    tag_names = tuple(dict.fromkeys(as_tag(tag) for tag in tags if isinstance(tag, str) and tag.strip()))
-    document = annotation.get("document") if isinstance(annotation.get("document"), dict) else {}
+    tags = annotation.get("tags")
+    tag_names = tuple(dict.fromkeys(as_tag(tag) for tag in (tags if isinstance(tags, list) else [])
+                                    if isinstance(tag, str) and tag.strip()))
+    document = annotation.get("document")
+    document = document if isinstance(document, dict) else {}
     titles = document.get("title")
     title = _text(titles[0] if isinstance(titles, list) and titles else titles).strip()
     uri = _text(annotation.get("uri")).strip()
     if not uri:
-        targets = annotation.get("target")
         uri = _text(targets[0].get("source") if targets and isinstance(targets[0], dict) else "").strip()
     origin = " — ".join(one_line(part) for part in (title, uri) if part)
     if not origin:
@@ -115,23 +117,29 @@ def _highlight(annotation: Any, source: str, line: int, result: ImportResult) ->
     return Highlight(quote, _text(annotation.get("text")).strip(), origin, tag_names, line)
 
 
+def _skip_space(text: str, position: int) -> int:
+    """The first position at or after `position` that is not JSON white space."""
+    space = _WS.match(text, position)
+    return space.end() if space else position
+
+
 def _item_lines(text: str, data: Any) -> list[int]:
     """The line on which each annotation starts, found by walking the (already valid) JSON once more."""
     decoder = json.JSONDecoder()
-    start = _WS.match(text, 0).end()
+    start = _skip_space(text, 0)
     if isinstance(data, dict):
         array = _value_offset(text, start, decoder)
         if array is None:
             return [text.count("\n", 0, start) + 1]  # one annotation on its own
         start = array
     offsets = []
-    position = _WS.match(text, start + 1).end()
+    position = _skip_space(text, start + 1)
     while position < len(text) and text[position] != "]":
         offsets.append(position)
         _, position = decoder.raw_decode(text, position)
-        position = _WS.match(text, position).end()
+        position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
-            position = _WS.match(text, position + 1).end()
+            position = _skip_space(text, position + 1)
     lines, counted, line = [], 0, 1
     for offset in offsets:
         line += text.count("\n", counted, offset)
@@ -143,19 +151,19 @@ def _item_lines(text: str, data: Any) -> list[int]:
 def _value_offset(text: str, start: int, decoder: json.JSONDecoder) -> int | None:
     """Where the top-level object's annotations list starts (the last 'rows' or 'annotations' key wins, as in json)."""
     found: dict[str, int] = {}
-    position = _WS.match(text, start + 1).end()
+    position = _skip_space(text, start + 1)
     while position < len(text) and text[position] == '"':
-        key, position = json.decoder.scanstring(text, position + 1)
-        position = _WS.match(text, position).end() + 1  # past the colon
-        position = _WS.match(text, position).end()
+        key, position = decoder.raw_decode(text, position)  # the key: a JSON string
+        position = _skip_space(text, position) + 1  # past the colon
+        position = _skip_space(text, position)
         if key in _CONTAINER_KEYS and text[position] == "[":
             found[key] = position
         else:
             found.pop(key, None)
         _, position = decoder.raw_decode(text, position)
-        position = _WS.match(text, position).end()
+        position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
-            position = _WS.match(text, position + 1).end()
+            position = _skip_space(text, position + 1)
     for key in _CONTAINER_KEYS:
         if key in found:
             return found[key]

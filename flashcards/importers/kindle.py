@@ -74,7 +74,7 @@ def detect(text: str) -> float:
 def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
     """Highlights with their notes as backs; bookmarks, empty and superseded entries are counted as skipped."""
     result = ImportResult(NAME)
-    entries = []
+    entries: list[_Entry] = []
     for lines, first_line in _split(text):
         entry = _entry(lines, first_line, len(entries), source, result)
         if entry is not None:

@@ -163,9 +163,8 @@ def _columns(
     if options.front_col is not None:
         front = find_column(names, options.front_col, source, line)
     else:
-        front = _guess(keys, FRONT_NAMES, None)
-        if front is None:
-            front = filled[0] if filled else 0
+        guess = _guess(keys, FRONT_NAMES, None)
+        front = guess if guess is not None else filled[0] if filled else 0
         guessed.append(f"front from column {names[front]!r}")
     if options.back_col is not None:
         back: int | None = find_column(names, options.back_col, source, line)

@@ -63,6 +63,7 @@ class ReviewState:
             (card_id, to_ms(at), rating, duration_ms, int(before.state), int(after.state), after.stability,
              after.difficulty, to_ms(after.due)),
         )
+        assert cursor.lastrowid is not None  # set by every INSERT
         return cursor.lastrowid
 
     # -- queue queries (the session's questions; indexes make each one cheap)

@@ -7,6 +7,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 @cache
@@ -65,7 +69,7 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., 
 def parse_progress() -> Iterator[Callable[[Path], Callable[[float], None]]]:
     """For open_decks(): a progress bar per deck file being parsed, shown only on a terminal and only when a
     deck is parsed at all (rich.progress is not even imported otherwise)."""
-    bars = []
+    bars: list[Progress] = []
 
     def on_parse(path: Path) -> Callable[[float], None]:
         console = err_console()

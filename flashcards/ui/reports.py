@@ -9,7 +9,9 @@ from .console import out_console
 from .formats import plural, sparkline
 
 if TYPE_CHECKING:
-    from .merge import ConvertReport
+    from rich.console import JustifyMethod
+
+    from ..merge import ConvertReport
 
 
 def convert_report_dict(report: ConvertReport) -> dict:
@@ -236,8 +238,10 @@ def print_cards(found, as_json: bool) -> None:
 
     now = datetime.now(UTC)
     table = Table(box=None, pad_edge=False)
-    for name, justify in (("id", "left"), ("deck", "left"), ("state", "left"), ("due", "left"),
-                          ("interval", "right"), ("stability", "right"), ("passage", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("id", "left"), ("deck", "left"), ("state", "left"), ("due", "left"), ("interval", "right"),
+        ("stability", "right"), ("passage", "left"))
+    for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis")
     count = 0
     for item in found:

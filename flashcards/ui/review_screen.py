@@ -45,7 +45,8 @@ def answer_buttons(shown: Shown) -> Text:
             text.append("   ")
         text.append(f"{int(rating)} ", style="bold")
         text.append(rating.name.capitalize(), style=RATING_STYLES[rating])
-        text.append(f" {format_interval(schedule.due - shown.shown_at)}")
+        if schedule.due is not None:  # every answer schedules the card
+            text.append(f" {format_interval(schedule.due - shown.shown_at)}")
     return text
 
 
@@ -112,7 +113,7 @@ class Frame:
 def render_lines(console: Console, parts: list, width: int) -> list[Text]:
     """Renderables as styled lines at `width` cells."""
     lines = console.render_lines(Group(*parts), console.options.update(width=width, height=None), pad=False)
-    return [Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control), no_wrap=True, end="")
+    return [Text.assemble(*((seg.text, seg.style or "") for seg in line if not seg.control), no_wrap=True, end="")
             for line in lines]
 
 
@@ -151,7 +152,8 @@ def frame(console: Console, screen: CardScreen, width: int, height: int, scroll:
 
 def answered_message(answered: Answered, now: datetime) -> str:
     """What the screen says after an answer (the next screen shows it: the answer is saved by then)."""
-    message = f"Saved: {answered.rating.name.capitalize()}, due {format_moment(answered.schedule.due, now)}"
+    due = answered.schedule.due
+    message = f"Saved: {answered.rating.name.capitalize()}" + (f", due {format_moment(due, now)}" if due else "")
     if answered.leech:
         message += f". Leech: forgotten {answered.schedule.lapses} times, so it is suspended (edit it, then: flashcards unsuspend --card {answered.card_id})"
     return message

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.control import Control
 from rich.padding import Padding
 from rich.segment import ControlType
@@ -51,9 +51,10 @@ LINE_COMMANDS: dict[str, str] = {
 # ---------------------------------------------------------------- the loop
 
 Editor = Callable[[str], str | None]  # a card document in, the edited document out (None: not saved)
+Screen = CardScreen | RenderableType  # what the loop hands its view to draw
 
 
-def run(session: Session, commands: Iterator[str | None], show: Callable[[object], None], *, interactive: bool,
+def run(session: Session, commands: Iterator[str | None], show: Callable[[Screen], None], *, interactive: bool,
         editor: Editor | None = None) -> Summary:
     """Drive a session with commands (None: a timeout tick while waiting) and draw with `show`.
 
@@ -98,7 +99,7 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[object
     return summary
 
 
-def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], show: Callable[[object], None],
+def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], show: Callable[[Screen], None],
               interactive: bool, message: str | None, editor: Editor | None = None) -> str | None:
     """Show a card until it is answered, buried, suspended or undone; returns the next message, None to quit."""
     revealed = False
@@ -167,19 +168,19 @@ class TerminalView:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.current: object = None
+        self.current: Screen = ""  # nothing shown yet
         self.scroll = 0
         self.max_scroll = 0
         self.rows = 1
         self.append = False  # the next text goes below the current one (the end of a session)
 
-    def show(self, renderable: object) -> None:
+    def show(self, renderable: Screen) -> None:
         """Show a new screen (revealing a card keeps its scroll position, and brings the commentary up)."""
         previous, self.current = self.current, renderable
         if isinstance(renderable, CardScreen):
             same = isinstance(previous, CardScreen) and previous.shown is renderable.shown
             self.scroll = self.scroll if same else 0
-            if same and renderable.revealed and not previous.revealed:  # the first lines of the commentary in view
+            if isinstance(previous, CardScreen) and same and renderable.revealed and not previous.revealed:  # the first lines of the commentary in view
                 width, height = self.console.size
                 laid_out = frame(self.console, renderable, width, height, self.scroll)
                 self.scroll = max(self.scroll, laid_out.answer_start + 3 - laid_out.body_rows)
@@ -278,7 +279,7 @@ def run_lines(session: Session, lines: Iterable[str], out: TextIO) -> Summary:
     """A scripted session: one command a line; plain text out (card text with control characters shown)."""
     console = Console(file=out, color_system=None, highlight=False, emoji=False, width=_width(out), soft_wrap=False)
 
-    def show(renderable: object) -> None:
+    def show(renderable: Screen) -> None:
         console.print(renderable)
         console.print()
         out.flush()
