@@ -32,8 +32,9 @@ def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
     lines: list[int] = []
     deck = parse_deck(data, str(path), progress() if progress else None, lines)
     chunks = layout.digests if layout is not None and _cut_matches(layout, lines) else None
-    store.cache_deck(key, deck.name, deck.tags, deck.cards, *state, chunks, layout.key if chunks is not None else None)
-    return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout.key if chunks is not None else None)
+    layout_key = layout.key if layout is not None and chunks is not None else None
+    store.cache_deck(key, deck.name, deck.tags, deck.cards, *state, chunks, layout_key)
+    return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout_key)
 
 
 def _cut_matches(layout: Layout, card_lines: list[int]) -> bool:
@@ -53,7 +54,8 @@ def _patch(store: Store, cached: CachedDeck, path: Path, data: bytes, layout: La
         return None
     first_at: dict[str, int] = {}
     for position, chunk_digest in enumerate(old):
-        first_at.setdefault(chunk_digest, position)
+        if chunk_digest is not None:
+            first_at.setdefault(chunk_digest, position)
     moved: dict[int, int] = {}
     changed: list[tuple[int, Card, str]] = []
     for position, chunk_digest in enumerate(layout.digests):

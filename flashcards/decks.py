@@ -44,7 +44,8 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
 
             if state is None:
                 raise FlashcardsError(f"{path}: no such deck file")
-            cached = refresh_deck(store, key, path, state, (lambda path=path: on_parse(path)) if on_parse else None)
+            watch = (lambda path=path: on_parse(path)) if on_parse is not None else None
+            cached = refresh_deck(store, key, path, state, watch)
         opened.append(OpenDeck(key, path, cached.name, cached.tags))
     return opened
 

@@ -40,7 +40,8 @@ class CardTotals:
 def utc_offset_ms(ms: int, tz: tzinfo | None) -> int:
     """The local time zone's UTC offset at a moment, in ms (`tz` None: the machine's)."""
     moment = datetime.fromtimestamp(ms / 1000, UTC).astimezone(tz)
-    return round(moment.utcoffset().total_seconds() * 1000)
+    offset = moment.utcoffset()
+    return 0 if offset is None else round(offset.total_seconds() * 1000)
 
 
 def offset_spans(low_ms: int, high_ms: int, tz: tzinfo | None) -> list[tuple[int, int]]:

@@ -13,15 +13,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
 from ..model import Card
 from . import file_state
 from .chunks import digest, items_indent
 from .reader import parse_deck, read_deck_bytes
-from .writer import _DUMP_OPTIONS, _card_entry, _DeckDumper
+from .writer import _card_entry, dump_yaml
 
 _ANY_CARDS_KEY = re.compile(rb"^cards[ \t]*:", re.M)
 _EMPTY_FLOW = re.compile(rb"^cards:[ \t]*\[[ \t]*\][ \t]*(?:#[^\r\n]*)?(\r?\n|\Z)", re.M)
@@ -30,7 +28,7 @@ _ONLY_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?\Z"
 
 def cards_text(cards: list[Card], indent: int = 0) -> bytes:
     """New cards as YAML list items, indented like the deck's own items."""
-    text = yaml.dump([_card_entry(card) for card in cards], Dumper=_DeckDumper, **_DUMP_OPTIONS)
+    text = dump_yaml([_card_entry(card) for card in cards])
     if indent:
         text = "".join(" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True))
     return text.encode("utf-8")
@@ -80,6 +78,8 @@ def append_cards(path: Path, cards: list[Card], expected_state: tuple[int, int] 
 
     write_atomic_via(path, write)
     state = file_state(path)
+    if state is None:
+        raise FlashcardsError(f"{path}: gone right after it was written")
     if len(pieces) != 3 or pieces[1]:  # not a plain append after a final newline: the cut must be redone
         return Appended(state, None, [])
     text = pieces[2]

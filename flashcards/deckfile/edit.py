@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,7 +19,7 @@ from ..errors import FlashcardsError
 from ..model import Card
 from . import file_state
 from .reader import parse_deck
-from .writer import _DUMP_OPTIONS, _card_entry, _DeckDumper
+from .writer import _card_entry, dump_yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EDITABLE = ("front", "back", "source", "tags")
@@ -29,7 +30,7 @@ def card_document(card: Card) -> str:
     entry = {key: value for key, value in _card_entry(card).items() if key in EDITABLE}
     entry.setdefault("source", card.source)
     head = "# Edit this card and save; an empty front, or YAML that does not parse, changes nothing.\n"
-    return head + yaml.dump(entry, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+    return head + dump_yaml(entry)
 
 
 def card_from_document(text: str, card: Card, name: str = "the edited card") -> Card:
@@ -63,7 +64,7 @@ def replace_card(path: Path, card: Card, expected_state: tuple[int, int] | None)
             raise FlashcardsError(f"{path}: changed on disk since the session read it; nothing written, run again")
         start, end, indent = _card_lines(data, card.id, str(path))
         lines = data.splitlines(keepends=True)
-        text = yaml.dump([_card_entry(card)], Dumper=_DeckDumper, **_DUMP_OPTIONS)
+        text = dump_yaml([_card_entry(card)])
         new = "".join(" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True))
         newline = b"\r\n" if lines and lines[start].endswith(b"\r\n") else b"\n"
         body = new.encode("utf-8").replace(b"\n", newline)
@@ -115,18 +116,20 @@ def _item_spans(data: bytes) -> list[tuple[int, int]]:
     in_cards = False
     item_start = item_end = 0
     for event in yaml.parse(data, Loader=_Loader):
+        start: Any = event.start_mark  # the C loader's events carry its own Mark type
+        end: Any = event.end_mark
         depth = len(stack)
         if isinstance(event, yaml.CollectionStartEvent):
             if depth == 1 and not expecting_key:
                 in_cards = key == "cards"
             if in_cards and depth == 2:
-                item_start, item_end = event.start_mark.line, event.start_mark.line + 1
+                item_start, item_end = start.line, start.line + 1
             stack.append(bool(event.flow_style))
         elif isinstance(event, yaml.CollectionEndEvent):
             flow = stack.pop()
             depth = len(stack)
             if in_cards and depth >= 2 and flow:
-                item_end = max(item_end, event.end_mark.line + 1)
+                item_end = max(item_end, end.line + 1)
             if in_cards and depth == 2:
                 spans.append((item_start, item_end))
             if depth == 1:
@@ -138,7 +141,7 @@ def _item_spans(data: bytes) -> list[tuple[int, int]]:
                     key = event.value
                 expecting_key = not expecting_key
             elif in_cards and depth >= 3:
-                item_end = max(item_end, _end_line(event.end_mark))
+                item_end = max(item_end, _end_line(end))
     return spans
 
 

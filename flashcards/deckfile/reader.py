@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -51,15 +52,15 @@ def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] |
     """
     loader = _Loader(data)
     try:
-        lines = data.count(b"\n" if isinstance(data, bytes) else "\n") + 1
+        lines = (data.count(b"\n") if isinstance(data, bytes) else data.count("\n")) + 1
         return _parse_events(loader, name, progress, lines, card_lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise FlashcardsError(f"{name}:{line}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.reader.ReaderError as exc:
-        newline = b"\n" if isinstance(data, bytes) else "\n"
-        line = data[: exc.position].count(newline) + 1
+        head = data[: exc.position]
+        line = (head.count(b"\n") if isinstance(head, bytes) else head.count("\n")) + 1
         raise FlashcardsError(f"{name}:{line}: invalid YAML: {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise FlashcardsError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
@@ -132,11 +133,13 @@ def _shell(loader, kind: type, event) -> yaml.Node:
 
 def _node(loader, event, name: str) -> yaml.Node:
     """One node, composed from its events (as PyYAML's composer does, refusing aliases)."""
+    start: Any = event.start_mark  # the C loader's events carry its own Mark type
+    end: Any = event.end_mark
     if isinstance(event, yaml.AliasEvent):
-        raise FlashcardsError(f"{name}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks")
+        raise FlashcardsError(f"{name}:{start.line + 1}: YAML aliases (*{event.anchor}) are not allowed in decks")
     if isinstance(event, yaml.ScalarEvent):
         tag = event.tag if event.tag not in (None, "!") else loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        return yaml.ScalarNode(tag, event.value, start, end, style=event.style)
     if isinstance(event, yaml.SequenceStartEvent):
         node = _shell(loader, yaml.SequenceNode, event)
         while not isinstance(loader.peek_event(), yaml.SequenceEndEvent):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -12,7 +13,10 @@ from ..errors import FlashcardsError
 from ..model import Card, Deck
 from . import file_state
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:
+    _Dumper = yaml.SafeDumper
+else:
+    _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the C dumper when PyYAML was built with it
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -28,7 +32,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _DeckDumper.add_representer(str, _represent_str)
 
 
-_DUMP_OPTIONS = {"allow_unicode": True, "sort_keys": False, "width": 1_000_000, "default_flow_style": False}
+def dump_yaml(data: object) -> str:
+    """Data as deck YAML: Unicode as is, keys in order, no wrapping, block style, multi-line text as `|`."""
+    return yaml.dump(data, Dumper=_DeckDumper, allow_unicode=True, sort_keys=False, width=1_000_000,
+                     default_flow_style=False)
+
+
 _CHUNK = 2000  # cards per YAML dump: PyYAML builds a node tree per call, so chunks bound the memory
 
 
@@ -45,14 +54,14 @@ def iter_deck_yaml(deck: Deck) -> Iterator[str]:
     header: dict[str, object] = {"name": deck.name}
     if deck.tags:
         header["tags"] = list(deck.tags)
-    yield yaml.dump(header, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+    yield dump_yaml(header)
     if not deck.cards:
         yield "cards: []\n"
         return
     yield "cards:\n"
     for start in range(0, len(deck.cards), _CHUNK):
         chunk = [_card_entry(card) for card in deck.cards[start:start + _CHUNK]]
-        yield yaml.dump(chunk, Dumper=_DeckDumper, **_DUMP_OPTIONS)
+        yield dump_yaml(chunk)
 
 
 def dump_deck(deck: Deck) -> str:

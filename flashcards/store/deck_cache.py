@@ -127,15 +127,16 @@ class DeckCache:
         """
         now = int(time.time())
         try:
-            return self._patch(path, name, tags, mtime_ns, size, layout, count, changed, now)
+            self._patch(path, name, tags, mtime_ns, size, layout, count, changed, now)
         except _Duplicate as duplicate:
             return duplicate.card_id
+        return None
 
     def _patch(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str, count: int,
                changed: Sequence[tuple[int, Card, str]], now: int) -> None:
         with self.transaction() as db:
             ids = list(dict.fromkeys(card.id for _, card, _ in changed))
-            before = {}
+            before: dict[str, tuple] = {}
             for start in range(0, len(ids), 500):
                 part = ids[start:start + 500]
                 before.update((row[0], (row[1], row[2])) for row in db.execute(
