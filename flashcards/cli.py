@@ -224,18 +224,21 @@ def stats(
 @app.command()
 def optimize(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option(help="Ignore cards first answered before this date (YYYY-MM-DD).", show_default=False)] = None,
+    reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new parameters give.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better.
+    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better,
+    and then every card's memory state is recomputed from its answers with them.
 
     Example:
 
-    flashcards optimize
+    flashcards optimize --since 2025-01-01 --reschedule
     """
     from .commands import optimize as command
 
-    command.run(decks, db, as_json)
+    command.run(decks, db, as_json, since=since, reschedule=reschedule)
 
 
 @app.command()
@@ -278,7 +281,9 @@ def _config_help() -> str:
 
     settings = "\n".join(f"  {line}" for line in describe().splitlines())
     return ("See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.\n\n"
-            f"\b\nSettings:\n{settings}\n\nExample:\n\nflashcards config desired_retention 0.85")
+            "Setting `parameters` recomputes every card's memory state from its answers; --reschedule also moves "
+            "review cards' due dates (as Anki's \"Reschedule cards on change\").\n\n"
+            f"\b\nSettings:\n{settings}\n\nExample:\n\nflashcards config desired_retention 0.85 --reschedule")
 
 
 @app.command(help=_config_help())
@@ -286,12 +291,13 @@ def config(
     key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False,
                                               autocompletion=_setting_names)] = None,
     value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
+    reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new settings give.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ) -> None:
     from .commands import config as command
 
-    command.run(key, value, db, as_json)
+    command.run(key, value, db, as_json, reschedule=reschedule)
 
 
 @app.command()

@@ -85,9 +85,13 @@ class OptimizeResult:
     needed: int  # reviews still missing before fitting makes sense (0: enough)
     comparison: object | None = None  # optimizer.Comparison
     saved: bool = False
+    cards: int = 0  # cards whose answers were used
+    since: str | None = None  # answers before this date were ignored
+    recomputed: object | None = None  # memory.RecomputeReport after a save
 
     def to_dict(self) -> dict:
-        data: dict = {"reviews": self.reviews, "needed": self.needed, "saved": self.saved}
+        data: dict = {"reviews": self.reviews, "cards": self.cards, "since": self.since, "needed": self.needed,
+                      "saved": self.saved, "recomputed": self.recomputed.to_dict() if self.recomputed else None}
         if self.comparison is not None:
             c = self.comparison
             data.update({
@@ -96,22 +100,29 @@ class OptimizeResult:
                 "fitted": {"log_loss": c.fitted.log_loss, "rmse_bins": c.fitted.rmse_bins},
                 "parameters": c.parameters,
                 "fitted_is_better": c.fitted_is_better,
+                "folds": [fold.to_dict() for fold in c.folds],
+                "folds_won": c.folds_won,
             })
         return data
 
 
 def optimize(store: Store | None, decks: Sequence[str] | None, settings: Settings, save: Callable[[Settings], None],
-             now: datetime | None = None, tz=None) -> OptimizeResult:
-    """Fit FSRS to the review log when there is enough of it; save the parameters only if they predict better."""
+             now: datetime | None = None, tz=None, since: datetime | None = None,
+             reschedule: bool = False) -> OptimizeResult:
+    """Fit FSRS to the review log when there is enough of it (cards begun before `since` left out); save the
+    parameters only if they predict better, then recompute every card's memory state with them."""
     from . import optimizer
+    from .clock import to_ms
 
-    rows = store.answer_rows_by_card(decks) if store is not None else ()
+    rows = optimizer.CardCounter(optimizer.rows_since(store.answer_rows_by_card(decks) if store is not None else (),
+                                                      to_ms(since)))
     items = optimizer.training_items_from_rows(rows, settings.rollover_hour, tz)
     reviews = len(items)  # one item per long-term review
+    when = since.date().isoformat() if since else None
     if reviews < optimizer.MIN_REVIEWS:
-        return OptimizeResult(reviews, optimizer.MIN_REVIEWS - reviews)
+        return OptimizeResult(reviews, optimizer.MIN_REVIEWS - reviews, cards=rows.cards, since=when)
     comparison = optimizer.compare(items)
-    result = OptimizeResult(reviews, 0, comparison)
+    result = OptimizeResult(reviews, 0, comparison, cards=rows.cards, since=when)
     if comparison.fitted_is_better:
         settings.parameters = [float(value) for value in comparison.parameters]
         settings.fitted = {
@@ -122,6 +133,10 @@ def optimize(store: Store | None, decks: Sequence[str] | None, settings: Setting
         }
         save(settings)
         result.saved = True
+        if store is not None:
+            from .memory import recompute_memory_states
+
+            result.recomputed = recompute_memory_states(store, settings, reschedule=reschedule, tz=tz)
     return result
 
 

@@ -7,7 +7,7 @@ its parameters are FSRS-6, the same as py-fsrs's, so fitted parameters schedule 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from itertools import pairwise
@@ -122,19 +122,44 @@ class Scores:
 
 
 @dataclass
+class Fold:
+    """One time fold: fitted on everything before it, both parameter sets scored on the fold."""
+
+    reviews: int
+    defaults: Scores
+    fitted: Scores
+
+    @property
+    def fitted_wins(self) -> bool:
+        return self.fitted.log_loss < self.defaults.log_loss
+
+    def to_dict(self) -> dict:
+        return {"reviews": self.reviews, "defaults": vars(self.defaults), "fitted": vars(self.fitted),
+                "fitted_wins": self.fitted_wins}
+
+
+@dataclass
 class Comparison:
-    """Defaults against parameters fitted on earlier reviews, scored on the same later ones."""
+    """Defaults against parameters fitted on earlier reviews, scored on the same later ones, fold by fold."""
 
     reviews: int
     held_out: int
     defaults: Scores
     fitted: Scores
     parameters: list[float]
+    folds: list[Fold] = field(default_factory=list)
+
+    @property
+    def folds_won(self) -> int:
+        return sum(fold.fitted_wins for fold in self.folds)
 
     @property
     def fitted_is_better(self) -> bool:
-        """Fitted parameters win when they predict the held-out reviews with lower log loss and RMSE."""
-        return self.fitted.log_loss < self.defaults.log_loss and self.fitted.rmse_bins <= self.defaults.rmse_bins
+        """Fitted parameters win on a majority of the folds and in total (lower log loss, RMSE no worse), so
+        a single fold cannot decide the save either way."""
+        in_total = self.fitted.log_loss < self.defaults.log_loss and self.fitted.rmse_bins <= self.defaults.rmse_bins
+        majority = self.folds_won * 2 > len(self.folds) if self.folds else True
+        return in_total and majority
 
 
 def fit_parameters(items: Sequence[object], seed: int = 2023) -> list[float]:
@@ -155,28 +180,56 @@ def evaluate(parameters: Sequence[float], items: Sequence[object]) -> Scores:
 def compare(dated_items: Sequence[tuple[int, object]], splits: int = SPLITS, seed: int = 2023) -> Comparison:
     """Time-series splits: fit on what came before each fold, score defaults and fit on the fold itself.
 
-    Items are in time order; the fold scores are averaged weighted by fold size. The parameters returned
-    are fitted on all items.
+    Items are in time order; each fold's figures are kept, and the totals are averaged weighted by fold
+    size. The parameters returned are fitted on all items.
     """
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
     items = [item for _, item in dated_items]
     fold = len(items) // (splits + 1)
-    totals = {"defaults": [0.0, 0.0], "fitted": [0.0, 0.0]}
-    held_out = 0
+    folds: list[Fold] = []
     for index in range(1, splits + 1):
         train, test = items[: fold * index], items[fold * index: fold * (index + 1) if index < splits else None]
         if not train or not test:
             continue
-        for name, parameters in (("defaults", DEFAULT_PARAMETERS), ("fitted", fit_parameters(train, seed))):
-            scores = evaluate(parameters, test)
-            totals[name][0] += scores.log_loss * len(test)
-            totals[name][1] += scores.rmse_bins * len(test)
-        held_out += len(test)
+        folds.append(Fold(len(test), evaluate(DEFAULT_PARAMETERS, test), evaluate(fit_parameters(train, seed), test)))
+    held_out = sum(f.reviews for f in folds)
     if not held_out:
         raise ValueError("not enough items to hold any out")
-    average = {name: Scores(values[0] / held_out, values[1] / held_out) for name, values in totals.items()}
-    return Comparison(len(items), held_out, average["defaults"], average["fitted"], fit_parameters(items, seed))
+    average = {name: Scores(sum(getattr(f, name).log_loss * f.reviews for f in folds) / held_out,
+                            sum(getattr(f, name).rmse_bins * f.reviews for f in folds) / held_out)
+               for name in ("defaults", "fitted")}
+    return Comparison(len(items), held_out, average["defaults"], average["fitted"], fit_parameters(items, seed), folds)
+
+
+def rows_since(rows: Iterable[tuple[str, int, int]], since_ms: int | None) -> Iterator[tuple[str, int, int]]:
+    """Anki's "ignore reviews before" for fitting: cards whose history began before `since_ms` are left out
+    whole (rows ordered by card, then time)."""
+    if since_ms is None:
+        yield from rows
+        return
+    card, keep = None, False
+    for row in rows:
+        if row[0] != card:
+            card, keep = row[0], row[1] >= since_ms
+        if keep:
+            yield row
+
+
+class CardCounter:
+    """Passes (card id, ...) rows through and counts the distinct cards (rows ordered by card)."""
+
+    def __init__(self, rows: Iterable[tuple]) -> None:
+        self._rows = rows
+        self.cards = 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        card = None
+        for row in self._rows:
+            if row[0] != card:
+                card = row[0]
+                self.cards += 1
+            yield row
 
 
 @dataclass

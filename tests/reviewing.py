@@ -50,5 +50,5 @@ class Reviewing:
     def session(self, ahead: bool = False) -> Session:
         """A new session (as a new run of `flashcards review` would start)."""
         decks = open_decks(self.store, self.deck_paths)
-        return Session(self.store, decks, FSRSScheduler.from_settings(self.settings), self.settings,
+        return Session(self.store, decks, FSRSScheduler.from_settings(self.settings, UTC), self.settings,
                        clock=self.clock, tz=UTC, ahead=ahead)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from flashcards.clock import day_number, day_start
 from flashcards.model import Rating, Schedule, State
 from flashcards.scheduler import FSRSScheduler
@@ -106,3 +108,90 @@ def test_intervals_are_written_as_anki_writes_them():
              timedelta(days=1): "1d", timedelta(days=29): "29d", timedelta(days=45): "1.5mo",
              timedelta(days=365): "1y", timedelta(days=800): "2.2y"}
     assert all(format_interval(d) == text for d, text in cases.items())
+
+
+# ---------------------------------------------------------------- pinned to fsrs-rs (Anki's engine)
+
+def replay(scheduler: FSRSScheduler, answers: list[tuple[datetime, Rating]], card: str = "c") -> Schedule:
+    schedule = Schedule()
+    for moment, rating in answers:
+        schedule = scheduler.review(card, schedule, rating, moment)
+    return schedule
+
+
+def fsrs_rs_memory(reviews: list[tuple[int, int]]):
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+
+    return FSRS(DEFAULT_PARAMETERS).memory_state(FSRSItem([FSRSReview(rating, days) for rating, days in reviews]))
+
+
+def test_easy_at_23_30_then_good_at_05_00_two_study_days_later_grows_as_fsrs_rs_does_for_2_days():
+    scheduler = FSRSScheduler(fuzz=False, tz=UTC)
+    schedule = replay(scheduler, [(datetime(2026, 3, 2, 23, 30, tzinfo=UTC), Rating.EASY),
+                                  (datetime(2026, 3, 4, 5, 0, tzinfo=UTC), Rating.GOOD)])
+    expected = fsrs_rs_memory([(4, 0), (3, 2)])
+    assert schedule.stability == pytest.approx(expected.stability, rel=1e-6)
+    assert schedule.difficulty == pytest.approx(expected.difficulty, rel=1e-6)
+    assert schedule.stability != pytest.approx(fsrs_rs_memory([(4, 0), (3, 1)]).stability, rel=1e-3)
+
+
+def test_71_hours_over_three_study_days_count_as_two_in_the_rollover_zone():
+    tz = ZoneInfo("America/New_York")
+    scheduler = FSRSScheduler(fuzz=False, tz=tz)
+    start = datetime(2026, 5, 4, 4, 30, tzinfo=tz)
+    schedule = replay(scheduler, [(start, Rating.GOOD), (start + timedelta(minutes=10), Rating.GOOD),
+                                  (start + timedelta(hours=71), Rating.GOOD)])
+    assert schedule.stability == pytest.approx(fsrs_rs_memory([(3, 0), (3, 0), (3, 2)]).stability, rel=1e-6)
+
+
+@pytest.mark.parametrize("history", [
+    # (minutes after the start, rating); Again first, Hard first, lapses, relearning, same-day repeats
+    [(0, 1), (1, 1), (2, 3), (12, 3), (60 * 24 * 3, 3), (60 * 24 * 12, 1), (60 * 24 * 12 + 10, 3), (60 * 24 * 20, 4)],
+    [(0, 2), (6, 2), (16, 3), (60 * 24 + 600, 2), (60 * 24 * 5, 3), (60 * 24 * 5 + 30, 1), (60 * 24 * 40, 3)],
+    [(0, 4), (60 * 24 * 9 - 300, 3), (60 * 24 * 30 + 1000, 1), (60 * 24 * 30 + 1010, 2), (60 * 24 * 31, 3)],
+])
+def test_every_state_along_a_history_equals_fsrs_rs_for_the_same_study_days(history):
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+
+    scheduler = FSRSScheduler(tz=UTC)
+    start = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
+    schedule, reviews, previous_day = Schedule(), [], None
+    for minutes, rating in history:
+        moment = start + timedelta(minutes=minutes)
+        schedule = scheduler.review("c", schedule, Rating(rating), moment)
+        day = day_number(moment, 4, UTC)
+        reviews.append(FSRSReview(rating, 0 if previous_day is None else day - previous_day))
+        previous_day = day
+        expected = FSRS(DEFAULT_PARAMETERS).memory_state(FSRSItem(list(reviews)))
+        assert (schedule.stability, schedule.difficulty) == pytest.approx((expected.stability, expected.difficulty), rel=1e-6)
+
+
+def test_after_fuzz_hard_good_and_easy_stay_strictly_ordered_over_thousands_of_previews():
+    import random
+
+    rng = random.Random(5)
+    scheduler = FSRSScheduler(fuzz=True)
+    checked = 0
+    for card in range(3000):
+        stability = rng.choice([0.3, 0.8, 1.5, 2.5, 3.0, 4.0]) * rng.uniform(0.5, 2) if card % 2 else rng.uniform(0.1, 400)
+        interval = rng.randint(1, max(1, int(stability * 2)))
+        schedule = Schedule(state=State.REVIEW, stability=stability, difficulty=rng.uniform(1, 10),
+                            due=NOW - timedelta(days=rng.randint(0, 3)), reps=rng.randint(1, 30),
+                            last_review=NOW - timedelta(days=interval))
+        schedule = Schedule(**{**schedule.__dict__, "due": schedule.last_review + timedelta(days=interval)})
+        days = {rating: (s.due - NOW).days for rating, s in scheduler.preview(f"c{card}", schedule, NOW).items()}
+        assert days[Rating.HARD] < days[Rating.GOOD] < days[Rating.EASY], (schedule, days)
+        checked += 1
+    for card in range(1000):  # learning cards graduating: Good < Easy
+        previews = scheduler.preview(f"n{card}", Schedule(), NOW)
+        assert previews[Rating.EASY].due > previews[Rating.GOOD].due
+    assert checked == 3000
+
+
+def test_a_growing_interval_is_never_fuzzed_below_the_previous_one():
+    scheduler = FSRSScheduler(fuzz=True)
+    for card in range(300):
+        schedule = Schedule(state=State.REVIEW, stability=30.0, difficulty=5.0, due=NOW, reps=4,
+                            last_review=NOW - timedelta(days=30))
+        good = scheduler.review(f"c{card}", schedule, Rating.GOOD, NOW)
+        assert (good.due - NOW).days >= 31

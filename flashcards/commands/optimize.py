@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from ..errors import FlashcardsError
 from .insights_context import open_history
 
 
-def run(decks: list[Path] | None, db: Path | None, as_json: bool) -> None:
-    """Fit, compare with the defaults, save when better, print what happened."""
+def run(decks: list[Path] | None, db: Path | None, as_json: bool, since: str | None = None,
+        reschedule: bool = False) -> None:
+    """Fit, compare with the defaults, save when better (recomputing memory states), print what happened."""
     from ..insights import optimize
     from ..ui.console import err_console
     from ..ui.reports import print_optimize
 
+    start = parse_day(since)
     with open_history(db, decks) as inputs, err_console().status("Fitting FSRS to your reviews…"):
-        result = optimize(inputs.store, inputs.keys, inputs.settings, inputs.save)
+        result = optimize(inputs.store, inputs.keys, inputs.settings, inputs.save, since=start, reschedule=reschedule)
     print_optimize(result, as_json)
+
+
+def parse_day(text: str | None) -> datetime | None:
+    """A YYYY-MM-DD date as the UTC moment its local day begins (None stays None)."""
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").astimezone().astimezone(UTC)
+    except ValueError:
+        raise FlashcardsError(f"--since: expected a date like 2025-01-31, not {text!r}") from None

@@ -158,9 +158,34 @@ class ReviewState:
             tuple(decks or ()),
         )
 
+    def answer_rows_of(self, card_ids: Sequence[str]) -> Iterator[tuple[str, int, int]]:
+        """answer_rows_by_card() for the given cards only (asked in chunks: any number of ids)."""
+        ids = sorted(set(card_ids))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            yield from self.db.execute(
+                f"SELECT card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({marks(chunk)}) "
+                "ORDER BY card_id, reviewed_at, id", chunk)
+
+    def memory_rows(self) -> Iterator[tuple]:
+        """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""
+        return self.db.execute(
+            "SELECT card_id, state, stability, difficulty, last_review, due, reps, suspended FROM schedule")
+
+    def set_memory_states(self, db: sqlite3.Connection, rows: Iterable[tuple[str, float, float]]) -> None:
+        """Set (card id, stability, difficulty) in bulk inside a transaction()."""
+        db.executemany("UPDATE schedule SET stability = ?, difficulty = ? WHERE card_id = ?",
+                       ((stability, difficulty, card_id) for card_id, stability, difficulty in rows))
+
+    def set_due_dates(self, db: sqlite3.Connection, rows: Iterable[tuple[str, int]]) -> None:
+        """Set (card id, due in ms UTC) in bulk inside a transaction()."""
+        db.executemany("UPDATE schedule SET due = ? WHERE card_id = ?", ((due, card_id) for card_id, due in rows))
+
     def answer_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM review_log").fetchone()[0]
 
+
+_CHUNK = 500  # ids per IN (...) query
 
 _SELECT_LOG = ("SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, stability, difficulty "
                "FROM review_log")

@@ -87,11 +87,24 @@ def print_optimize(result, as_json: bool) -> None:
     table.add_column("RMSE (bins)", justify="right")
     table.add_row("FSRS defaults", f"{c.defaults.log_loss:.4f}", f"{c.defaults.rmse_bins:.4f}")
     table.add_row("fitted to you", f"{c.fitted.log_loss:.4f}", f"{c.fitted.rmse_bins:.4f}")
+    for number, fold in enumerate(c.folds, 1):
+        table.add_row(f"  fold {number} ({fold.reviews} reviews): defaults / fitted",
+                      f"{fold.defaults.log_loss:.4f} / {fold.fitted.log_loss:.4f}",
+                      f"{fold.defaults.rmse_bins:.4f} / {fold.fitted.rmse_bins:.4f}")
     console.print(table)
+    since = f", answers since {result.since}" if result.since else ""
+    console.print(f"Used {result.cards} cards and {result.reviews} long-term reviews{since}; the fit won "
+                  f"{c.folds_won} of {len(c.folds)} folds.", markup=False)
     if result.saved:
         console.print("Fitted parameters saved: your reviews are now scheduled with them.", markup=False)
+        if result.recomputed is not None:
+            r = result.recomputed
+            moved = f", {r.rescheduled} due dates moved" if r.rescheduled else ""
+            console.print(f"Memory states recomputed from the log: {r.changed} of {r.cards} cards changed{moved}.",
+                          markup=False)
     else:
-        console.print("The fitted parameters do not predict better than the defaults; nothing was changed.", markup=False)
+        console.print("The fitted parameters do not win on a majority of the folds and in total; nothing was "
+                      "changed.", markup=False)
 
 
 def print_simulation(result, as_json: bool) -> None:
