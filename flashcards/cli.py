@@ -204,6 +204,34 @@ def unsuspend(
 
 
 @app.command()
+def sync(
+    decks: DeckArgs = None,
+    anki: Annotated[Path | None, typer.Option(help="Anki's collection.anki2 or a profile folder (default: the "
+                                                   "single profile in Anki's data folder).", show_default=False)] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent deck name, as given to `export` (default: flashcards).",
+                                               show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Keep your Anki collection and the store as one memory: notes, answers both ways, one schedule.
+
+    Cards are added to or updated in Anki as `export` makes them; answers join the other side once.
+
+    Each card's memory state, due date and interval come from the merged answers and your parameters.
+
+    Close Anki first; both sides are backed up before writing. Then sync Anki with AnkiWeb as usual.
+
+    Example:
+
+    flashcards sync decks --anki "~/.local/share/Anki2/User 1" --dry-run
+    """
+    from .commands import sync as command
+
+    command.run(decks, anki, parent, dry_run, db, as_json)
+
+
+@app.command()
 def stats(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
     db: DbOption = None,

@@ -15,9 +15,10 @@ from .export_times import ExportTimes
 from .paths import ENV_VAR, default_db_path, resolve_db_path
 from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
+from .sync_flags import SyncFlags
 
 
-class Store(ReviewState, DeckCache, CardSearch, ExportTimes, Connection):
+class Store(ReviewState, DeckCache, CardSearch, ExportTimes, SyncFlags, Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:
