@@ -75,6 +75,16 @@ for i in range(0, len(lines) - 1, 2):
 genanki.Package(deck).write_to_file(sys.argv[2])
 """
 
+SYNC_FLOOR = """
+import sys
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+rows = col.db.all("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog")
+col.close()
+"""
+
+NEW_COLLECTION = "import sys; from anki.collection import Collection; Collection(sys.argv[1]).close()"
+
 
 @dataclass
 class Row:
@@ -194,6 +204,7 @@ def main() -> None:
 
     seconds, peak = measure([*cli, "optimize"], work, env, 1)
     rows.append(Row(f"optimize: fit + 5-fold check on {answers:,} answers", seconds, "", 0, peak, "none"))
+    rows += sync_rows(cli, work, env, args.repeat, deck)
 
     if args.big_mb:
         big = work / "big.txt"
@@ -211,6 +222,25 @@ def main() -> None:
     print_table(rows, args)
     if args.json:
         print(json.dumps([row.__dict__ | {"ratio": row.ratio, "met": row.passed} for row in rows], indent=2))
+
+
+def sync_rows(cli: list[str], work: Path, env: dict[str, str], repeat: int, deck: Path) -> list[Row]:
+    """`sync` with a real Anki collection: the first sync (every note, answer and schedule into an empty
+    collection) once, then a sync with nothing new; floor: opening the collection and reading its review log."""
+    profile = work / "Anki2" / "User 1"
+    for stale in profile.glob("*"):
+        if stale.is_file():
+            stale.unlink()
+    profile.mkdir(parents=True, exist_ok=True)
+    collection = profile / "collection.anki2"
+    subprocess.run([PY, "-c", NEW_COLLECTION, str(collection)], check=True)
+    command = [*cli, "sync", str(deck), "--anki", str(profile)]
+    first, first_peak = run_once(command, work, env)
+    seconds, peak = measure(command, work, env, repeat)
+    floor, _ = measure([PY, "-c", SYNC_FLOOR, str(collection)], work, env, repeat)
+    return [Row("sync: first, into an empty Anki collection (once)", first, "open collection + read revlog", floor,
+                first_peak, "none"),
+            Row("sync: nothing new", seconds, "open collection + read revlog", floor, peak, "none")]
 
 
 def print_table(rows: list[Row], args: argparse.Namespace) -> None:
