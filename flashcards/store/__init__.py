@@ -15,10 +15,10 @@ from .export_times import ExportTimes
 from .paths import ENV_VAR, default_db_path, resolve_db_path
 from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
-from .sync_flags import SyncFlags
+from .sync_state import SyncState
 
 
-class Store(ReviewState, DeckCache, CardSearch, ExportTimes, SyncFlags, Connection):
+class Store(ReviewState, DeckCache, CardSearch, ExportTimes, SyncState, Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:

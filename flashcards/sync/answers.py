@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ..anki.live_model import AnkiReview, ReviewWrite
-from ..clock import from_ms, to_ms
+from ..clock import from_ms
 from ..model import LoggedAnswer, Rating, State
 
 MATCH_WINDOW_MS = 1000
@@ -82,7 +82,3 @@ def free_ids(wanted: Iterable[int], taken: set[int]) -> list[int]:
         taken.add(free)
         ids.append(free)
     return ids
-
-
-def answer_ms(answer: LoggedAnswer) -> int:
-    return to_ms(answer.reviewed_at)

@@ -28,9 +28,10 @@ from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
 from ..scheduler import FSRSScheduler
 from ..settings import Settings
 from ..store import Store
-from .answers import answer_ms, free_ids, is_answer, match, review_write, state_before
+from .answers import free_ids, is_answer, match, review_write, state_before
 
 _DAY = timedelta(days=1)
+Moment = tuple[int, int, int]  # one of our answers: (log id, answered at in ms UTC, rating)
 
 
 @dataclass
@@ -94,21 +95,21 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
         if is_answer(review):
             theirs[plan.card_of[guid_of_anki[review.card_id]]].append(review)
     keys = [deck.key for deck in decks]
-    ours: dict[str, list[LoggedAnswer]] = defaultdict(list)
-    for answer in store.answers(keys):
-        ours[answer.card_id].append(answer)
+    ours: dict[str, list[Moment]] = defaultdict(list)
+    for log_id, card_id, at_ms, rating in store.answer_moments(keys):
+        ours[card_id].append((log_id, at_ms, rating))
     rows = {row.card_id: row for row in store.cards(keys)}
     agreed = store.synced_flags(list(plan.card_of.values()))
     scheduler = FSRSScheduler.from_settings(settings, tz)
     today = day_number(now, settings.rollover_hour, tz)
     parameters = scheduler.parameters
     decay = parameters[20] if len(parameters) > 20 else None
-    outgoing: list[tuple[str, LoggedAnswer, LoggedAnswer | None]] = []
+    outgoing: list[tuple[str, int, int | None]] = []  # (GUID, log id, the card's previous answer's log id)
     for guid, card_id in plan.card_of.items():
         row = rows.get(card_id) or CardRow(card_id, Schedule())
         mine, other = ours.get(card_id, []), theirs.get(card_id, [])
-        only_mine, only_other = match([answer_ms(a) for a in mine], [r.id for r in other])
-        outgoing += [(guid, mine[i], mine[i - 1] if i else None) for i in only_mine]
+        only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
+        outgoing += [(guid, mine[i][0], mine[i - 1][0] if i else None) for i in only_mine]
         schedule = row.schedule
         if only_other:
             schedule, added = replay(scheduler, card_id, mine, other, set(only_other))
@@ -121,15 +122,16 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
         if agreed.get(card_id) != (suspended, buried):
             plan.flags.append((card_id, suspended, buried))
         plan.schedules.append(schedule_write(guid, schedule, suspended, buried, anki, settings, decay))
-    plan.reviews = _to_anki(col, outgoing)
+    plan.reviews = _to_anki(store, col, outgoing)
     return plan
 
 
-def replay(scheduler: FSRSScheduler, card_id: str, mine: list[LoggedAnswer], other: list[AnkiReview],
+def replay(scheduler: FSRSScheduler, card_id: str, mine: list[Moment], other: list[AnkiReview],
            incoming: set[int]) -> tuple[Schedule, list[LoggedAnswer]]:
     """The card's schedule after its merged history (ours and Anki's new answers, in time order), and Anki's
     new answers as rows of our log, each with the state it left."""
-    merged = [(answer_ms(a), a.rating, None) for a in mine] + [(other[i].id, other[i].ease, other[i]) for i in incoming]
+    merged = [(at_ms, rating, None) for _, at_ms, rating in mine]
+    merged += [(other[i].id, other[i].ease, other[i]) for i in incoming]
     merged.sort(key=lambda item: item[0])
     schedule = Schedule()
     added: list[LoggedAnswer] = []
@@ -178,9 +180,12 @@ def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool,
                          schedule.difficulty, settings.desired_retention, schedule.last_review, suspended, buried, decay)
 
 
-def _to_anki(col: Any, outgoing: list[tuple[str, LoggedAnswer, LoggedAnswer | None]]) -> list[ReviewWrite]:
+def _to_anki(store: Store, col: Any, outgoing: list[tuple[str, int, int | None]]) -> list[ReviewWrite]:
     """Our answers Anki lacks, each at a revlog id no other row holds (moved up by 1 ms while taken)."""
-    wanted = [to_ms(answer.reviewed_at) for _, answer, _ in outgoing]
+    logged = store.answers_by_id([log_id for _, log_id, _ in outgoing] +
+                                 [previous for _, _, previous in outgoing if previous is not None])
+    answers = [(guid, logged[log_id], logged.get(previous)) for guid, log_id, previous in outgoing]
+    wanted = [to_ms(answer.reviewed_at) for _, answer, _ in answers]
     taken: set[int] = set()
     while True:
         ids = free_ids(wanted, set(taken))
@@ -190,4 +195,4 @@ def _to_anki(col: Any, outgoing: list[tuple[str, LoggedAnswer, LoggedAnswer | No
         taken |= hit
     return [review_write(guid, answer, at_ms, previous.due if previous else None,
                          previous.reviewed_at if previous else None)
-            for (guid, answer, previous), at_ms in zip(outgoing, ids, strict=True)]
+            for (guid, answer, previous), at_ms in zip(answers, ids, strict=True)]

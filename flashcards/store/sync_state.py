@@ -1,20 +1,41 @@
-"""What the last sync with Anki agreed on, per card: suspended and buried. It tells which side changed a
-flag since, so that change wins at the next sync (the table is made on first use; nothing else reads it)."""
+"""What the sync with Anki reads and keeps in the store: a light stream of answer moments, full answers by id,
+and what the last sync agreed on per card (suspended, buried), which tells which side changed a flag since,
+so that change wins at the next sync (that table is made on first use; nothing else reads it)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+
+from ..model import LoggedAnswer
+from .reviews import _SELECT_LOG, _logged
+from .rows import where_in_decks
 
 _CREATE = ("CREATE TABLE IF NOT EXISTS sync_flags (card_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, "
            "buried INTEGER NOT NULL) WITHOUT ROWID")
 _CHUNK = 500
 
 
-class SyncFlags:
-    """The flags each card had when both sides last agreed (mixed into Store)."""
+class SyncState:
+    """Answer moments, answers by id, and the flags each card had when both sides last agreed (mixed into Store)."""
 
     db: sqlite3.Connection
+
+    def answer_moments(self, decks: Sequence[str]) -> Iterator[tuple[int, str, int, int]]:
+        """(log id, card id, answered at in ms UTC, rating) of the decks' answers, by card then time."""
+        return self.db.execute(
+            f"SELECT id, card_id, reviewed_at, rating FROM review_log {where_in_decks(decks)} "
+            "ORDER BY card_id, reviewed_at, id", tuple(decks))
+
+    def answers_by_id(self, log_ids: Sequence[int]) -> dict[int, LoggedAnswer]:
+        """Full rows of the log for these ids."""
+        found: dict[int, LoggedAnswer] = {}
+        ids = list(log_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for row in self.db.execute(f"{_SELECT_LOG} WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                found[row[0]] = _logged(row)
+        return found
 
     def synced_flags(self, card_ids: Sequence[str]) -> dict[str, tuple[bool, bool]]:
         """card id -> (suspended, buried) as of the last sync; cards never synced are absent."""
