@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import LoggedAnswer
 from .reviews import _SELECT_LOG, _logged
-from .rows import where_in_decks
 
 _CREATE = ("CREATE TABLE IF NOT EXISTS sync_flags (card_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, "
            "buried INTEGER NOT NULL) WITHOUT ROWID")
@@ -21,11 +20,14 @@ class SyncState:
 
     db: sqlite3.Connection
 
-    def answer_moments(self, decks: Sequence[str]) -> Iterator[tuple[int, str, int, int]]:
-        """(log id, card id, answered at in ms UTC, rating) of the decks' answers, by card then time."""
-        return self.db.execute(
-            f"SELECT id, card_id, reviewed_at, rating FROM review_log {where_in_decks(decks)} "
-            "ORDER BY card_id, reviewed_at, id", tuple(decks))
+    def answer_moments_of(self, card_ids: Sequence[str]) -> Iterator[tuple[int, str, int, int]]:
+        """(log id, card id, answered at in ms UTC, rating) of these cards' answers, by card then time."""
+        ids = list(card_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            yield from self.db.execute(
+                f"SELECT id, card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY card_id, reviewed_at, id", chunk)
 
     def answers_by_id(self, log_ids: Sequence[int]) -> dict[int, LoggedAnswer]:
         """Full rows of the log for these ids."""

@@ -31,6 +31,7 @@ from ..store import Store
 from .answers import free_ids, is_answer, match, review_write, state_before
 
 _DAY = timedelta(days=1)
+CHUNK = 2000  # cards read from both sides at a time
 Moment = tuple[int, int, int]  # one of our answers: (log id, answered at in ms UTC, rating)
 
 
@@ -84,46 +85,63 @@ def left_in_anki(col: Any, deck_names: list[str], guids: set[str]) -> list[str]:
 
 def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
               now: datetime, tz: tzinfo | None = None) -> SyncPlan:
-    """Read both sides and work out every write (nothing is written here)."""
+    """Read both sides and work out every write (nothing is written here). Cards are read `CHUNK` at a time
+    from both sides, so memory follows the writes, not the size of the two review logs."""
     plan = SyncPlan()
     plan.notes, plan.card_of = note_writes(decks, parent)
     plan.left_in_anki = left_in_anki(col, anki_deck_names(decks, parent), set(plan.card_of))
-    have = read_our_cards(col, plan.card_of)
-    guid_of_anki = {card.card_id: guid for guid, card in have.items()}
-    theirs: dict[str, list[AnkiReview]] = defaultdict(list)
-    for review in read_reviews(col, guid_of_anki):
-        if is_answer(review):
-            theirs[plan.card_of[guid_of_anki[review.card_id]]].append(review)
-    keys = [deck.key for deck in decks]
-    ours: dict[str, list[Moment]] = defaultdict(list)
-    for log_id, card_id, at_ms, rating in store.answer_moments(keys):
-        ours[card_id].append((log_id, at_ms, rating))
-    rows = {row.card_id: row for row in store.cards(keys)}
-    agreed = store.synced_flags(list(plan.card_of.values()))
-    scheduler = FSRSScheduler.from_settings(settings, tz)
-    today = day_number(now, settings.rollover_hour, tz)
-    parameters = scheduler.parameters
-    decay = parameters[20] if len(parameters) > 20 else None
-    outgoing: list[tuple[str, int, int | None]] = []  # (GUID, log id, the card's previous answer's log id)
-    for guid, card_id in plan.card_of.items():
-        row = rows.get(card_id) or CardRow(card_id, Schedule())
-        mine, other = ours.get(card_id, []), theirs.get(card_id, [])
+    planner = _Planner(store, col, settings, now, tz, [deck.key for deck in decks], plan)
+    items = list(plan.card_of.items())
+    for start in range(0, len(items), CHUNK):
+        planner.chunk(dict(items[start : start + CHUNK]))
+    plan.reviews = _to_anki(store, col, planner.outgoing)
+    return plan
+
+
+class _Planner:
+    """The per-card decisions of plan_sync, made a chunk of cards at a time."""
+
+    def __init__(self, store: Store, col: Any, settings: Settings, now: datetime, tz: tzinfo | None,
+                 keys: list[str], plan: SyncPlan) -> None:
+        self.store, self.col, self.settings, self.plan = store, col, settings, plan
+        self.rows = {row.card_id: row for row in store.cards(keys)}
+        self.agreed = store.synced_flags(list(plan.card_of.values()))
+        self.scheduler = FSRSScheduler.from_settings(settings, tz)
+        self.today = day_number(now, settings.rollover_hour, tz)
+        parameters = self.scheduler.parameters
+        self.decay = parameters[20] if len(parameters) > 20 else None
+        self.outgoing: list[tuple[str, int, int | None]] = []  # (GUID, log id, the card's previous answer's)
+
+    def chunk(self, card_of: dict[str, str]) -> None:
+        have = read_our_cards(self.col, card_of)
+        guid_of_anki = {card.card_id: guid for guid, card in have.items()}
+        theirs: dict[str, list[AnkiReview]] = defaultdict(list)
+        for review in read_reviews(self.col, guid_of_anki):
+            if is_answer(review):
+                theirs[card_of[guid_of_anki[review.card_id]]].append(review)
+        ours: dict[str, list[Moment]] = defaultdict(list)
+        for log_id, card_id, at_ms, rating in self.store.answer_moments_of(list(card_of.values())):
+            ours[card_id].append((log_id, at_ms, rating))
+        for guid, card_id in card_of.items():
+            self.card(guid, card_id, have.get(guid), ours.get(card_id, []), theirs.get(card_id, []))
+
+    def card(self, guid: str, card_id: str, anki: AnkiCard | None, mine: list[Moment], other: list[AnkiReview]) -> None:
+        plan, today = self.plan, self.today
+        row = self.rows.get(card_id) or CardRow(card_id, Schedule())
         only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
-        outgoing += [(guid, mine[i][0], mine[i - 1][0] if i else None) for i in only_mine]
+        self.outgoing += [(guid, mine[i][0], mine[i - 1][0] if i else None) for i in only_mine]
         schedule = row.schedule
         if only_other:
-            schedule, added = replay(scheduler, card_id, mine, other, set(only_other))
+            schedule, added = replay(self.scheduler, card_id, mine, other, set(only_other))
             plan.store_answers += added
-        anki = have.get(guid)
-        suspended, buried = merged_flags(row, anki, agreed.get(card_id), today)
+        agreed = self.agreed.get(card_id)
+        suspended, buried = merged_flags(row, anki, agreed, today)
         new_row = replace(row, schedule=schedule, suspended=suspended, buried_until=_buried_until(row, buried, today))
         if new_row != row:
             plan.store_rows.append(new_row)
-        if agreed.get(card_id) != (suspended, buried):
+        if agreed != (suspended, buried):
             plan.flags.append((card_id, suspended, buried))
-        plan.schedules.append(schedule_write(guid, schedule, suspended, buried, anki, settings, decay))
-    plan.reviews = _to_anki(store, col, outgoing)
-    return plan
+        plan.schedules.append(schedule_write(guid, schedule, suspended, buried, anki, self.settings, self.decay))
 
 
 def replay(scheduler: FSRSScheduler, card_id: str, mine: list[Moment], other: list[AnkiReview],
