@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from ..anki.live_model import AnkiCard, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
-from ..anki.live_read import existing_review_ids, read_our_cards, read_reviews
+from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
+from ..anki.live_read import anki_card, existing_review_ids, read_reviews
 from ..anki.package_out import MODEL_ID, anki_deck_names, anki_tag, field_html, note_guid
 from ..clock import day_number, from_ms, to_ms
 from ..decks import OpenDeck
@@ -98,6 +98,17 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
     return plan
 
 
+def our_notes(col: Any) -> dict[str, tuple[int, int]]:
+    """GUID -> (note id, card id) of every note of our note type, in one pass (Anki has no index on GUIDs, so
+    one scan beats a lookup per chunk of GUIDs)."""
+    found: dict[str, tuple[int, int]] = {}
+    for guid, note_id, card_id in col.db.all(
+        "select n.guid, n.id, c.id from notes n join cards c on c.nid = n.id where n.mid = ? order by c.ord", MODEL_ID
+    ):
+        found.setdefault(guid, (note_id, card_id))
+    return found
+
+
 class _Planner:
     """The per-card decisions of plan_sync, made a chunk of cards at a time."""
 
@@ -111,9 +122,11 @@ class _Planner:
         parameters = self.scheduler.parameters
         self.decay = parameters[20] if len(parameters) > 20 else None
         self.outgoing: list[tuple[str, int, int | None]] = []  # (GUID, log id, the card's previous answer's)
+        self.notes = our_notes(col)
+        self.days = AnkiDays(col)
 
     def chunk(self, card_of: dict[str, str]) -> None:
-        have = read_our_cards(self.col, card_of)
+        have = {guid: anki_card(self.col, guid, *self.notes[guid], self.days) for guid in card_of if guid in self.notes}
         guid_of_anki = {card.card_id: guid for guid, card in have.items()}
         theirs: dict[str, list[AnkiReview]] = defaultdict(list)
         for review in read_reviews(self.col, guid_of_anki):
