@@ -53,6 +53,27 @@ times.sort()
 print(json.dumps({"n": len(times), "p50": statistics.median(times), "p99": times[int(len(times) * 0.99) - 1]}))
 """
 
+RECOMPUTE = """
+import json, sys, time, resource
+from pathlib import Path
+from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+from flashcards.memory import history_items, recompute_memory_states
+from flashcards.settings import Settings
+from flashcards.store import Store
+
+store = Store(Path(sys.argv[1]))
+parameters = [0.5, 1.0, 4.0, 12.0, *DEFAULT_PARAMETERS[4:]]  # not the states' parameters: every state changes
+start = time.perf_counter()
+report = recompute_memory_states(store, Settings(parameters=parameters))
+ours = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+_, items, _ = history_items(store.answer_rows_by_card())  # the same items, built untimed
+start = time.perf_counter()
+FSRS(parameters).memory_state_batch(items)
+floor = time.perf_counter() - start
+print(json.dumps({"ours": ours, "floor": floor, "peak": peak, **report.to_dict()}))
+"""
+
 CONVERT_FLOOR = """
 import sys, yaml
 lines = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\\n") if l.strip()]
@@ -204,6 +225,14 @@ def main() -> None:
 
     seconds, peak = measure([*cli, "optimize"], work, env, 1)
     rows.append(Row(f"optimize: fit + 5-fold check on {answers:,} answers", seconds, "", 0, peak, "none"))
+
+    runs = [json.loads(subprocess.run([PY, "-c", RECOMPUTE, str(store)], cwd=work, env=env, capture_output=True,
+                                      text=True, check=True).stdout) for _ in range(args.repeat)]
+    recompute = sorted(runs, key=lambda run: run["ours"])[len(runs) // 2]
+    rows.append(Row(f"recompute memory states: {recompute['cards']:,} cards, {answers:,} answers (in process)",
+                    recompute["ours"], "fsrs-rs memory_state_batch on the same items", recompute["floor"],
+                    max(run["peak"] for run in runs), "none"))
+
     rows += sync_rows(cli, work, env, args.repeat, deck)
 
     if args.big_mb:

@@ -283,6 +283,8 @@ def simulate(
 
     Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults.
 
+    Once your log holds enough answers, your own review costs and button odds; three runs averaged, spread shown.
+
     Example:
 
     flashcards simulate --deck-size 2000 --retention 0.85 --optimal

@@ -151,34 +151,43 @@ class SimulateResult:
     days: int
     rows: list = field(default_factory=list)  # optimizer.SimulationRow
     optimal: float | None = None
+    optimal_at_floor: bool = False  # the search stopped at its lowest retention: not a recommendation
+    sources: dict = field(default_factory=dict)  # costs and button odds: "yours" or "defaults"
+    seeds: int = 1
 
     def to_dict(self) -> dict:
         return {
             "parameters": self.parameters_source, "deck_size": self.deck_size, "days": self.days,
-            "optimal_retention": self.optimal,
+            "optimal_retention": self.optimal, "optimal_at_floor": self.optimal_at_floor,
+            "costs_and_odds": self.sources, "seeds": self.seeds,
             "retentions": [
                 {"retention": row.retention, "reviews_per_day": row.reviews_per_day,
                  "minutes_per_day": row.minutes_per_day, "memorized_per_day": row.memorized_per_day,
                  "total_minutes": row.total_minutes, "memorized": row.memorized,
-                 "minutes_per_memorized_card": row.minutes_per_memorized_card}
+                 "minutes_per_memorized_card": row.minutes_per_memorized_card, "spread": row.spread}
                 for row in self.rows
             ],
         }
 
 
 def simulate_workload(settings: Settings, deck_size: int, days: int, retentions: Sequence[float], seed: int,
-                      find_optimal: bool) -> SimulateResult:
-    """Simulate studying a deck of `deck_size` new cards for `days` with the person's parameters (or the defaults)."""
+                      find_optimal: bool, answers=None, tz=None, seeds: int = 3) -> SimulateResult:
+    """Simulate studying a deck of `deck_size` new cards for `days` with the person's parameters (or the
+    defaults) and, from `answers` (their log) when it holds enough, their own review costs and button odds;
+    averaged over `seeds` runs."""
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
     from . import optimizer
 
     parameters = settings.parameters or list(DEFAULT_PARAMETERS)
-    result = SimulateResult("defaults" if settings.uses_default_parameters else "fitted", deck_size, days)
+    profile = optimizer.personal_profile(answers or (), settings.rollover_hour, tz)
+    result = SimulateResult("defaults" if settings.uses_default_parameters else "fitted", deck_size, days,
+                            sources=profile.sources, seeds=seeds)
     if find_optimal:
         result.optimal = round(optimizer.optimal_retention(parameters, deck_size, days, settings.new_per_day,
-                                                           settings.reviews_per_day), 3)
+                                                           settings.reviews_per_day, profile), 3)
+        result.optimal_at_floor = optimizer.at_search_floor(result.optimal)
     chosen = sorted({*retentions, *([result.optimal] if result.optimal is not None else [])})
     result.rows = optimizer.simulate(parameters, chosen, deck_size, days, seed, settings.new_per_day,
-                                     settings.reviews_per_day)
+                                     settings.reviews_per_day, profile, seeds)
     return result

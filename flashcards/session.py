@@ -109,6 +109,7 @@ class Session:
     summary: Summary = field(default_factory=Summary)
     _undo: list[_UndoEntry] = field(default_factory=list)
     _again_first: str | None = None  # an undone card is shown again at once
+    _shown_ahead: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.decks:
@@ -143,7 +144,7 @@ class Session:
         keys = self._keys
         return Counts(
             new=self.store.count_new(keys, today, new_left) if new_left else 0,
-            learning=self.store.count_due(keys, LEARNING, now + timedelta(milliseconds=1), today),
+            learning=self.store.count_due(keys, LEARNING, self._learn_ahead_until(now), today),
             review=self.store.count_due(keys, [State.REVIEW], tomorrow, today, reviews_left) if reviews_left else 0,
             next_due=self.store.next_due(keys, today),
         )
@@ -171,11 +172,20 @@ class Session:
             new = self.store.new_cards(keys, today, 1)
             if new:
                 return self._show(self.store.card(new[0]), "new", now)
+        row = self.store.first_due(keys, LEARNING, self._learn_ahead_until(now), today)
+        if row is not None:  # nothing else to do: learning cards due within the learn-ahead limit, as in Anki
+            return self._show(row, "learning", now)
         if self.ahead and self.next_learning_due() is None:
-            row = self.store.first_due(keys, [State.LEARNING, State.REVIEW, State.RELEARNING], FAR_FUTURE, today)
+            row = self.store.first_due(keys, [State.LEARNING, State.REVIEW, State.RELEARNING], FAR_FUTURE, today,
+                                       exclude=sorted(self._shown_ahead))
             if row is not None:
+                self._shown_ahead.add(row.card_id)  # studying ahead shows each card at most once per session
                 return self._show(row, "ahead", now)
         return None
+
+    def _learn_ahead_until(self, now: datetime) -> datetime:
+        """Learning cards due before this moment count as due (Anki's learn-ahead limit)."""
+        return now + timedelta(minutes=self.settings.learn_ahead_minutes, milliseconds=1)
 
     def next_learning_due(self) -> datetime | None:
         """When the next learning card of today falls due (None when no learning card is left today)."""

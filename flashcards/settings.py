@@ -31,6 +31,7 @@ class Settings:
     maximum_interval_days: int = 36500
     fuzz: bool = True
     leech_lapses: int = 8
+    learn_ahead_minutes: int = 20  # learning cards due this soon are shown when nothing else is due
     fitted: dict = field(default_factory=dict)  # when and how well the parameters were fitted
 
     @property
@@ -114,6 +115,7 @@ _RANGES = {
     "rollover_hour": (0, 23),
     "maximum_interval_days": (1, 36500),
     "leech_lapses": (1, 1000),
+    "learn_ahead_minutes": (0, 1440),
 }
 
 

@@ -23,7 +23,8 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     steps = [row.split("|")[1].strip() for row in rows]
     expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed)", "review: start to first card",
-                "answer a card", "export .apkg (deck unchanged)", "optimize", "sync: first", "sync: nothing new",
+                "answer a card", "export .apkg (deck unchanged)", "optimize", "recompute memory states",
+                "sync: first", "sync: nothing new",
                 "convert a 1 MB export"]
     assert len(steps) == len(expected)
     assert all(step.startswith(name) for step, name in zip(steps, expected, strict=True))

@@ -153,7 +153,9 @@ def test_simulation_is_reproducible_with_a_seed_and_names_the_cheapest_retention
     assert sum(higher.reviews_per_day) > sum(first.rows[0].reviews_per_day)  # more retention, more reviews
     result = run_cli("simulate", "--deck-size", "200", "--days", "60", "--optimal", "--db", str(tmp_path / "fc.db"))
     assert result.code == 0, result.stderr
-    assert "costs least per card memorized" in result.stdout and "FSRS's default parameters" in result.stdout
+    # with the defaults the search ends on its floor (70%): said so, not recommended
+    assert "stopped at its floor (70%)" in result.stdout and "FSRS's default parameters" in result.stdout
+    assert "config desired_retention" not in result.stdout
     data = json.loads(run_cli("simulate", "--deck-size", "200", "--days", "60", "--json", "--db", str(tmp_path / "fc.db")).stdout)
     assert [row["retention"] for row in data["retentions"]] == [0.8, 0.85, 0.9, 0.95]
 

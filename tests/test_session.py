@@ -144,7 +144,7 @@ def test_a_card_forgotten_8_times_becomes_a_suspended_leech(store, tmp_path):
 
 
 def test_when_only_learning_cards_wait_the_session_says_when_the_next_is_due(store, tmp_path):
-    reviewing, ids = make(store, tmp_path, count=1)
+    reviewing, ids = make(store, tmp_path, count=1, learn_ahead_minutes=0)
     session = reviewing.session()
     answer_next(session, Rating.GOOD)  # learning, due in 10 minutes
     assert session.next_card() is None
@@ -154,7 +154,7 @@ def test_when_only_learning_cards_wait_the_session_says_when_the_next_is_due(sto
 
 
 def test_ahead_studies_the_soonest_due_cards_when_nothing_is_due(store, tmp_path):
-    reviewing, ids = make(store, tmp_path, count=2)
+    reviewing, ids = make(store, tmp_path, count=2, learn_ahead_minutes=0)
     session = reviewing.session()
     answer_next(session, Rating.EASY)  # ids[0]: review, due in days
     answer_next(session, Rating.GOOD)  # ids[1]: learning, due in 10 minutes: ahead waits for it, not skip it
@@ -212,3 +212,38 @@ def test_unsuspend_brings_suspended_cards_and_leeches_back(store, tmp_path):
     assert reviewing.session().next_card().card.id == ids[1]
     assert store.unsuspend(keys) == 1 and store.unsuspend(keys) == 0
     assert reviewing.session().counts().new == 3
+
+
+def test_learning_cards_due_within_the_learn_ahead_limit_show_at_once_when_nothing_else_is_due(store, tmp_path):
+    reviewing, ids = make(store, tmp_path, count=3, learning_steps_minutes=[10, 30])
+    session = reviewing.session()
+    for _ in ids:
+        answer_next(session, Rating.GOOD)  # Good on the first step: the 30-minute step next
+    assert session.counts().learning == 0 and session.next_card() is None  # 30 minutes away: beyond 20
+    reviewing.clock.advance(minutes=12)
+    counts = session.counts()
+    assert counts.learning == 3 and counts.new == 0  # due in 18 minutes: within the limit, counted
+    shown = session.next_card()
+    assert shown.card.id in ids and shown.kind == "learning"
+
+
+def test_learn_ahead_waits_for_due_reviews_and_new_cards_first(store, tmp_path):
+    reviewing, ids = make(store, tmp_path, count=2)
+    session = reviewing.session()
+    answer_next(session, Rating.GOOD)  # ids[0]: due in 10 minutes
+    assert session.counts().learning == 1  # counted under Learning at once
+    shown = session.next_card()
+    assert (shown.card.id, shown.kind) == (ids[1], "new")  # a new card still comes before learning ahead
+    session.answer(shown, Rating.EASY)
+    assert session.next_card().card.id == ids[0]
+
+
+def test_studying_ahead_shows_each_card_at_most_once_per_session(store, tmp_path):
+    reviewing, ids = make(store, tmp_path, count=1)
+    answer_next(reviewing.session(), Rating.EASY)
+    ahead = reviewing.session(ahead=True)
+    shown = ahead.next_card()
+    assert (shown.card.id, shown.kind) == (ids[0], "ahead")
+    ahead.answer(shown, Rating.GOOD)
+    assert ahead.next_card() is None
+    assert reviewing.session(ahead=True).next_card().card.id == ids[0]  # a new session may show it again

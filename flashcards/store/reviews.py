@@ -51,12 +51,14 @@ class ReviewState:
 
     # -- queue queries (the session's questions; indexes make each one cheap)
 
-    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int) -> CardRow | None:
-        """The earliest-due active card in `states` due before a moment, among the decks."""
+    def first_due(self, decks: Sequence[str], states: Sequence[State], before: datetime, today: int,
+                  exclude: Sequence[str] = ()) -> CardRow | None:
+        """The earliest-due active card in `states` due before a moment, among the decks (none of `exclude`)."""
+        skip = f"AND card_id NOT IN ({marks(exclude)}) " if exclude else ""
         row = self.db.execute(
-            f"{SELECT_CARD} WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} "
+            f"{SELECT_CARD} WHERE state IN ({marks(states)}) AND due < ? AND {ACTIVE} {skip}"
             f"AND {IN_DECKS.format(marks(decks))} ORDER BY due LIMIT 1",
-            (*map(int, states), to_ms(before), today, *decks),
+            (*map(int, states), to_ms(before), today, *exclude, *decks),
         ).fetchone()
         return None if row is None else card_row(row)
 

@@ -88,7 +88,8 @@ def print_optimize(result, as_json: bool) -> None:
     table.add_row("FSRS defaults", f"{c.defaults.log_loss:.4f}", f"{c.defaults.rmse_bins:.4f}")
     table.add_row("fitted to you", f"{c.fitted.log_loss:.4f}", f"{c.fitted.rmse_bins:.4f}")
     for number, fold in enumerate(c.folds, 1):
-        table.add_row(f"  fold {number} ({fold.reviews} reviews): defaults / fitted",
+        table.caption = "fold rows: defaults / fitted, each fitted on the reviews before the fold"
+        table.add_row(f"  fold {number} ({fold.reviews} reviews)",
                       f"{fold.defaults.log_loss:.4f} / {fold.fitted.log_loss:.4f}",
                       f"{fold.defaults.rmse_bins:.4f} / {fold.fitted.rmse_bins:.4f}")
     console.print(table)
@@ -120,7 +121,7 @@ def print_simulation(result, as_json: bool) -> None:
     for name in ("retention", "reviews/day", "minutes/day", "memorized at end", "minutes per card memorized"):
         table.add_column(name, justify="right")
     for row in result.rows:
-        mark = " ◀" if result.optimal is not None and row.retention == result.optimal else ""
+        mark = " ◀" if result.optimal is not None and row.retention == result.optimal and not result.optimal_at_floor else ""
         table.add_row(
             f"{row.retention:.1%}{mark}",
             f"{sum(row.reviews_per_day) / max(len(row.reviews_per_day), 1):.1f}",
@@ -132,7 +133,19 @@ def print_simulation(result, as_json: bool) -> None:
     console.print("Cards memorized over time:", markup=False)
     for row in result.rows:
         console.print(f"  {row.retention:>6.1%} {sparkline(row.memorized_per_day, 48)} {row.memorized:.0f}", markup=False)
-    if result.optimal is not None:
+    sources = result.sources
+    console.print(f"Review costs: {sources.get('costs', 'defaults')}; button odds for new cards: "
+                  f"{sources.get('first_rating_odds', 'defaults')}, for reviews: {sources.get('review_rating_odds', 'defaults')} "
+                  f"(yours once your log holds enough answers). Averaged over {result.seeds} runs; total minutes ranged:",
+                  markup=False)
+    for row in result.rows:
+        low, high = row.spread.get("total_minutes", [row.total_minutes] * 2)
+        console.print(f"  {row.retention:>6.1%} {low:.0f}–{high:.0f} minutes", markup=False)
+    if result.optimal is not None and result.optimal_at_floor:
+        console.print(f"The search stopped at its floor ({result.optimal:.0%}): the cheapest retention may be lower "
+                      "still, and so low a retention is not recommended; keep yours or choose from the table.",
+                      markup=False)
+    elif result.optimal is not None:
         console.print(f"◀ The desired retention that costs least per card memorized: {result.optimal:.1%} "
                       f"(set it with: flashcards config desired_retention {result.optimal})", markup=False)
 
