@@ -80,6 +80,17 @@ genanki.Package(deck).write_to_file(sys.argv[2])
 """
 
 
+SYNC_FLOOR = """
+import sys
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+rows = col.db.all("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog")
+col.close()
+"""
+
+NEW_COLLECTION = "import sys; from anki.collection import Collection; Collection(sys.argv[1]).close()"
+
+
 RECOMPUTE = """
 import json, sys, time, resource
 from pathlib import Path
@@ -376,11 +387,36 @@ def anki_round_trip_rows(work: Path, env: dict[str, str], cli: list[str], cards:
 
 
 
+def sync_rows(cli: list[str], work: Path, env: dict[str, str], repeat: int, deck: Path) -> list[Row]:
+    """`sync` with a real Anki collection: the first sync (every note, answer and schedule into an empty
+    collection) once, then a sync with nothing new; floor: opening the collection and reading its review log."""
+    profile = work / "Anki2" / "User 1"
+    for stale in profile.glob("*"):
+        if stale.is_file():
+            stale.unlink()
+    profile.mkdir(parents=True, exist_ok=True)
+    collection = profile / "collection.anki2"
+    subprocess.run([PY, "-c", NEW_COLLECTION, str(collection)], check=True)
+    command = [*cli, "sync", str(deck), "--anki", str(profile)]
+    first, first_peak = run_once(command, work, env)
+    seconds, peak = measure(command, work, env, repeat)
+    floor, _ = measure([PY, "-c", SYNC_FLOOR, str(collection)], work, env, repeat)
+    return [Row("sync: first, into an empty Anki collection (once)", first, "open collection + read revlog", floor,
+                first_peak, "none"),
+            Row("sync: nothing new", seconds, "open collection + read revlog", floor, peak, "none")]
+
+
+
+def rows_sync(bench: Bench) -> list[Row]:
+    """The first sync into an empty Anki collection, then a sync with nothing new (see sync_rows)."""
+    return sync_rows(bench.cli, bench.work, bench.env, bench.args.repeat, bench.deck)
+
+
 ROWS: list[Callable[[Bench], Row | list[Row] | None]] = [
     row_convert, setup_history, row_due_warm, row_due_header_edited, row_due_after_one_card_edit, row_review_start,
     row_answer_latency, row_export, _stats_row("terminal"), _stats_row("json", "--json"),
     _stats_row("html", "--html", "stats.html"), row_add_one_highlight, row_due_after_adding, rows_anki_round_trip,
-    row_optimize, row_recompute, row_big_convert,
+    row_optimize, row_recompute, rows_sync, row_big_convert,
 ]
 def run_once(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float]:
     """Run a command to completion; its wall time in seconds and peak resident memory in MB."""

@@ -238,6 +238,34 @@ def unsuspend(
 
 
 @app.command()
+def sync(
+    decks: DeckArgs = None,
+    anki: Annotated[Path | None, typer.Option(help="Anki's collection.anki2 or a profile folder (default: the "
+                                                   "single profile in Anki's data folder).", show_default=False)] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent deck name, as given to `export` (default: flashcards).",
+                                               show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Keep your Anki collection and the store as one memory: notes, answers both ways, one schedule.
+
+    Cards are added to or updated in Anki as `export` makes them; answers join the other side once.
+
+    Each card's memory state, due date and interval come from the merged answers and your parameters.
+
+    Close Anki first; both sides are backed up before writing. Then sync Anki with AnkiWeb as usual.
+
+    Example:
+
+    flashcards sync decks --anki "~/.local/share/Anki2/User 1" --dry-run
+    """
+    from .commands import sync as command
+
+    command.run(decks, anki, parent, dry_run, db, as_json)
+
+
+@app.command()
 def stats(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
     db: DbOption = None,
@@ -287,8 +315,9 @@ def simulate(
 ) -> None:
     """Simulate your workload: reviews and minutes per day, cards memorized, per desired retention.
 
-    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults; your own review
-    costs and button odds once your log holds enough answers; averages three runs and shows their spread.
+    Uses your fitted parameters when `flashcards optimize` saved some, else FSRS's defaults.
+
+    Once your log holds enough answers, your own review costs and button odds; three runs averaged, spread shown.
 
     Example:
 
@@ -316,7 +345,9 @@ def _config_help() -> str:
 
     settings = "\n".join(f"  {line}" for line in describe().splitlines())
     return ("See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.\n\n"
-            f"\b\nSettings:\n{settings}\n\nExample:\n\nflashcards config desired_retention 0.85")
+            "Setting `parameters` recomputes every card's memory state from its answers; --reschedule also moves "
+            "review cards' due dates (as Anki's \"Reschedule cards on change\").\n\n"
+            f"\b\nSettings:\n{settings}\n\nExample:\n\nflashcards config desired_retention 0.85 --reschedule")
 
 
 @app.command(help=_config_help())

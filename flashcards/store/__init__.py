@@ -18,9 +18,10 @@ from .paths import ENV_VAR, default_db_path, resolve_db_path
 from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
 from .stats_queries import StatsQueries
+from .sync_state import SyncState
 
 
-class Store(ReviewState, DeckCache, CardSearch, ExportTimes, HistoryImport, StatsQueries, Connection):
+class Store(ReviewState, DeckCache, CardSearch, ExportTimes, HistoryImport, StatsQueries, SyncState, Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:

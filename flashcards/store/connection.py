@@ -114,7 +114,7 @@ class Connection:
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-OUR_TABLES = {"schedule", "review_log", "decks", "deck_cards", "exported_decks"}
+OUR_TABLES = {"schedule", "review_log", "decks", "deck_cards", "exported_decks", "sync_flags"}
 
 
 def refuse_what_is_not_a_store(path: Path) -> None:

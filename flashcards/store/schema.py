@@ -102,8 +102,14 @@ def _m005_deck_chunks(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE decks ADD COLUMN layout TEXT")
 
 
+def _m006_sync_flags(db: sqlite3.Connection) -> None:
+    # suspended and buried as both sides agreed at the last `sync`: the side that changed a flag since wins
+    db.execute("CREATE TABLE IF NOT EXISTS sync_flags (card_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, "
+               "buried INTEGER NOT NULL) WITHOUT ROWID")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
-                                                          _m005_deck_chunks]
+                                                          _m005_deck_chunks, _m006_sync_flags]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,61 @@
+"""What the sync with Anki reads and keeps in the store: a light stream of answer moments, full answers by id,
+and what the last sync agreed on per card (suspended, buried), which tells which side changed a flag since,
+so that change wins at the next sync (that table is made on first use; nothing else reads it)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+from ..model import LoggedAnswer
+from .reviews import _SELECT_LOG, _logged
+
+_CREATE = ("CREATE TABLE IF NOT EXISTS sync_flags (card_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, "
+           "buried INTEGER NOT NULL) WITHOUT ROWID")
+_CHUNK = 500
+
+
+class SyncState:
+    """Answer moments, answers by id, and the flags each card had when both sides last agreed (mixed into Store)."""
+
+    db: sqlite3.Connection
+
+    def answer_moments_of(self, card_ids: Sequence[str]) -> Iterator[tuple[int, str, int, int]]:
+        """(log id, card id, answered at in ms UTC, rating) of these cards' answers, by card then time."""
+        ids = list(card_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            yield from self.db.execute(
+                f"SELECT id, card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY card_id, reviewed_at, id", chunk)
+
+    def answers_by_id(self, log_ids: Sequence[int]) -> dict[int, LoggedAnswer]:
+        """Full rows of the log for these ids."""
+        found: dict[int, LoggedAnswer] = {}
+        ids = list(log_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for row in self.db.execute(f"{_SELECT_LOG} WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                found[row[0]] = _logged(row)
+        return found
+
+    def synced_flags(self, card_ids: Sequence[str]) -> dict[str, tuple[bool, bool]]:
+        """card id -> (suspended, buried) as of the last sync; cards never synced are absent."""
+        exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_flags'").fetchone()
+        if not exists:
+            return {}
+        found: dict[str, tuple[bool, bool]] = {}
+        ids = list(card_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            rows = self.db.execute(
+                f"SELECT card_id, suspended, buried FROM sync_flags WHERE card_id IN ({','.join('?' * len(chunk))})",
+                chunk)
+            found.update((card_id, (bool(suspended), bool(buried))) for card_id, suspended, buried in rows)
+        return found
+
+    def record_synced_flags(self, db: sqlite3.Connection, rows: Iterable[tuple[str, bool, bool]]) -> None:
+        """Remember (card id, suspended, buried) as agreed, inside a transaction()."""
+        db.execute(_CREATE)
+        db.executemany("INSERT OR REPLACE INTO sync_flags (card_id, suspended, buried) VALUES (?, ?, ?)",
+                       ((card_id, int(suspended), int(buried)) for card_id, suspended, buried in rows))

@@ -1,0 +1,13 @@
+"""`flashcards sync`: one memory in the store and in the person's Anki collection.
+
+plan.py works out every write from both sides (notes, answers each way by card and moment, one schedule
+replayed from the merged history, suspended/buried); run.py writes it safely (Anki in one transaction after
+its backup, the store in one transaction around it); report.py is what the command prints.
+"""
+
+from __future__ import annotations
+
+from .report import SyncReport
+from .run import sync_with_anki
+
+__all__ = ["SyncReport", "sync_with_anki"]

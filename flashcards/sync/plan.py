@@ -1,0 +1,230 @@
+"""Everything a sync will write, computed before anything is written: notes, answers each way, one schedule.
+
+One memory: a card whose merged history gained answers from Anki is replayed from its first answer through our
+scheduler (FSRS through fsrs-rs with the store's parameters, study days, steps and fuzz, as `review` does), so
+the latest answer decides its state, due date and memory state; a card that only gained answers from the store
+already has that schedule in the store. The result is written to both sides. Changes Anki made without an
+answer (set due date, forget) give way to the merged history.
+
+Suspended and buried: the store remembers what both sides agreed at the last sync (`sync_flags`). A side whose
+flag differs from that has changed it since, and its change wins; at a first sync a card suspended (buried) on
+either side is suspended (buried) on both. A buried card stays buried through today's study day on both sides.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
+from ..anki.live_read import anki_card, existing_review_ids, read_reviews
+from ..anki.package_out import MODEL_ID, anki_deck_names, anki_tag, field_html, note_guid
+from ..clock import day_number, from_ms, to_ms
+from ..decks import OpenDeck
+from ..errors import FlashcardsError
+from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
+from ..scheduler import FSRSScheduler
+from ..settings import Settings
+from ..store import Store
+from .answers import free_ids, is_answer, match, review_write, state_before
+
+_DAY = timedelta(days=1)
+CHUNK = 2000  # cards read from both sides at a time
+Moment = tuple[int, int, int]  # one of our answers: (log id, answered at in ms UTC, rating)
+
+
+@dataclass
+class SyncPlan:
+    """The writes of one sync, per side, and what to report."""
+
+    notes: list[NoteWrite] = field(default_factory=list)
+    reviews: list[ReviewWrite] = field(default_factory=list)  # to Anki
+    schedules: list[ScheduleWrite] = field(default_factory=list)  # to Anki
+    store_rows: list[CardRow] = field(default_factory=list)  # schedule rows that change in the store
+    store_answers: list[LoggedAnswer] = field(default_factory=list)  # Anki's answers the store lacks
+    flags: list[tuple[str, bool, bool]] = field(default_factory=list)  # (card, suspended, buried) agreed now
+    card_of: dict[str, str] = field(default_factory=dict)  # GUID -> our card id
+    left_in_anki: list[str] = field(default_factory=list)  # GUIDs in the synced Anki decks, gone from ours
+
+    @property
+    def store_changes(self) -> bool:
+        return bool(self.store_rows or self.store_answers or self.flags)
+
+
+def note_writes(decks: list[OpenDeck], parent: str | None) -> tuple[list[NoteWrite], dict[str, str]]:
+    """The notes exactly as `export` writes them (note type, GUIDs, deck names, field HTML, tags)."""
+    notes: list[NoteWrite] = []
+    card_of: dict[str, str] = {}
+    for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
+        deck_tags = [anki_tag(tag) for tag in deck.tags if tag.strip()]
+        for card in deck.cards:
+            guid = note_guid(card.id)
+            if guid in card_of:
+                raise FlashcardsError(f"card {card.id} is in more than one of the synced decks")
+            card_of[guid] = card.id
+            tags = tuple(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
+            fields = (field_html(card.front), field_html(card.back), field_html(card.source))
+            notes.append(NoteWrite(guid, fields, tags, name))
+    return notes, card_of
+
+
+def left_in_anki(col: Any, deck_names: list[str], guids: set[str]) -> list[str]:
+    """GUIDs of our notes in the synced Anki decks that are no longer in our decks (left in Anki)."""
+    ids = [deck_id for deck_id in (col.decks.id_for_name(name) for name in deck_names) if deck_id]
+    if not ids:
+        return []
+    found = col.db.list(
+        f"select distinct n.guid from notes n join cards c on c.nid = n.id where n.mid = ? "
+        f"and (case when c.odid != 0 then c.odid else c.did end) in ({','.join('?' * len(ids))})",
+        MODEL_ID, *ids,
+    )
+    return sorted(set(found) - guids)
+
+
+def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
+              now: datetime, tz: tzinfo | None = None) -> SyncPlan:
+    """Read both sides and work out every write (nothing is written here). Cards are read `CHUNK` at a time
+    from both sides, so memory follows the writes, not the size of the two review logs."""
+    plan = SyncPlan()
+    plan.notes, plan.card_of = note_writes(decks, parent)
+    plan.left_in_anki = left_in_anki(col, anki_deck_names(decks, parent), set(plan.card_of))
+    planner = _Planner(store, col, settings, now, tz, [deck.key for deck in decks], plan)
+    items = list(plan.card_of.items())
+    for start in range(0, len(items), CHUNK):
+        planner.chunk(dict(items[start : start + CHUNK]))
+    plan.reviews = _to_anki(store, col, planner.outgoing)
+    return plan
+
+
+def our_notes(col: Any) -> dict[str, tuple[int, int]]:
+    """GUID -> (note id, card id) of every note of our note type, in one pass (Anki has no index on GUIDs, so
+    one scan beats a lookup per chunk of GUIDs)."""
+    found: dict[str, tuple[int, int]] = {}
+    for guid, note_id, card_id in col.db.all(
+        "select n.guid, n.id, c.id from notes n join cards c on c.nid = n.id where n.mid = ? order by c.ord", MODEL_ID
+    ):
+        found.setdefault(guid, (note_id, card_id))
+    return found
+
+
+class _Planner:
+    """The per-card decisions of plan_sync, made a chunk of cards at a time."""
+
+    def __init__(self, store: Store, col: Any, settings: Settings, now: datetime, tz: tzinfo | None,
+                 keys: list[str], plan: SyncPlan) -> None:
+        self.store, self.col, self.settings, self.plan = store, col, settings, plan
+        self.rows = {row.card_id: row for row in store.cards(keys)}
+        self.agreed = store.synced_flags(list(plan.card_of.values()))
+        self.scheduler = FSRSScheduler.from_settings(settings, tz)
+        self.today = day_number(now, settings.rollover_hour, tz)
+        parameters = self.scheduler.parameters
+        self.decay = parameters[20] if len(parameters) > 20 else None
+        self.outgoing: list[tuple[str, int, int | None]] = []  # (GUID, log id, the card's previous answer's)
+        self.notes = our_notes(col)
+        self.days = AnkiDays(col)
+
+    def chunk(self, card_of: dict[str, str]) -> None:
+        have = {guid: anki_card(self.col, guid, *self.notes[guid], self.days) for guid in card_of if guid in self.notes}
+        guid_of_anki = {card.card_id: guid for guid, card in have.items()}
+        theirs: dict[str, list[AnkiReview]] = defaultdict(list)
+        for review in read_reviews(self.col, guid_of_anki):
+            if is_answer(review):
+                theirs[card_of[guid_of_anki[review.card_id]]].append(review)
+        ours: dict[str, list[Moment]] = defaultdict(list)
+        for log_id, card_id, at_ms, rating in self.store.answer_moments_of(list(card_of.values())):
+            ours[card_id].append((log_id, at_ms, rating))
+        for guid, card_id in card_of.items():
+            self.card(guid, card_id, have.get(guid), ours.get(card_id, []), theirs.get(card_id, []))
+
+    def card(self, guid: str, card_id: str, anki: AnkiCard | None, mine: list[Moment], other: list[AnkiReview]) -> None:
+        plan, today = self.plan, self.today
+        row = self.rows.get(card_id) or CardRow(card_id, Schedule())
+        only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
+        self.outgoing += [(guid, mine[i][0], mine[i - 1][0] if i else None) for i in only_mine]
+        schedule = row.schedule
+        if only_other:
+            schedule, added = replay(self.scheduler, card_id, mine, other, set(only_other))
+            plan.store_answers += added
+        agreed = self.agreed.get(card_id)
+        suspended, buried = merged_flags(row, anki, agreed, today)
+        new_row = replace(row, schedule=schedule, suspended=suspended, buried_until=_buried_until(row, buried, today))
+        if new_row != row:
+            plan.store_rows.append(new_row)
+        if agreed != (suspended, buried):
+            plan.flags.append((card_id, suspended, buried))
+        plan.schedules.append(schedule_write(guid, schedule, suspended, buried, anki, self.settings, self.decay))
+
+
+def replay(scheduler: FSRSScheduler, card_id: str, mine: list[Moment], other: list[AnkiReview],
+           incoming: set[int]) -> tuple[Schedule, list[LoggedAnswer]]:
+    """The card's schedule after its merged history (ours and Anki's new answers, in time order), and Anki's
+    new answers as rows of our log, each with the state it left."""
+    merged: list[tuple[int, int, AnkiReview | None]] = [(at_ms, rating, None) for _, at_ms, rating in mine]
+    merged += [(other[i].id, other[i].ease, other[i]) for i in incoming]
+    merged.sort(key=lambda item: item[0])
+    schedule = Schedule()
+    added: list[LoggedAnswer] = []
+    for at_ms, rating, review in merged:
+        at = from_ms(at_ms)
+        after = scheduler.review(card_id, schedule, Rating(rating), at)
+        if review is not None:
+            added.append(LoggedAnswer(0, card_id, at, rating, max(review.taken_ms, 0),
+                                      state_before(review, schedule.state), after.state, after.due,
+                                      after.stability, after.difficulty))
+        schedule = after
+    return schedule, added
+
+
+def merged_flags(row: CardRow, anki: AnkiCard | None, agreed: tuple[bool, bool] | None,
+                 today: int) -> tuple[bool, bool]:
+    """(suspended, buried) after the sync: a side that changed a flag since the last sync wins; at the
+    first sync, either side's flag counts."""
+    store_flags = (row.suspended, row.buried_until is not None and row.buried_until >= today)
+    anki_flags = (anki.suspended, anki.buried) if anki is not None else store_flags
+    if agreed is None:
+        return store_flags[0] or anki_flags[0], store_flags[1] or anki_flags[1]
+    return tuple(mine if mine != last else theirs  # type: ignore[return-value]
+                 for mine, theirs, last in zip(store_flags, anki_flags, agreed, strict=True))
+
+
+def _buried_until(row: CardRow, buried: bool, today: int) -> int | None:
+    active = row.buried_until is not None and row.buried_until >= today
+    if buried:
+        return row.buried_until if active else today
+    return None if active else row.buried_until
+
+
+def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool, anki: AnkiCard | None,
+                   settings: Settings, decay: float | None) -> ScheduleWrite:
+    """The card's schedule in Anki's terms (interval in days from the last answer to the due date)."""
+    if schedule.state == State.NEW:
+        return ScheduleWrite(guid, "new", None, 0, 0, 0, suspended=suspended, buried=buried)
+    interval = 0
+    if schedule.state == State.REVIEW and schedule.due and schedule.last_review:
+        interval = max(1, round((schedule.due - schedule.last_review) / _DAY))
+    elif schedule.state == State.RELEARNING:
+        interval = anki.interval_days if anki is not None and anki.state == "relearning" else 1
+    state = ("new", "learning", "review", "relearning")[int(schedule.state)]
+    return ScheduleWrite(guid, state, schedule.due, interval, schedule.reps, schedule.lapses, schedule.stability,
+                         schedule.difficulty, settings.desired_retention, schedule.last_review, suspended, buried, decay)
+
+
+def _to_anki(store: Store, col: Any, outgoing: list[tuple[str, int, int | None]]) -> list[ReviewWrite]:
+    """Our answers Anki lacks, each at a revlog id no other row holds (moved up by 1 ms while taken)."""
+    logged = store.answers_by_id([log_id for _, log_id, _ in outgoing] +
+                                 [previous for _, _, previous in outgoing if previous is not None])
+    answers = [(guid, logged[log_id], None if previous is None else logged.get(previous))
+               for guid, log_id, previous in outgoing]
+    wanted = [to_ms(answer.reviewed_at) for _, answer, _ in answers]
+    taken: set[int] = set()
+    while True:
+        ids = free_ids(wanted, set(taken))
+        hit = existing_review_ids(col, ids)
+        if not hit:
+            break
+        taken |= hit
+    return [review_write(guid, answer, at_ms, previous.due if previous else None,
+                         previous.reviewed_at if previous else None)
+            for (guid, answer, previous), at_ms in zip(answers, ids, strict=True)]

@@ -1,0 +1,103 @@
+"""One sync, safely: everything computed first, then the store's writes staged in its open transaction, Anki
+written in its one transaction (after Anki's own backup), and only then the store committed.
+
+Any failure before Anki commits leaves both sides as they were (the store's transaction is rolled back, Anki's
+never committed). Only a failure of the store's final COMMIT itself can leave Anki ahead of the store; the
+message says so, and running sync again completes the store's side, adding nothing twice (answers are matched
+by card and moment). The store's transaction is taken first (BEGIN IMMEDIATE), so no review can slip in between
+reading it and writing it; a review session in another terminal waits for the sync to finish.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from ..anki.live_model import WriteResult
+from ..anki.live_write import write_changes
+from ..clock import utc_now
+from ..decks import OpenDeck
+from ..errors import FlashcardsError
+from ..settings import Settings
+from ..store import Store
+from .plan import SyncPlan, plan_sync
+from .report import SyncReport
+
+
+def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
+                   dry_run: bool = False, now: datetime | None = None, tz: tzinfo | None = None,
+                   backup_folder: Path | None = None) -> SyncReport:
+    """Sync the decks' cards with an open Anki collection: notes, answers both ways, one schedule per card."""
+    now = now or utc_now()
+    if dry_run:
+        plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
+        anki = write_changes(col, plan.notes, plan.reviews, plan.schedules, dry_run=True)
+        return _report(col, plan, anki, dry_run=True)
+    anki_done: WriteResult | None = None
+    store.db.execute("BEGIN IMMEDIATE")
+    try:
+        plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
+        store_backup = backup_store(store) if plan.store_changes else None
+        apply_to_store(store, plan)
+        anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder)
+        store.db.execute("COMMIT")
+    except BaseException as error:
+        if store.db.in_transaction:
+            store.db.execute("ROLLBACK")
+        if anki_done is not None and anki_done.changed and isinstance(error, Exception):
+            raise FlashcardsError(
+                f"Anki was updated ({len(anki_done.notes_added)} notes added, {anki_done.reviews_added} answers, "
+                f"{len(anki_done.schedules_changed)} schedules) but the store could not save its side ({error}); "
+                "run sync again to complete it: nothing is added twice"
+            ) from error
+        raise
+    report = _report(col, plan, anki_done, dry_run=False)
+    report.store_backup = str(store_backup) if store_backup else None
+    return report
+
+
+def apply_to_store(store: Store, plan: SyncPlan) -> None:
+    """The store's side of the plan, inside the caller's open transaction."""
+    store.insert_answers(store.db, plan.store_answers)
+    store.write_cards(store.db, plan.store_rows)
+    if plan.flags:
+        store.record_synced_flags(store.db, plan.flags)
+
+
+def backup_store(store: Store) -> Path:
+    """A copy of the store as it is before the sync (SQLite's online backup), beside its daily backups.
+
+    Read through a second connection: the sync's own holds the write lock, and in WAL mode a reader still
+    sees the last committed state, which is what the sync read."""
+    from ..store.backups import backup_dir
+
+    target = backup_dir(store.path) / f"{store.path.stem}-before-sync.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".db.partial")
+    partial.unlink(missing_ok=True)
+    source, copy = sqlite3.connect(store.path), sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    partial.replace(target)
+    return target
+
+
+def _report(col: Any, plan: SyncPlan, anki: WriteResult, dry_run: bool) -> SyncReport:
+    moved = {plan.card_of[guid] for guid in anki.schedules_changed}
+    moved.update(row.card_id for row in plan.store_rows)
+    return SyncReport(
+        collection=str(col.path),
+        notes_added=len(anki.notes_added),
+        notes_updated=len(anki.notes_updated),
+        left_in_anki=plan.left_in_anki,
+        answers_to_anki=anki.reviews_added,
+        answers_to_store=len(plan.store_answers),
+        schedules_moved=sorted(moved),
+        dry_run=dry_run,
+        anki_backup=anki.backup,
+    )
