@@ -460,6 +460,7 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="flashcards-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NO_COLOR": "1", "FLASHCARDS_DB": str(work / "store.db")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed for a person: compiled modules are cached
     bench = Bench(args, work, env, work / "export.txt", work / "deck.yaml")
     bench.python(f"import sys; sys.path.insert(0, {str(HERE)!r}); from generate import write_pairs_export; "
                  f"from pathlib import Path; write_pairs_export(Path({str(bench.export)!r}), {args.cards})")

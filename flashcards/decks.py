@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .deckfile import deck_files, file_state
-from .deckfile.append import Appended
 from .errors import FlashcardsError
 from .model import Card
 from .store import Store
+
+if TYPE_CHECKING:  # YAML is loaded only when a deck changed: `due` on unchanged decks never needs it
+    from .deckfile.append import Appended
 
 
 @dataclass(frozen=True)

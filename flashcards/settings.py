@@ -177,11 +177,18 @@ def _check_steps(key: str, steps: list, prefix: str) -> None:
                                   f"{MAX_STEP_MINUTES} minutes (100 years), not {step:g}")
 
 
-def parameter_bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The bounds FSRS-6 holds each parameter within (py-fsrs's, the same as fsrs-rs's parameter clipper)."""
-    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+# The bounds FSRS-6 holds each parameter within: py-fsrs's LOWER/UPPER_BOUNDS_PARAMETERS, the same as fsrs-rs's
+# parameter clipper. Written out so that reading settings never imports an FSRS library (start-up time);
+# tests/test_settings_bounds.py checks them against py-fsrs.
+_LOWER = (0.001, 0.001, 0.001, 0.001, 1.0, 0.001, 0.001, 0.001, 0.0, 0.0, 0.001, 0.001, 0.001, 0.001, 0.0, 0.0, 1.0,
+          0.0, 0.0, 0.0, 0.1)
+_UPPER = (100.0, 100.0, 100.0, 100.0, 10.0, 4.0, 4.0, 0.75, 4.5, 0.8, 3.5, 5.0, 0.25, 0.9, 4.0, 1.0, 6.0, 2.0, 2.0,
+          0.8, 0.8)
 
-    return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
+
+def parameter_bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The bounds FSRS-6 holds each parameter within (lower, upper)."""
+    return _LOWER, _UPPER
 
 
 def _check_parameters(values: list, prefix: str) -> None:

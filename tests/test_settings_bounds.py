@@ -67,3 +67,9 @@ def test_a_panic_inside_fsrs_rs_is_one_line_and_never_reaches_the_screen(capfd):
     with pytest.raises(FlashcardsError, match="simulate: fsrs-rs could not compute it"):
         simulate([1e300] * PARAMETER_COUNT, [0.9], 10, 10)
     assert "panicked" not in capfd.readouterr().err
+
+
+def test_the_parameter_bounds_are_py_fsrs_own():
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    assert parameter_bounds() == (tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS))
