@@ -14,10 +14,10 @@ from .deckfile import file_state
 from .deckfile.append import Appended, append_cards
 from .deckfile.reader import load_deck
 from .deckfile.writer import save_deck
-from .errors import FlashcardsError
 from .importers import ImportOptions, import_file
 from .locks import deck_lock
 from .model import Card, Deck, Highlight, card_id
+from .walk import walk
 
 
 @dataclass
@@ -118,21 +118,7 @@ def source_name(path: Path) -> str:
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     """Files as given, folders as their non-hidden files (recursively, sorted); a missing path is an error."""
-    files: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            found = sorted(
-                item for item in path.rglob("*")
-                if item.is_file() and not any(part.startswith(".") for part in item.relative_to(path).parts)
-            )
-            if not found:
-                raise FlashcardsError(f"{path}: folder holds no files")
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise FlashcardsError(f"{path}: no such file or folder")
-    return files
+    return walk(inputs, lambda path: True, recursive=True, kind="files", missing="file or folder")
 
 
 def convert(

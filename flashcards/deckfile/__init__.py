@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import FlashcardsError
+from ..walk import walk
 
 
 def deck_files(paths: list[Path]) -> list[Path]:
     """Deck files as given, folders as the *.yaml files in them (sorted); a missing path is an error."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            if not found:
-                raise FlashcardsError(f"{path}: folder holds no deck files (*.yaml)")
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise FlashcardsError(f"{path}: no such deck file")
-    return files
+    return walk(paths, lambda path: path.suffix in (".yaml", ".yml"), recursive=False,
+                kind="deck files (*.yaml)", missing="deck file")
 
 
 def file_state(path: Path) -> tuple[int, int] | None:
