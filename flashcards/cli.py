@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .commands import options
 from .errors import FlashcardsError
 from .model import CardStatus, PackageFormat
 
@@ -66,7 +67,7 @@ def convert(
     name: Annotated[str | None, typer.Option(help="Deck name (default: the output file's name).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag for every new card; repeatable.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Input format; detected from the content if omitted.",
-                                            autocompletion=_format_names)] = None,
+                                            autocompletion=options.format_names)] = None,
     front_col: Annotated[str | None, typer.Option(help="For tables: the column holding the passage.")] = None,
     back_col: Annotated[str | None, typer.Option(help="For tables: the column holding the commentary.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -146,11 +147,6 @@ SearchOption = Annotated[str | None, typer.Option("--search", help="Only cards w
 TagFilterOption = Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag; repeatable (any of them).")]
 
 
-def _card_filter(search: str | None, tags: list[str] | None, state: CardStatus | str | None = None,
-                 ids: list[str] | None = None):
-    from .model import CardFilter
-
-    return CardFilter(search or "", tuple(tags or ()), CardStatus(state) if state else None, tuple(ids or ()))
 
 
 @app.command()
@@ -175,7 +171,7 @@ def review(
     """
     from .commands import review as command
 
-    only = _card_filter(search, tag) if tag or search else None
+    only = options.card_filter(search, tag) if tag or search else None
     command.run(decks, db, ahead, only=only, limit_cards=limit, limit_minutes=minutes)
 
 
@@ -214,7 +210,7 @@ def cards(
     """
     from .commands import cards as command
 
-    command.run(decks, _card_filter(search, tag, state), db, as_json)
+    command.run(decks, options.card_filter(search, tag, state), db, as_json)
 
 
 @app.command()
@@ -234,7 +230,7 @@ def unsuspend(
     """
     from .commands import unsuspend as command
 
-    command.run(decks, _card_filter(search, tag, "leech" if leeches else None, card), db)
+    command.run(decks, options.card_filter(search, tag, "leech" if leeches else None, card), db)
 
 
 @app.command()
@@ -328,32 +324,16 @@ def simulate(
     command.run(deck_size, days, retention, optimal, seed, db, as_json)
 
 
-def _setting_names(incomplete: str) -> list[str]:
-    from .settings import names
-
-    return [name for name in names() if name.startswith(incomplete)]
 
 
-def _format_names(incomplete: str) -> list[str]:
-    from .importers import ALIASES, FORMATS
-
-    return [name for name in [*FORMATS, *ALIASES] if name.startswith(incomplete)]
 
 
-def _config_help() -> str:
-    from .settings import describe
-
-    settings = "\n".join(f"  {line}" for line in describe().splitlines())
-    return ("See or change settings: desired retention, FSRS parameters, daily limits, steps, day start.\n\n"
-            "Setting `parameters` recomputes every card's memory state from its answers; --reschedule also moves "
-            "review cards' due dates (as Anki's \"Reschedule cards on change\").\n\n"
-            f"\b\nSettings:\n{settings}\n\nExample:\n\nflashcards config desired_retention 0.85 --reschedule")
 
 
-@app.command(help=_config_help())
+@app.command(help=options.config_help())
 def config(
     key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False,
-                                              autocompletion=_setting_names)] = None,
+                                              autocompletion=options.setting_names)] = None,
     value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
     reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new settings give.")] = False,
     db: DbOption = None,

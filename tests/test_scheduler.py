@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flashcards.clock import day_number, day_start
+from flashcards.clock import day_number
 from flashcards.model import Rating, Schedule, State
 from flashcards.scheduler import FSRSScheduler
 from flashcards.ui.formats import format_interval
@@ -84,29 +84,6 @@ def test_saved_parameters_change_the_intervals():
     fitted, default = FSRSScheduler(custom, fuzz=False), FSRSScheduler(fuzz=False)
     assert fitted.review("c", Schedule(), Rating.EASY, NOW).due > default.review("c", Schedule(), Rating.EASY, NOW).due
     assert fitted.parameters[3] == 30.0
-
-
-def test_the_study_day_rolls_over_at_4_am_local_time():
-    tz = ZoneInfo("Asia/Shanghai")
-    before = datetime(2026, 3, 2, 3, 59, tzinfo=tz)
-    after = datetime(2026, 3, 2, 4, 0, tzinfo=tz)
-    assert day_number(before, 4, tz) + 1 == day_number(after, 4, tz)
-    assert day_start(day_number(after, 4, tz), 4, tz) == after.astimezone(UTC)
-    assert day_number(after, 0, tz) == day_number(before, 0, tz)
-
-
-def test_day_start_follows_daylight_saving_time():
-    tz = ZoneInfo("Europe/Berlin")
-    # the clocks went forward on 2026-03-29: the day still starts at 4 am local, now 02:00 UTC
-    assert day_start(datetime(2026, 3, 28).toordinal(), 4, tz) == datetime(2026, 3, 28, 3, 0, tzinfo=UTC)
-    assert day_start(datetime(2026, 3, 30).toordinal(), 4, tz) == datetime(2026, 3, 30, 2, 0, tzinfo=UTC)
-
-
-def test_intervals_are_written_as_anki_writes_them():
-    cases = {timedelta(seconds=30): "<1m", timedelta(minutes=10): "10m", timedelta(hours=3): "3h",
-             timedelta(days=1): "1d", timedelta(days=29): "29d", timedelta(days=45): "1.5mo",
-             timedelta(days=365): "1y", timedelta(days=800): "2.2y"}
-    assert all(format_interval(d) == text for d, text in cases.items())
 
 
 # ---------------------------------------------------------------- pinned to fsrs-rs (Anki's engine)
