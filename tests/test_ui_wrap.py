@@ -64,7 +64,8 @@ def test_any_mix_of_chinese_latin_and_punctuation_wraps_by_the_rules(text, width
         if LATIN_WORD.fullmatch(previous[-1]) and LATIN_WORD.fullmatch(line[0]):
             # a word is cut only when it (with the punctuation that must stay with it) is wider than a line
             unbreakable = re.escape("".join(NO_START))
-            tail = re.search(rf"[A-Za-z0-9{unbreakable}]+$", previous).group()
+            opening = re.escape("".join(NO_END))  # opening punctuation stays with the word after it
+            tail = re.search(rf"[{opening}]*[A-Za-z0-9{unbreakable}]+$", previous).group()
             head = re.match(rf"[A-Za-z0-9{unbreakable}]+", rest).group()  # the unit runs on past this line
             assert cell_len(tail + head) > width, lines
 
