@@ -80,8 +80,12 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         if entry is not None:
             entries.append(entry)
     highlights = _latest_versions([entry for entry in entries if entry.kind == "highlight"], result)
+    placed: dict[tuple[str, str, str], list[_Entry]] = {}  # highlights by book and unit, in file order
+    for entry in highlights:
+        if entry.unit:
+            placed.setdefault((*entry.book, entry.unit), []).append(entry)
     for note in (entry for entry in entries if entry.kind == "note"):
-        owner = _owner(note, highlights)
+        owner = _owner(note, placed.get((*note.book, note.unit), []))
         if owner is None:
             result.skipped["note without a highlight"] += 1
         else:
@@ -218,13 +222,11 @@ def _latest_versions(highlights: list[_Entry], result: ImportResult) -> list[_En
 
 
 def _owner(note: _Entry, highlights: list[_Entry]) -> _Entry | None:
-    """The highlight a note belongs to: same book, the note's location inside its range (at its end preferred)."""
+    """The highlight a note belongs to among its book's highlights placed in the same unit: the note's location
+    inside its range (at its end preferred)."""
     if not note.unit:
         return None
-    candidates = [
-        entry for entry in highlights
-        if entry.book == note.book and entry.unit == note.unit and entry.start <= note.start <= entry.end
-    ]
+    candidates = [entry for entry in highlights if entry.start <= note.start <= entry.end]
     if not candidates:
         return None
     return min(candidates, key=lambda entry: (entry.end != note.start, abs(entry.index - note.index)))
