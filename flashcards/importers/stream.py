@@ -16,6 +16,7 @@ from typing import BinaryIO
 from ..errors import FlashcardsError
 from . import textio
 
+CHUNK_BYTES = 1 << 18  # read and decoded at a time: small, as each chunk is briefly held several times over
 HEAD_CHARS = 2**20 + 1  # detectors judge by at most this many characters (but see _unusual: csv may look further)
 _DECODERS: dict[str, Callable[[bytes, str, bool], tuple[str, int]]] = {
     "utf-8": codecs.utf_8_decode,
@@ -60,7 +61,7 @@ class TextLines:
         cap = textio.MAX_INPUT_BYTES
         while True:
             try:
-                chunk = self._handle.read(textio.CHUNK_BYTES)
+                chunk = self._handle.read(CHUNK_BYTES)
             except OSError as exc:
                 raise FlashcardsError(f"{self.name}: cannot read ({exc.strerror})") from None
             self._read += len(chunk)
