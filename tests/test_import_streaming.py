@@ -138,3 +138,11 @@ def test_converting_a_30_mb_kindle_file_peaks_under_three_times_its_size(tmp_pat
     peak = _peak_rss_of_convert(path, tmp_path / "deck.yaml")
     # read whole, it peaked at 6.5 times its size; streamed, about 2.8 (the cards' own objects are most of it)
     assert peak - baseline < 3 * size, f"peak {peak / 2**20:.0f} MiB, baseline {baseline / 2**20:.0f} MiB"
+
+
+def test_a_large_file_in_no_format_is_refused_with_the_same_message(tmp_path, small_head):
+    path = tmp_path / "numbers.txt"
+    path.write_text("12345 678 91011\n" * 100, encoding="utf-8")
+    with pytest.raises(FlashcardsError) as refused:
+        import_file(path, "numbers.txt")
+    assert str(refused.value).startswith("numbers.txt: text in none of the formats we read; ")

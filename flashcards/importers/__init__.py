@@ -88,7 +88,10 @@ def _parse_streaming(path: Path, source: str, module: ModuleType | None, options
     if lines is None:
         return None
     try:
-        chosen = module or detect_format(lines.head, source)
+        try:
+            chosen = module or detect_format(lines.head, source)
+        except FlashcardsError:
+            return None  # refused: read whole, a byte further on may change how it decodes, and so the message
         if not hasattr(chosen, "parse_lines"):
             return None
         return chosen.parse_lines(lines, source, options)
