@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -43,7 +43,7 @@ class DeckMerger:
         self.existing = {card.id for card in deck.cards} if existing is None else existing
         self.fresh: dict[str, Card] = {}
 
-    def add(self, highlights: list[Highlight]) -> MergeReport:
+    def add(self, highlights: Iterable[Highlight]) -> MergeReport:
         """Merge one file's highlights; the report counts what this call did."""
         report = MergeReport()
         for highlight in highlights:
@@ -54,10 +54,10 @@ class DeckMerger:
             card = self.fresh.get(ident)
             if card is None:
                 card = Card.from_highlight(highlight, self.extra_tags)
-                self.fresh[ident] = card
+                self.fresh[card.id] = card  # (the card's own id string: one per card is kept, not two)
                 self.deck.cards.append(card)
                 report.added += 1
-                report.added_ids.append(ident)
+                report.added_ids.append(card.id)
                 continue
             report.merged += 1
             back = highlight.back.strip()
@@ -157,10 +157,10 @@ def convert(
         report = ConvertReport(out)
         merger = DeckMerger(deck, tags, existing=ids)
         for source, result in results:
-            merge = merger.add(result.highlights)
+            found = len(result.highlights)
+            merge = merger.add(_drain(result.highlights))  # each highlight let go once its card is made
             report.files.append(
-                FileReport(source, result.format, len(result.highlights), merge.added, merge.merged, merge.already,
-                           result.skipped)
+                FileReport(source, result.format, found, merge.added, merge.merged, merge.already, result.skipped)
             )
             report.warnings.extend(result.warnings)
         report.total_cards = len(ids) + len(deck.cards)
@@ -189,6 +189,13 @@ def _append(out: Path, cards: list[Card], state: tuple[int, int], known: KnownDe
     if result is not None and known is not None:
         known.appended(out, state, result)
     return result is not None
+
+
+def _drain(items: list[Highlight]) -> Iterator[Highlight]:
+    """The items in order, each removed from the list as it is handed out (the list ends empty)."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _name_and_ids(path: Path) -> tuple[str, list[str]]:

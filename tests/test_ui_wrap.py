@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -47,6 +47,9 @@ cjk_text = st.text(alphabet=st.sampled_from(list("我们的地图领土不是。
 
 @settings(max_examples=500, deadline=None)
 @given(cjk_text, st.integers(min_value=6, max_value=40))
+@example("11、、、", 6)  # cases hypothesis once found: a word with more punctuation than a line holds
+@example("「111、", 6)
+@example("11 、、111、、", 6)
 def test_any_mix_of_chinese_latin_and_punctuation_wraps_by_the_rules(text, width):
     lines = wrap(text, width)
     assert all(cell_len(line) <= width for line in lines)

@@ -3,6 +3,8 @@
 A text format module has NAME, detect(text) -> score in [0, 1] and parse(text, source, options).
 A binary format module (a database, a PDF) has NAME, detect_bytes(head) -> score, judged on the file's first
 bytes, and parse_file(path, source, options), which reads the file itself (its size already checked).
+A line-based text format may also have parse_lines(lines, source, options), taking the lines of the text
+(as `text.split("\n")` gives them): a large export is then parsed as it is decoded, never held whole.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import FlashcardsError
-from . import hypothesis, kindle, kindle_notebook, kobo, markdown, pairs, pdf, readwise, sniff, table
+from . import hypothesis, kindle, kindle_notebook, kobo, markdown, pairs, pdf, readwise, sniff, stream, table
 from .base import ImportOptions, ImportResult
 from .textio import read_text
 
@@ -56,6 +58,9 @@ def import_file(path: Path, source: str, fmt: str | None = None, options: Import
         module = FORMATS[ALIASES.get(fmt, fmt)]
         if is_binary_format(module):
             return module.parse_file(path, source, options)
+        streamed = _parse_streaming(path, source, module, options)
+        if streamed is not None:
+            return streamed
         return module.parse(read_text(path, source), source, options)
     binary = detect_binary(head)
     if binary is not None:
@@ -64,6 +69,9 @@ def import_file(path: Path, source: str, fmt: str | None = None, options: Import
         refused = sniff.refuse_binary(path, head, source)
         if refused is not None:
             raise refused
+    streamed = _parse_streaming(path, source, None, options)
+    if streamed is not None:
+        return streamed
     try:
         text = read_text(path, source)
     except FlashcardsError as error:
@@ -71,3 +79,23 @@ def import_file(path: Path, source: str, fmt: str | None = None, options: Import
             raise sniff.refuse_undecodable(head, source) from None
         raise
     return detect_format(text, source).parse(text, source, options)
+
+
+def _parse_streaming(path: Path, source: str, module: ModuleType | None, options: ImportOptions) -> ImportResult | None:
+    """A large line-based export parsed while it is decoded (detected on its first lines when `module` is None);
+    None when it must be read whole instead (small, unusual, undecodable, or a format that needs the whole text)."""
+    lines = stream.open_lines(path, source)
+    if lines is None:
+        return None
+    try:
+        try:
+            chosen = module or detect_format(lines.head, source)
+        except FlashcardsError:
+            return None  # refused: read whole, a byte further on may change how it decodes, and so the message
+        if not hasattr(chosen, "parse_lines"):
+            return None
+        return chosen.parse_lines(lines, source, options)
+    except stream.NotStreamable:
+        return None  # a byte further on does not decode as guessed: the whole-file reading decides
+    finally:
+        stream.close_lines(lines)

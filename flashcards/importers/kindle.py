@@ -9,7 +9,9 @@ holds it; when a highlight was extended, Kindle keeps both versions and only the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..model import Highlight, normalize_front
 from .base import ImportOptions, ImportResult, as_tag, book_label, file_label, first_lines
@@ -36,7 +38,7 @@ _INVISIBLE = "\ufeff\u200b\u200e\u200f"
 _METADATA = re.compile(r"^-\s*\S.*\|")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     kind: str
     title: str
@@ -52,7 +54,8 @@ class _Entry:
     key: str = ""  # the text as compared with other versions of it
 
     def __post_init__(self) -> None:
-        self.key = normalize_front(self.text)
+        key = normalize_front(self.text)
+        self.key = self.text if key == self.text else key  # one string, not two, for most passages
 
     @property
     def book(self) -> tuple[str, str]:
@@ -73,40 +76,59 @@ def detect(text: str) -> float:
 
 def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
     """Highlights with their notes as backs; bookmarks, empty and superseded entries are counted as skipped."""
+    return parse_lines(text.split("\n"), source, options)
+
+
+def parse_lines(lines: Iterable[str], source: str, options: ImportOptions) -> ImportResult:
+    """parse() on the text's lines, read one at a time (only the entries are kept, not the text)."""
     result = ImportResult(NAME)
     entries: list[_Entry] = []
-    for lines, first_line in _split(text):
-        entry = _entry(lines, first_line, len(entries), source, result)
+    for entry_lines, first_line in _entries(lines):
+        entry = _entry(entry_lines, first_line, len(entries), source, result)
         if entry is not None:
             entries.append(entry)
     highlights = _latest_versions([entry for entry in entries if entry.kind == "highlight"], result)
+    placed: dict[tuple[str, str, str], list[_Entry]] = {}  # highlights by book and unit, in file order
+    for entry in highlights:
+        if entry.unit:
+            placed.setdefault((*entry.book, entry.unit), []).append(entry)
     for note in (entry for entry in entries if entry.kind == "note"):
-        owner = _owner(note, highlights)
+        owner = _owner(note, placed.get((*note.book, note.unit), []))
         if owner is None:
             result.skipped["note without a highlight"] += 1
         else:
             owner.notes.append(note.text)
-    for entry in sorted(highlights, key=lambda item: item.index):
-        book = book_label(entry.title, entry.author)
+    ordered = sorted(highlights, key=lambda item: item.index)
+    del entries, highlights, placed  # the notes' entries are done with; each highlight's goes once it is made
+    ordered.reverse()
+    books: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}  # one label and tag per book, shared
+    while ordered:
+        entry = ordered.pop()
+        if entry.book not in books:
+            books[entry.book] = (book_label(entry.title, entry.author),
+                                 (as_tag(entry.title),) if entry.title.strip() else ())
+        book, tags = books[entry.book]
         origin = " — ".join(part for part in (book, entry.where) if part) if book else f"{file_label(source)}:{entry.line}"
-        tags = (as_tag(entry.title),) if entry.title.strip() else ()
         result.highlights.append(Highlight(entry.text, "\n\n".join(entry.notes), origin, tags, entry.line))
     return result
 
 
 def _split(text: str) -> list[tuple[list[str], int]]:
     """The entries' lines, each with the line number its first line has in the file."""
-    entries: list[tuple[list[str], int]] = []
+    return list(_entries(text.split("\n")))
+
+
+def _entries(lines: Iterable[str]) -> Iterator[tuple[list[str], int]]:
+    """The entries' lines, each with the line number its first line has in the file, one entry at a time."""
     current: list[str] = []
     start = 1
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(lines, 1):
         if line.strip(_INVISIBLE + " \t") == SEPARATOR:
-            entries.append((current, start))
+            yield current, start
             current, start = [], number + 1
         else:
             current.append(line)
-    entries.append((current, start))
-    return entries
+    yield current, start
 
 
 def _entry(lines: list[str], first_line: int, index: int, source: str, result: ImportResult) -> _Entry | None:
@@ -141,6 +163,7 @@ def _entry(lines: list[str], first_line: int, index: int, source: str, result: I
     return entry
 
 
+@lru_cache(maxsize=1024)  # a book's entries share its title and author strings
 def _title(line: str) -> tuple[str, str]:
     """`Title (Author)` as (title, author); the author is the last parenthesised part."""
     line = line.strip(_INVISIBLE + " \t")
@@ -218,13 +241,11 @@ def _latest_versions(highlights: list[_Entry], result: ImportResult) -> list[_En
 
 
 def _owner(note: _Entry, highlights: list[_Entry]) -> _Entry | None:
-    """The highlight a note belongs to: same book, the note's location inside its range (at its end preferred)."""
+    """The highlight a note belongs to among its book's highlights placed in the same unit: the note's location
+    inside its range (at its end preferred)."""
     if not note.unit:
         return None
-    candidates = [
-        entry for entry in highlights
-        if entry.book == note.book and entry.unit == note.unit and entry.start <= note.start <= entry.end
-    ]
+    candidates = [entry for entry in highlights if entry.start <= note.start <= entry.end]
     if not candidates:
         return None
     return min(candidates, key=lambda entry: (entry.end != note.start, abs(entry.index - note.index)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..model import Highlight
 from .base import ImportOptions, ImportResult, file_label, looks_like_json, looks_like_markup
 
@@ -18,14 +20,25 @@ def detect(text: str) -> float:
 
 def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
     """Pair up non-blank lines: passage, commentary, passage, commentary, ..."""
+    return parse_lines(text.split("\n"), source, options)
+
+
+def parse_lines(lines: Iterable[str], source: str, options: ImportOptions) -> ImportResult:
+    """parse() on the text's lines, read one at a time."""
     result = ImportResult(NAME)
-    lines = [(number, line.strip()) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
-    for index in range(0, len(lines), 2):
-        number, front = lines[index]
-        if index + 1 < len(lines):
-            back = lines[index + 1][1]
-        else:
-            back = ""
-            result.warnings.append(f"{source}:{number}: last passage has no commentary; its card has an empty back")
-        result.highlights.append(Highlight(front, back, f"{file_label(source)}:{number}", (), number))
+    label = file_label(source)
+    pending: tuple[int, str] | None = None  # a passage waiting for its commentary
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if pending is None:
+            pending = (number, line)
+            continue
+        result.highlights.append(Highlight(pending[1], line, f"{label}:{pending[0]}", (), pending[0]))
+        pending = None
+    if pending is not None:
+        number, front = pending
+        result.warnings.append(f"{source}:{number}: last passage has no commentary; its card has an empty back")
+        result.highlights.append(Highlight(front, "", f"{label}:{number}", (), number))
     return result

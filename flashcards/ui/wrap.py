@@ -89,8 +89,8 @@ def _fold(text: str, width: int) -> list[str]:
             cut += 1
         while cut > 1 and text[cut] in NO_START:
             cut -= 1
-        pieces.append(text[:cut])
-        text = text[cut:]
+        pieces.append(text[:cut].rstrip(" "))
+        text = text[cut:].lstrip(" ")  # a space at the cut is the break itself (punctuation after a space)
     return [*pieces, text] if text else pieces
 
 

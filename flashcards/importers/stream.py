@@ -1,0 +1,170 @@
+"""Reading a large text export as lines, decoded as it is read: the bytes and the whole text are never held.
+
+Only the plain cases stream (a regular file larger than the head, UTF-8 or a byte-order mark, no control
+characters at its start). Anything else, and any byte that does not decode, returns None or raises
+`NotStreamable`: the caller then reads the file whole (textio.read_text), which gives the exact messages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import FlashcardsError
+from . import textio
+
+CHUNK_BYTES = 1 << 18  # read and decoded at a time: small, as each chunk is briefly held several times over
+HEAD_CHARS = 2**20 + 1  # detectors judge by at most this many characters (but see _unusual: csv may look further)
+_DECODERS: dict[str, Callable[[bytes, str, bool], tuple[str, int]]] = {
+    "utf-8": codecs.utf_8_decode,
+    "utf-16-le": codecs.utf_16_le_decode,
+    "utf-16-be": codecs.utf_16_be_decode,
+    "utf-32-le": codecs.utf_32_le_decode,
+    "utf-32-be": codecs.utf_32_be_decode,
+}
+
+
+class NotStreamable(Exception):
+    """The file turned out not to decode as guessed: read it whole instead."""
+
+
+class TextLines:
+    """A text export as lines (without their line ends, numbered as `text.split('\\n')` numbers them).
+
+    `head` is the text of the first lines (at least HEAD_CHARS characters, ending with a line end): an exact
+    prefix of what textio.read_text would return, for the detectors. Iterate once for every line.
+    """
+
+    def __init__(self, path: Path, name: str, handle: BinaryIO, decode: Callable[[bytes, str, bool], tuple[str, int]],
+                 skip: int) -> None:
+        self.name = name
+        self._handle = handle
+        self._decode = decode
+        self._read = skip
+        self._chunks = self._decoded()
+        self._head_lines: list[str] = []
+        self._rest: Iterator[str] = self._lines()
+        size = 0
+        for line in self._rest:
+            self._head_lines.append(line)
+            size += len(line) + 1
+            if size >= HEAD_CHARS:
+                break
+        self.complete = size < HEAD_CHARS  # the head is the whole file: nothing to gain from streaming
+        self.head = "\n".join(self._head_lines) + "\n"
+
+    def _decoded(self) -> Iterator[str]:
+        pending = b""
+        cap = textio.MAX_INPUT_BYTES
+        while True:
+            try:
+                chunk = self._handle.read(CHUNK_BYTES)
+            except OSError as exc:
+                raise FlashcardsError(f"{self.name}: cannot read ({exc.strerror})") from None
+            self._read += len(chunk)
+            if self._read > cap:
+                raise FlashcardsError(f"{self.name}: more than {cap // 2**20} MiB; exports over that are refused (split it)")
+            data = pending + chunk if pending else chunk
+            try:
+                text, used = self._decode(data, "strict", not chunk)
+            except UnicodeDecodeError:
+                raise NotStreamable from None
+            pending = data[used:]
+            if text:
+                yield text
+            if not chunk:
+                return
+
+    def _lines(self) -> Iterator[str]:
+        """Lines with '\\r\\n' and '\\r' read as line ends, as textio.decode_bytes reads them."""
+        carry = ""  # the line not yet ended, with a '\\r' at its end when the next piece may start with '\\n'
+        for chunk in self._chunks:
+            piece = carry + chunk
+            cut = piece.endswith("\r")
+            lines = (piece[:-1] if cut else piece).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            carry = lines.pop() + ("\r" if cut else "")
+            yield from lines
+        yield from carry.replace("\r", "\n").split("\n")
+
+    def __iter__(self) -> Iterator[str]:
+        self.head = ""  # detection is over: the lines themselves are all that is needed now
+        head, self._head_lines = self._head_lines, []
+        head.reverse()
+        while head:
+            yield head.pop()
+        yield from self._rest
+
+
+def open_lines(path: Path, name: str) -> TextLines | None:
+    """The file as lines decoded while read, or None when it should be read whole (small, unusual, or
+    anything textio.decode_bytes would refuse or treat specially)."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the caller through close_lines, or below)
+    except OSError:
+        return None
+    try:
+        if not path.is_file() or os.fstat(handle.fileno()).st_size <= HEAD_CHARS:
+            raise NotStreamable
+        start = handle.read(4096)
+        encoding, skip = _encoding(start)
+        handle.seek(skip)
+        lines = TextLines(path, name, handle, _DECODERS[encoding], skip)
+        if lines.complete or _unusual(lines.head):
+            raise NotStreamable
+        return lines
+    except (NotStreamable, OSError):
+        handle.close()
+        return None
+    except BaseException:
+        handle.close()
+        raise
+
+
+def close_lines(lines: TextLines) -> None:
+    """Close the file behind the lines."""
+    lines._handle.close()
+
+
+def _encoding(start: bytes) -> tuple[str, int]:
+    for bom, encoding in textio._BOMS:
+        if start.startswith(bom):
+            return encoding, len(bom)
+    if b"\x00" in start:
+        raise NotStreamable  # UTF-16 without a mark, or binary: decode_bytes decides
+    return "utf-8", 0  # (GB18030 text fails to decode as UTF-8 further on: then it is read whole)
+
+
+def _unusual(head: str) -> bool:
+    """Whether the start of the text is one decode_bytes or a detector looks further into."""
+    from .base import looks_like_json
+
+    stripped = head.lstrip()
+    if len(stripped) < 8 or looks_like_json(head):
+        return True  # (nearly) blank; or JSON, which the hypothesis detector parses whole
+    if any(ord(char) in textio._BINARY_BYTES for char in head[:65536]):
+        return True
+    return _table_looks_further(head)
+
+
+def _table_looks_further(head: str) -> bool:
+    """Whether the csv detector would widen its sample past the head (table.sample_records: fewer than two
+    records in its second window), so that it must see the whole text."""
+    from . import table
+    from .base import first_lines
+
+    delimiter = table.sniff_delimiter(head)
+    if delimiter is None:
+        return False
+    records = 0
+    try:
+        sample = "\n".join(first_lines(head, table.SAMPLE_WINDOWS[1]))
+        for _ in table.read_records(sample, "", delimiter):
+            records += 1
+            if records >= 2:
+                return False
+    except FlashcardsError:
+        pass
+    return True
