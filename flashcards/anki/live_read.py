@@ -31,18 +31,33 @@ def _marks(count: int) -> str:
     return ",".join("?" * count)
 
 
-def note_cards(col: Any, guids: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """GUID -> (note id, card id) for the notes of our note type among `guids`."""
+def our_notes(col: Any) -> dict[str, tuple[int, int]]:
+    """GUID -> (note id, card id) of every note of our note type, in one pass: Anki has no index on
+    notes.guid, so `guid in (...)` in chunks would scan the notes once per chunk (quadratic in the deck)."""
     found: dict[str, tuple[int, int]] = {}
-    wanted = set(guids)
-    # one pass over our note type's notes, filtered here: Anki has no index on notes.guid, so `guid in (...)`
-    # in chunks would scan the notes once per chunk (quadratic in the deck's size)
     rows = col.db.all("select n.guid, n.id, c.id from notes n join cards c on c.nid = n.id where n.mid = ? "
                       "order by c.ord", MODEL_ID)
     for guid, note_id, card_id in rows:
-        if guid in wanted:
-            found.setdefault(guid, (note_id, card_id))
+        found.setdefault(guid, (note_id, card_id))
     return found
+
+
+def note_cards(col: Any, guids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """GUID -> (note id, card id) for the notes of our note type among `guids`."""
+    everything = our_notes(col)
+    return {guid: everything[guid] for guid in dict.fromkeys(guids) if guid in everything}
+
+
+def our_guids_in_decks(col: Any, deck_names: list[str]) -> set[str]:
+    """GUIDs of our notes whose cards live in these decks (a card in a filtered deck counts in its home deck)."""
+    ids = [deck_id for deck_id in (col.decks.id_for_name(name) for name in deck_names) if deck_id]
+    if not ids:
+        return set()
+    return set(col.db.list(
+        f"select distinct n.guid from notes n join cards c on c.nid = n.id where n.mid = ? "
+        f"and (case when c.odid != 0 then c.odid else c.did end) in ({_marks(len(ids))})",
+        MODEL_ID, *ids,
+    ))
 
 
 def card_due(card: Any, days: AnkiDays) -> datetime | None:

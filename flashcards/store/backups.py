@@ -216,3 +216,21 @@ class BackupJob:
         """Wait for the backup to finish; the error line, or None when it went well (or was not needed)."""
         self._thread.join()
         return self.error
+
+
+def named_backup(db_path: Path, label: str) -> Path:
+    """A whole copy of the store as last committed, `backups/NAME-LABEL.db` (replaced each time), taken
+    through a connection of its own (SQLite's online backup): a writer holding the store's lock meanwhile
+    still sees it copied as it was before its own writes."""
+    target = backup_dir(db_path) / f"{db_path.stem}-{label}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".db.partial")
+    partial.unlink(missing_ok=True)
+    source, copy = sqlite3.connect(db_path), sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    partial.replace(target)
+    return target

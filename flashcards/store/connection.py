@@ -85,7 +85,12 @@ class Connection:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except BaseException:  # a full disk at the very end: nothing half-written stays pending
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def _migrate(self) -> None:
         for number in schema.pending(self.db):

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
-from ..anki.live_read import anki_card, existing_review_ids, read_reviews
-from ..anki.package_out import MODEL_ID, anki_deck_names, anki_tag, field_html, note_guid
+from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews
+from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
 from ..clock import day_number, from_ms, to_ms
 from ..decks import OpenDeck
 from ..errors import FlashcardsError
@@ -72,15 +72,7 @@ def note_writes(decks: list[OpenDeck], parent: str | None) -> tuple[list[NoteWri
 
 def left_in_anki(col: Any, deck_names: list[str], guids: set[str]) -> list[str]:
     """GUIDs of our notes in the synced Anki decks that are no longer in our decks (left in Anki)."""
-    ids = [deck_id for deck_id in (col.decks.id_for_name(name) for name in deck_names) if deck_id]
-    if not ids:
-        return []
-    found = col.db.list(
-        f"select distinct n.guid from notes n join cards c on c.nid = n.id where n.mid = ? "
-        f"and (case when c.odid != 0 then c.odid else c.did end) in ({','.join('?' * len(ids))})",
-        MODEL_ID, *ids,
-    )
-    return sorted(set(found) - guids)
+    return sorted(our_guids_in_decks(col, deck_names) - guids)
 
 
 def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
@@ -98,15 +90,6 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
     return plan
 
 
-def our_notes(col: Any) -> dict[str, tuple[int, int]]:
-    """GUID -> (note id, card id) of every note of our note type, in one pass (Anki has no index on GUIDs, so
-    one scan beats a lookup per chunk of GUIDs)."""
-    found: dict[str, tuple[int, int]] = {}
-    for guid, note_id, card_id in col.db.all(
-        "select n.guid, n.id, c.id from notes n join cards c on c.nid = n.id where n.mid = ? order by c.ord", MODEL_ID
-    ):
-        found.setdefault(guid, (note_id, card_id))
-    return found
 
 
 class _Planner:

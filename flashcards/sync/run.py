@@ -10,7 +10,6 @@ reading it and writing it; a review session in another terminal waits for the sy
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -36,16 +35,16 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
         anki = write_changes(col, plan.notes, plan.reviews, plan.schedules, dry_run=True)
         return _report(col, plan, anki, dry_run=True)
     anki_done: WriteResult | None = None
-    store.db.execute("BEGIN IMMEDIATE")
+    store_backup: Path | None = None
     try:
-        plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
-        store_backup = backup_store(store) if plan.store_changes else None
-        apply_to_store(store, plan)
-        anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder)
-        store.db.execute("COMMIT")
+        # the store's write lock is held from the plan to the commit: nothing can change under the plan; the
+        # store's writes wait in the open transaction while Anki is written, then commit
+        with store.transaction() as db:
+            plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
+            store_backup = backup_store(store) if plan.store_changes else None
+            apply_to_store(store, db, plan)
+            anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder)
     except BaseException as error:
-        if store.db.in_transaction:
-            store.db.execute("ROLLBACK")
         if anki_done is not None and anki_done.changed and isinstance(error, Exception):
             raise FlashcardsError(
                 f"Anki was updated ({len(anki_done.notes_added)} notes added, {anki_done.reviews_added} answers, "
@@ -58,33 +57,19 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
     return report
 
 
-def apply_to_store(store: Store, plan: SyncPlan) -> None:
+def apply_to_store(store: Store, db: Any, plan: SyncPlan) -> None:
     """The store's side of the plan, inside the caller's open transaction."""
-    store.insert_answers(store.db, plan.store_answers)
-    store.write_cards(store.db, plan.store_rows)
+    store.insert_answers(db, plan.store_answers)
+    store.write_cards(db, plan.store_rows)
     if plan.flags:
-        store.record_synced_flags(store.db, plan.flags)
+        store.record_synced_flags(db, plan.flags)
 
 
 def backup_store(store: Store) -> Path:
-    """A copy of the store as it is before the sync (SQLite's online backup), beside its daily backups.
+    """A copy of the store as it is before the sync, beside its daily backups (see store.backups)."""
+    from ..store.backups import named_backup
 
-    Read through a second connection: the sync's own holds the write lock, and in WAL mode a reader still
-    sees the last committed state, which is what the sync read."""
-    from ..store.backups import backup_dir
-
-    target = backup_dir(store.path) / f"{store.path.stem}-before-sync.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".db.partial")
-    partial.unlink(missing_ok=True)
-    source, copy = sqlite3.connect(store.path), sqlite3.connect(partial)
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    partial.replace(target)
-    return target
+    return named_backup(store.path, "before-sync")
 
 
 def _report(col: Any, plan: SyncPlan, anki: WriteResult, dry_run: bool) -> SyncReport:
