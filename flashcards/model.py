@@ -24,7 +24,7 @@ def card_id(front: str) -> str:
     return digest[:16]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Highlight:
     """One passage as an importer found it, before it becomes a card."""
 
@@ -35,7 +35,7 @@ class Highlight:
     line: int = 0  # where it starts in its file, for messages
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """One card of a deck: the passage, the reader's commentary, where it came from."""
 
