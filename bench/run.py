@@ -455,6 +455,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the generated files here")
     parser.add_argument("--big-mb", type=int, default=200, help="size of the one-off large export (0: skip)")
+    parser.add_argument("--skip", default="", help="leave out the rows whose function names hold these words, "
+                        "comma-separated (e.g. sync,optimize); setup rows always run")
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="flashcards-bench-"))
@@ -465,7 +467,11 @@ def main() -> None:
     bench.python(f"import sys; sys.path.insert(0, {str(HERE)!r}); from generate import write_pairs_export; "
                  f"from pathlib import Path; write_pairs_export(Path({str(bench.export)!r}), {args.cards})")
     rows = []
+    skipped = [word for word in args.skip.split(",") if word]
     for row_function in ROWS:
+        name = getattr(row_function, "__name__", "")
+        if name.startswith(("row", "rows")) and any(word in name for word in skipped):
+            continue
         made = row_function(bench)
         for row in made if isinstance(made, list) else [made] if made is not None else []:
             rows.append(row)
