@@ -2,8 +2,8 @@
 
 The log is never loaded: SQLite sums it on the integer ms timestamps, a study day being integer arithmetic
 on them (stats_totals.day_sql, with the time zone's offsets passed in), so memory stays flat whatever the
-history's size. Each answer's young/mature class comes from its card's previous answer (a window function
-over the (card_id, reviewed_at) index).
+history's size. Each answer's young/mature class comes from the interval it was given at, kept in the log
+(review_log.previous_interval_ms, see previous_intervals): one grouped scan.
 """
 
 from __future__ import annotations
@@ -42,14 +42,8 @@ class StatsQueries:
                    sum(review AND NOT young AND rating != 1), sum(review AND NOT young)
             FROM (
                 SELECT reviewed_at, duration_ms, rating, state_before = 2 AS review,
-                       (previous IS NULL OR previous < {MATURE_MS}) AS young
-                FROM (
-                    SELECT reviewed_at, duration_ms, rating, state_before,
-                           lag(due - reviewed_at) OVER card_order AS previous  -- the interval it was answered at
-                    FROM review_log {where_in_decks(decks)}
-                    WINDOW card_order AS (PARTITION BY card_id ORDER BY reviewed_at, id)
-                )
-                WHERE reviewed_at < ?
+                       (previous_interval_ms IS NULL OR previous_interval_ms < {MATURE_MS}) AS young
+                FROM review_log {where_in_decks(decks)} {"AND" if decks is not None else "WHERE"} reviewed_at < ?
             )
             GROUP BY day
             """,
