@@ -43,7 +43,8 @@ class StatsQueries:
             FROM (
                 SELECT reviewed_at, duration_ms, rating, state_before = 2 AS review,
                        (previous_interval_ms IS NULL OR previous_interval_ms < {MATURE_MS}) AS young
-                FROM review_log {where_in_decks(decks)} {"AND" if decks is not None else "WHERE"} reviewed_at < ?
+                FROM review_log {where_in_decks(decks)} {"AND" if decks is not None else "WHERE"} +reviewed_at < ?
+                -- `+`: a plain scan; through the time index each of nearly all rows would be a lookup (3x slower)
             )
             GROUP BY day
             """,
