@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from flashcards.model import Card, CardRow, LoggedAnswer, Schedule, State
 from flashcards.stats import compute_stats
 from flashcards.stats_source import answer_records, card_snapshots
 from flashcards.stats_store import stats_from_store
-from flashcards.stats_totals import day_of_ms, offset_spans
+from flashcards.stats_totals import day_of_ms, day_segments, offset_spans
 from flashcards.store import Store
 
 NOW = datetime(2025, 11, 2, 3, 30, tzinfo=UTC)  # a week after Europe's and on the day of America's autumn change
@@ -150,6 +151,7 @@ def test_a_store_made_before_previous_intervals_gets_them_from_its_history(tmp_p
     path = tmp_path / "fc.db"
     store = build_store(path, seed=4)
     expected, _ = _stored_and_recomputed(store)
+    store.db.execute("DROP INDEX review_log_stats")
     store.db.execute("ALTER TABLE review_log DROP COLUMN previous_interval_ms")
     store.db.execute("PRAGMA user_version = 6")
     store.close()
@@ -160,3 +162,16 @@ def test_a_store_made_before_previous_intervals_gets_them_from_its_history(tmp_p
     pure = compute_stats(card_snapshots(reopened.cards(), day_number(NOW)), answer_records(reopened.answers()), NOW, tz=UTC)
     assert stats_from_store(reopened, None, NOW, tz=UTC) == pure
     reopened.close()
+
+
+def test_day_segments_cover_the_time_without_gaps_each_within_one_study_day():
+    for zone in ("Europe/Berlin", "America/Havana", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"):
+        low, high = 1_690_000_000_000, 1_740_000_000_000
+        spans = offset_spans(low, high, ZoneInfo(zone))
+        for rollover in (0, 4):
+            segments = day_segments(spans, rollover, high)
+            assert segments[0][0] == low and segments[-1][1] == high
+            for (_, end, _), (start, _, _) in itertools.pairwise(segments):
+                assert end == start
+            for start, end, day in segments:
+                assert start < end and day_of_ms(start, spans, rollover) == day == day_of_ms(end - 1, spans, rollover)
