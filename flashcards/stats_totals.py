@@ -89,3 +89,19 @@ def day_sql(column: str, spans: list[tuple[int, int]], rollover_hour: int) -> st
     shifted = f"({column} + {offset} - {rollover_hour * 3_600_000})"
     # floor division (SQLite's `/` truncates towards zero)
     return f"(({shifted} - ((({shifted}) % {DAY_MS}) + {DAY_MS}) % {DAY_MS}) / {DAY_MS} + {EPOCH_DAY})"
+
+
+def day_segments(spans: list[tuple[int, int]], rollover_hour: int, high_ms: int) -> list[tuple[int, int, int]]:
+    """(from_ms, to_ms, study day): the time from spans[0]'s start to `high_ms` cut wherever the study day
+    (day_of_ms) changes, so that answers can be summed per day by time ranges."""
+    segments = []
+    ends = [start for start, _ in spans[1:]] + [high_ms]
+    for (start, offset), span_end in zip(spans, ends, strict=True):
+        shift = offset - rollover_hour * 3_600_000
+        at, end = start, min(span_end, high_ms)
+        while at < end:
+            day = (at + shift) // DAY_MS
+            following = min(end, (day + 1) * DAY_MS - shift)
+            segments.append((at, following, day + EPOCH_DAY))
+            at = following
+    return segments

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from flashcards.model import Card, CardRow, LoggedAnswer, Schedule, State
 from flashcards.stats import compute_stats
 from flashcards.stats_source import answer_records, card_snapshots
 from flashcards.stats_store import stats_from_store
-from flashcards.stats_totals import day_of_ms, offset_spans
+from flashcards.stats_totals import day_of_ms, day_segments, offset_spans
 from flashcards.store import Store
 
 NOW = datetime(2025, 11, 2, 3, 30, tzinfo=UTC)  # a week after Europe's and on the day of America's autumn change
@@ -92,3 +93,85 @@ def test_a_study_day_from_integer_milliseconds_matches_the_datetime_arithmetic()
 def test_stats_without_a_store_are_empty():
     stats = stats_from_store(None, None, NOW, tz=UTC)
     assert stats.cards.total == 0 and stats.answers_total == 0 and stats.due_today == 0
+
+
+def _stored_and_recomputed(store: Store) -> tuple[list, list]:
+    """Each answer's stored previous interval, and the same recomputed from the whole log by a window function."""
+    stored = store.db.execute("SELECT id, previous_interval_ms FROM review_log ORDER BY id").fetchall()
+    recomputed = store.db.execute(
+        "SELECT id, lag(due - reviewed_at) OVER (PARTITION BY card_id ORDER BY reviewed_at, id) FROM review_log "
+        "ORDER BY id").fetchall()
+    return stored, recomputed
+
+
+def test_stats_stay_exact_when_answers_arrive_out_of_order_and_one_is_undone(tmp_path):
+    """Answers land in the middle of cards' histories (bulk writes in shuffled order, an import merging older
+    answers, one answered with a clock set back) and one is undone: the young/mature split still matches."""
+    store = build_store(tmp_path / "fc.db", seed=3)
+    rng = random.Random(8)
+    card_ids = [f"card{index:03d}" for index in range(20)]
+
+    def answer(card_id: str, moment: datetime, days: float) -> LoggedAnswer:
+        return LoggedAnswer(0, card_id, moment, rng.choice([1, 3]), 4000, State.REVIEW, State.REVIEW,
+                            moment + timedelta(days=days), 3.0, 5.0)
+
+    late = [answer(card_id, NOW - timedelta(days=rng.uniform(1, 300)), rng.choice([2, 30, 400]))
+            for card_id in card_ids for _ in range(3)]
+    rng.shuffle(late)
+    with store.transaction() as db:
+        store.insert_answers(db, late[:30])
+    with store.transaction() as db:
+        store.insert_answers(db, late[30:])
+    merged = [answer(card_id, NOW - timedelta(days=rng.uniform(1, 300)), 25) for card_id in card_ids]
+    with store.transaction() as db:
+        assert store.merge_answers(db, merged + merged[:5]) == len(merged)  # the repeated five are known
+    with store.transaction() as db:  # a clock set back: this answer comes before the card's latest ones
+        middle = store.log_answer(db, "card001", NOW - timedelta(days=150), 3, 4000, Schedule(State.REVIEW),
+                                  Schedule(State.REVIEW, None, 3.0, 5.0, NOW - timedelta(days=100)))
+        store.log_answer(db, "card002", NOW + timedelta(hours=1), 3, 4000, Schedule(State.REVIEW),
+                         Schedule(State.REVIEW, None, 3.0, 5.0, NOW + timedelta(days=30)))
+    stored, recomputed = _stored_and_recomputed(store)
+    assert stored == recomputed
+    with store.transaction() as db:  # undo: the answer after the removed one was given at the one before it
+        assert store.delete_answer(db, middle) is not None
+        first = min(store.answers(["/a.yaml"]), key=lambda a: (a.reviewed_at, a.id))
+        store.delete_answer(db, first.id)
+    stored, recomputed = _stored_and_recomputed(store)
+    assert stored == recomputed
+    assert sum(1 for _, previous in stored if previous is not None and previous >= 21 * 86_400_000) > 10
+    for decks in (None, ["/a.yaml"]):
+        pure = compute_stats(card_snapshots(store.cards(decks), day_number(NOW)), answer_records(store.answers(decks)),
+                             NOW, tz=UTC)
+        assert stats_from_store(store, decks, NOW, tz=UTC) == pure
+    store.close()
+
+
+def test_a_store_made_before_previous_intervals_gets_them_from_its_history(tmp_path):
+    """Opening a store of schema 6 fills in every answer's previous interval from the log as it stands."""
+    path = tmp_path / "fc.db"
+    store = build_store(path, seed=4)
+    expected, _ = _stored_and_recomputed(store)
+    store.db.execute("DROP INDEX review_log_stats")
+    store.db.execute("ALTER TABLE review_log DROP COLUMN previous_interval_ms")
+    store.db.execute("PRAGMA user_version = 6")
+    store.close()
+    reopened = Store(path)
+    stored, recomputed = _stored_and_recomputed(reopened)
+    assert stored == expected == recomputed
+    assert any(previous is not None for _, previous in stored)
+    pure = compute_stats(card_snapshots(reopened.cards(), day_number(NOW)), answer_records(reopened.answers()), NOW, tz=UTC)
+    assert stats_from_store(reopened, None, NOW, tz=UTC) == pure
+    reopened.close()
+
+
+def test_day_segments_cover_the_time_without_gaps_each_within_one_study_day():
+    for zone in ("Europe/Berlin", "America/Havana", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"):
+        low, high = 1_690_000_000_000, 1_740_000_000_000
+        spans = offset_spans(low, high, ZoneInfo(zone))
+        for rollover in (0, 4):
+            segments = day_segments(spans, rollover, high)
+            assert segments[0][0] == low and segments[-1][1] == high
+            for (_, end, _), (start, _, _) in itertools.pairwise(segments):
+                assert end == start
+            for start, end, day in segments:
+                assert start < end and day_of_ms(start, spans, rollover) == day == day_of_ms(end - 1, spans, rollover)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ..clock import from_ms, to_ms
 from ..model import CardRow, LoggedAnswer, Schedule, State
+from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
 from .rows import ACTIVE, IN_DECKS, SCHEDULE_COLUMNS, SELECT_CARD, card_row, marks, schedule_values, where_in_decks
 
 
@@ -57,13 +58,15 @@ class ReviewState:
     def log_answer(self, db: sqlite3.Connection, card_id: str, at: datetime, rating: int, duration_ms: int,
                    before: Schedule, after: Schedule) -> int:
         """Append an answer to the log inside a transaction(); returns its row id."""
+        at_ms = to_ms(at)
         cursor = db.execute(
-            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, difficulty, due) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (card_id, to_ms(at), rating, duration_ms, int(before.state), int(after.state), after.stability,
+            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, difficulty, due, "
+            f"previous_interval_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {PREVIOUS_OF_NEW})",
+            (card_id, at_ms, rating, duration_ms, int(before.state), int(after.state), after.stability,
              after.difficulty, to_ms(after.due)),
         )
-        assert cursor.lastrowid is not None  # set by every INSERT
+        assert cursor.lastrowid is not None and at_ms is not None  # set by every INSERT; an answer has a time
+        after_new_answer(db, card_id, at_ms)
         return cursor.lastrowid
 
     # -- queue queries (the session's questions; indexes make each one cheap)
@@ -149,16 +152,19 @@ class ReviewState:
         if row is None:
             return None
         db.execute("DELETE FROM review_log WHERE id = ?", (log_id,))
+        refresh_previous_intervals(db, [row[1]])  # the answer after it was given at its previous interval
         return _logged(row)
 
     def insert_answers(self, db: sqlite3.Connection, answers: Iterable[LoggedAnswer]) -> None:
         """Append answers as they are (history written in bulk) inside a transaction()."""
+        cards: set[str] = set()
         db.executemany(
             "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, "
             "difficulty, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((a.card_id, to_ms(a.reviewed_at), a.rating, a.duration_ms, int(a.state_before), int(a.state_after),
-              a.stability, a.difficulty, to_ms(a.due)) for a in answers),
+              a.stability, a.difficulty, to_ms(a.due)) for a in noting_cards(answers, cards)),
         )
+        refresh_previous_intervals(db, cards)
 
     def write_cards(self, db: sqlite3.Connection, rows: Iterable[CardRow]) -> None:
         """Write many schedule rows inside a transaction()."""

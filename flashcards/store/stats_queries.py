@@ -2,19 +2,23 @@
 
 The log is never loaded: SQLite sums it on the integer ms timestamps, a study day being integer arithmetic
 on them (stats_totals.day_sql, with the time zone's offsets passed in), so memory stays flat whatever the
-history's size. Each answer's young/mature class comes from its card's previous answer (a window function
-over the (card_id, reviewed_at) index).
+history's size. The answers are summed per piece of time with one study day (stats_totals.day_segments), each
+one range of the covering index review_log_stats read in order: no sort, no row lookups. Each answer's
+young/mature class comes from the interval it was given at, kept in the log (review_log.previous_interval_ms,
+see previous_intervals).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import fields
 
-from ..stats_totals import DAY_MS, CardTotals, DayTotals, day_sql
-from .rows import where_in_decks
+from ..stats_totals import DAY_MS, CardTotals, DayTotals, day_segments, day_sql
+from .rows import marks, where_in_decks
 
 MATURE_MS = 21 * DAY_MS  # a review card with an interval of 21 days or more is mature
+_DAY_FIELDS = [f.name for f in fields(DayTotals)]
 
 
 class StatsQueries:
@@ -33,29 +37,33 @@ class StatsQueries:
 
     def answer_day_totals(self, decks: Sequence[str] | None, spans: list[tuple[int, int]], rollover_hour: int,
                           before_ms: int) -> dict[int, DayTotals]:
-        """Answers given before `before_ms` summed per study day (`spans`: offset_spans() covering them)."""
-        day = day_sql("reviewed_at", spans, rollover_hour)
+        """Answers given from spans[0]'s start to `before_ms` summed per study day (`spans`: offset_spans() covering
+        them): each piece of time with one study day is one range of the stats index, summed in order."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_segments (low INTEGER PRIMARY KEY, high INTEGER NOT NULL, "
+                        "day INTEGER NOT NULL)")
+        self.db.execute("DELETE FROM temp.stats_segments")
+        self.db.executemany("INSERT INTO temp.stats_segments VALUES (?, ?, ?)", day_segments(spans, rollover_hour, before_ms))
+        young = f"(r.previous_interval_ms IS NULL OR r.previous_interval_ms < {MATURE_MS})"
+        in_decks = "" if decks is None else (f"AND r.card_id IN (SELECT card_id FROM deck_cards WHERE deck_path IN "
+                                             f"({marks(decks)}))")
         rows = self.db.execute(
             f"""
-            SELECT {day} AS day, count(*), sum(max(duration_ms, 0)),
-                   sum(review AND young AND rating != 1), sum(review AND young),
-                   sum(review AND NOT young AND rating != 1), sum(review AND NOT young)
-            FROM (
-                SELECT reviewed_at, duration_ms, rating, state_before = 2 AS review,
-                       (previous IS NULL OR previous < {MATURE_MS}) AS young
-                FROM (
-                    SELECT reviewed_at, duration_ms, rating, state_before,
-                           lag(due - reviewed_at) OVER card_order AS previous  -- the interval it was answered at
-                    FROM review_log {where_in_decks(decks)}
-                    WINDOW card_order AS (PARTITION BY card_id ORDER BY reviewed_at, id)
-                )
-                WHERE reviewed_at < ?
-            )
-            GROUP BY day
+            SELECT s.day, count(*), sum(max(r.duration_ms, 0)),
+                   sum(r.state_before = 2 AND {young} AND r.rating != 1), sum(r.state_before = 2 AND {young}),
+                   sum(r.state_before = 2 AND NOT {young} AND r.rating != 1), sum(r.state_before = 2 AND NOT {young})
+            FROM temp.stats_segments s JOIN review_log r INDEXED BY review_log_stats
+                 ON r.reviewed_at >= s.low AND r.reviewed_at < s.high
+            WHERE 1 {in_decks}
+            GROUP BY s.low
             """,
-            (*(decks or ()), before_ms),
+            tuple(decks or ()),
         )
-        return {row[0]: DayTotals(*row[1:]) for row in rows}
+        totals: dict[int, DayTotals] = {}
+        for day, *sums in rows:
+            found = totals.setdefault(day, DayTotals())
+            for name, value in zip(_DAY_FIELDS, sums, strict=True):
+                setattr(found, name, getattr(found, name) + value)
+        return totals
 
     def card_totals(self, decks: Sequence[str] | None, today: int, spans: list[tuple[int, int]], rollover_hour: int,
                     window_ms: tuple[int, int], bucket_lows: Sequence[float]) -> CardTotals:
