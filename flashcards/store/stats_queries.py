@@ -35,6 +35,12 @@ class StatsQueries:
                                   tuple(decks)).fetchone()
         return None if row[0] is None else (row[0], row[1])
 
+    def decks_hold_every_card(self, decks: Sequence[str]) -> bool:
+        """Whether these decks hold every card the store schedules (then a filter by deck keeps every row)."""
+        held = self.db.execute(f"SELECT count(DISTINCT card_id) FROM deck_cards WHERE deck_path IN ({marks(decks)})",
+                               tuple(decks)).fetchone()[0]
+        return held == self.db.execute("SELECT count(*) FROM schedule").fetchone()[0]
+
     def answer_day_totals(self, decks: Sequence[str] | None, spans: list[tuple[int, int]], rollover_hour: int,
                           before_ms: int) -> dict[int, DayTotals]:
         """Answers given from spans[0]'s start to `before_ms` summed per study day (`spans`: offset_spans() covering
