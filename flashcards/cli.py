@@ -287,8 +287,9 @@ def optimize(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better,
-    and then every card's memory state is recomputed from its answers with them.
+    """Fit FSRS to your own review history; the parameters are saved only if they predict your reviews better.
+
+    Saving recomputes every card's memory state from its answers with them (as Anki does); --reschedule also moves due dates.
 
     Example:
 
