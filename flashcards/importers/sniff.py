@@ -30,7 +30,7 @@ def refusal(name: str, what: str, advice: str) -> FlashcardsError:
 
 def read_head(path: Path, name: str, limit: int = HEAD_BYTES) -> bytes:
     """The first `limit` bytes of an input, refused (as read_text does) when missing or over the size cap."""
-    try:
+    with textio.reading_errors(name):
         size = path.stat().st_size
         if size > textio.MAX_INPUT_BYTES:
             raise FlashcardsError(
@@ -39,12 +39,6 @@ def read_head(path: Path, name: str, limit: int = HEAD_BYTES) -> bytes:
             )
         with path.open("rb") as handle:
             return handle.read(limit)
-    except FileNotFoundError:
-        raise FlashcardsError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise FlashcardsError(f"{name}: is a directory") from None
-    except OSError as exc:
-        raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
 
 
 def refuse_binary(path: Path, head: bytes, name: str) -> FlashcardsError | None:

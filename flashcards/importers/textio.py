@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import FlashcardsError
@@ -80,6 +82,19 @@ def looks_binary(head: bytes) -> bool:
     return not utf16
 
 
+@contextmanager
+def reading_errors(name: str) -> Iterator[None]:
+    """Reading a file: a missing file, a folder or an OS error becomes one line naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise FlashcardsError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise FlashcardsError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
+
+
 def read_bounded(path: Path, name: str, what: str = "exports", cap: int | None = None) -> bytes:
     """A file's bytes, read in chunks: binary is refused on the first chunk, and reading stops at `cap`.
 
@@ -87,34 +102,27 @@ def read_bounded(path: Path, name: str, what: str = "exports", cap: int | None =
     """
     kind = "a text export" if what == "exports" else "a deck"
     cap = MAX_INPUT_BYTES if cap is None else cap
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > cap:
-                raise FlashcardsError(f"{name}: file is {size // 2**20} MiB; {what} over {cap // 2**20} MiB are refused (split it)")
-            head = handle.read(CHUNK_BYTES)
-            if looks_binary(head):
-                raise FlashcardsError(f"{name}: looks like a binary file, not {kind}")
-            if size >= len(head) and handle.seekable():  # a regular file: read whole, in one piece
-                handle.seek(0)
-                data = handle.read(size)
-                more = handle.read(CHUNK_BYTES)  # grown meanwhile?
-                if not more:
-                    return data
-                buffer = bytearray(data) + more
-                del data
-            else:
-                buffer = bytearray(head)
-            while chunk := handle.read(CHUNK_BYTES):
-                buffer += chunk
-                if len(buffer) > cap:
-                    raise FlashcardsError(f"{name}: more than {cap // 2**20} MiB; {what} over that are refused (split it)")
-    except FileNotFoundError:
-        raise FlashcardsError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise FlashcardsError(f"{name}: is a directory") from None
-    except OSError as exc:
-        raise FlashcardsError(f"{name}: cannot read ({exc.strerror})") from None
+    with reading_errors(name), open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > cap:
+            raise FlashcardsError(f"{name}: file is {size // 2**20} MiB; {what} over {cap // 2**20} MiB are refused (split it)")
+        head = handle.read(CHUNK_BYTES)
+        if looks_binary(head):
+            raise FlashcardsError(f"{name}: looks like a binary file, not {kind}")
+        if size >= len(head) and handle.seekable():  # a regular file: read whole, in one piece
+            handle.seek(0)
+            data = handle.read(size)
+            more = handle.read(CHUNK_BYTES)  # grown meanwhile?
+            if not more:
+                return data
+            buffer = bytearray(data) + more
+            del data
+        else:
+            buffer = bytearray(head)
+        while chunk := handle.read(CHUNK_BYTES):
+            buffer += chunk
+            if len(buffer) > cap:
+                raise FlashcardsError(f"{name}: more than {cap // 2**20} MiB; {what} over that are refused (split it)")
     return bytes(buffer)
 
 
