@@ -139,14 +139,9 @@ def _merge_history(store: Store, settings: Settings, package: AnkiPackage, match
     answered = {a.card_id for a in answers}
     changed = sorted({ident for ident, _ in matched if ident in answered})
     if changed and report.answers_added:
-        recompute(store, settings, changed, now)
+        from ..memory import recompute_memory_states  # memory states follow the merged history
 
-
-def recompute(store: Store, settings: Settings, card_ids: list[str], now: datetime) -> None:
-    """Memory states recomputed from the merged history (the scheduler's recompute_memory_states)."""
-    from ..memory import recompute_memory_states
-
-    recompute_memory_states(store, settings, card_ids, now=now)
+        recompute_memory_states(store, settings, changed, now=now)
 
 
 def _first_cards(package: AnkiPackage) -> dict[int, AnkiCard]:

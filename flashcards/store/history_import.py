@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 
-from ..clock import to_ms
 from ..model import LoggedAnswer
 from .previous_intervals import noting_cards, refresh_previous_intervals
+from .rows import LOG_COLUMNS, answer_values
 
 
 class HistoryImport:
@@ -31,11 +31,9 @@ class HistoryImport:
         before = db.total_changes
         cards: set[str] = set()
         db.executemany(
-            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, "
-            "difficulty, due) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS "
+            f"INSERT INTO review_log ({LOG_COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS "
             "(SELECT 1 FROM review_log WHERE card_id = ?1 AND reviewed_at = ?2)",
-            ((a.card_id, to_ms(a.reviewed_at), a.rating, a.duration_ms, int(a.state_before), int(a.state_after),
-              a.stability, a.difficulty, to_ms(a.due)) for a in noting_cards(answers, cards)),
+            (answer_values(answer) for answer in noting_cards(answers, cards)),
         )
         added = db.total_changes - before
         if added:  # they may land in the middle of a card's history

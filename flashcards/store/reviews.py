@@ -13,7 +13,18 @@ from datetime import datetime
 from ..clock import from_ms, to_ms
 from ..model import CardRow, LoggedAnswer, Schedule, State
 from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
-from .rows import ACTIVE, IN_DECKS, SCHEDULE_COLUMNS, SELECT_CARD, card_row, marks, schedule_values, where_in_decks
+from .rows import (
+    ACTIVE,
+    IN_DECKS,
+    LOG_COLUMNS,
+    SCHEDULE_COLUMNS,
+    SELECT_CARD,
+    answer_values,
+    card_row,
+    marks,
+    schedule_values,
+    where_in_decks,
+)
 
 
 class ReviewState:
@@ -159,10 +170,8 @@ class ReviewState:
         """Append answers as they are (history written in bulk) inside a transaction()."""
         cards: set[str] = set()
         db.executemany(
-            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, "
-            "difficulty, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((a.card_id, to_ms(a.reviewed_at), a.rating, a.duration_ms, int(a.state_before), int(a.state_after),
-              a.stability, a.difficulty, to_ms(a.due)) for a in noting_cards(answers, cards)),
+            f"INSERT INTO review_log ({LOG_COLUMNS}) VALUES ({marks(range(9))})",
+            (answer_values(answer) for answer in noting_cards(answers, cards)),
         )
         refresh_previous_intervals(db, cards)
 

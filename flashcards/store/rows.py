@@ -6,13 +6,22 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ..clock import from_ms, to_ms
-from ..model import CardRow, Schedule, State
+from ..model import CardRow, LoggedAnswer, Schedule, State
 
 SCHEDULE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
 SELECT_CARD = f"SELECT card_id, {SCHEDULE_COLUMNS}, suspended, buried_until, leech FROM schedule"
 ACTIVE = "suspended = 0 AND (buried_until IS NULL OR buried_until < ?)"  # binds today's study day
 # a per-row index lookup (deck_cards_card), cheap when a query stops early (LIMIT, ORDER BY an index)
 IN_DECKS = "EXISTS (SELECT 1 FROM deck_cards d WHERE d.card_id = schedule.card_id AND d.deck_path IN ({}))"
+
+
+LOG_COLUMNS = "card_id, reviewed_at, rating, duration_ms, state_before, state_after, stability, difficulty, due"
+
+
+def answer_values(answer: LoggedAnswer) -> tuple:
+    """The LOG_COLUMNS values of an answer."""
+    return (answer.card_id, to_ms(answer.reviewed_at), answer.rating, answer.duration_ms, int(answer.state_before),
+            int(answer.state_after), answer.stability, answer.difficulty, to_ms(answer.due))
 
 
 def marks(values: Iterable) -> str:
