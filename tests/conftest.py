@@ -58,3 +58,22 @@ def import_apkg(col, path: Path):
 
     request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
     return col.import_anki_package(request).log
+
+
+@pytest.fixture
+def reviewed(tmp_path):
+    """(deck, store): a deck of four cards, two of them answered through the real CLI."""
+    from reviewing import write_deck
+
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 4)
+    db = tmp_path / "fc.db"
+    assert run_cli("review", str(deck), "--db", str(db), stdin="3\n4\n").code == 0
+    return deck, db
+
+
+def corrupt(path: Path, start: int = 4096, end: int = 4096 * 6) -> None:
+    """Overwrite a stretch of a file with junk, as a failing disk would."""
+    data = bytearray(path.read_bytes())
+    data[start:end] = b"\x5a" * (min(end, len(data)) - start)
+    path.write_bytes(bytes(data))

@@ -13,24 +13,9 @@ from pathlib import Path
 import pytest
 from reviewing import write_deck
 
-from conftest import run_cli
+from conftest import corrupt, run_cli
 from flashcards.errors import FlashcardsError
 from flashcards.store.backups import backup_infos, backups, daily_backup
-
-
-@pytest.fixture
-def reviewed(tmp_path):
-    deck = tmp_path / "deck.yaml"
-    write_deck(deck, 4)
-    db = tmp_path / "fc.db"
-    assert run_cli("review", str(deck), "--db", str(db), stdin="3\n4\n").code == 0
-    return deck, db
-
-
-def corrupt(path, start=4096, end=4096 * 6):
-    data = bytearray(path.read_bytes())
-    data[start:end] = b"\x5a" * (min(end, len(data)) - start)
-    path.write_bytes(bytes(data))
 
 
 def answers_in(path) -> int:

@@ -9,25 +9,17 @@ from datetime import date
 import pytest
 from reviewing import write_deck
 
-from conftest import run_cli
+from conftest import corrupt, run_cli
 from flashcards.store.backups import daily_backup
 
 
 @pytest.fixture
-def reviewed(tmp_path):
-    deck = tmp_path / "deck.yaml"
-    write_deck(deck, 4)
-    db = tmp_path / "fc.db"
-    assert run_cli("review", str(deck), "--db", str(db), stdin="3\n4\n").code == 0
+def reviewed(reviewed):
+    """The shared reviewed store, its WAL folded into the file (so damage to the file is damage to the data)."""
+    deck, db = reviewed
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return deck, db
-
-
-def corrupt(path, start=4096, end=4096 * 6):
-    data = bytearray(path.read_bytes())
-    data[start:end] = b"\x5a" * (min(end, len(data)) - start)
-    path.write_bytes(bytes(data))
 
 
 def test_a_sound_store_checks_ok(reviewed):
