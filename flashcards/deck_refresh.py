@@ -19,22 +19,23 @@ from .store import CachedDeck, Store
 
 
 def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
-                 progress: Callable[[], Callable[[float], None] | None] | None = None) -> CachedDeck:
+                 progress: Callable[[], Callable[[float], None] | None] | None = None) -> tuple[CachedDeck, list[Card] | None]:
     """Cache the deck file at `path` (as it is in `state`) under `key`; `progress()` is asked for a callback
-    only when the whole file must be parsed."""
+    only when the whole file must be parsed. Returns the cached deck, and its cards when it was parsed whole
+    (they are at hand: nobody needs to read them back from the store)."""
     data = read_deck_bytes(path)
     layout = split_cards(data)
     cached = store.cached_deck(key)
     if layout is not None and cached is not None and cached.layout == layout.key:
         patched = _patch(store, cached, path, data, layout, state)
         if patched is not None:
-            return patched
+            return patched, None
     lines: list[int] = []
     deck = parse_deck(data, str(path), progress() if progress else None, lines)
     chunks = layout.digests if layout is not None and _cut_matches(layout, lines) else None
     layout_key = layout.key if layout is not None and chunks is not None else None
     store.cache_deck(key, deck.name, deck.tags, deck.cards, *state, chunks, layout_key)
-    return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout_key)
+    return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout_key), deck.cards
 
 
 def _cut_matches(layout: Layout, card_lines: list[int]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,30 +32,37 @@ class OpenDeck:
 ParseWatcher = Callable[[Path], Callable[[float], None]]  # told a deck is parsed; returns its progress callback
 
 
-def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
+def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None, *,
+               with_cards: bool = False) -> list[OpenDeck]:
     """The decks named by files or folders, parsing only those that changed since the store last read them.
 
     `on_parse` is told before a deck file is parsed and returns a callback for the share parsed (progress).
+    `with_cards`: each deck's cards too (those just parsed, else the store's copy).
     """
     opened = []
     for path in deck_files(paths):
         key = str(path.resolve())
         cached = store.cached_deck(key)
         state = file_state(path)
+        cards: list[Card] | None = None
         if cached is None or state != (cached.mtime_ns, cached.size):
             from .deck_refresh import refresh_deck  # YAML only when a deck changed
 
             if state is None:
                 raise FlashcardsError(f"{path}: no such deck file")
             watch = (lambda path=path: on_parse(path)) if on_parse is not None else None
-            cached = refresh_deck(store, key, path, state, watch)
-        opened.append(OpenDeck(key, path, cached.name, cached.tags))
+            cached, cards = refresh_deck(store, key, path, state, watch)
+        if not with_cards:
+            cards = []
+        elif cards is None:  # not parsed now: the store's copy
+            cards = store.deck_cards(key)
+        opened.append(OpenDeck(key, path, cached.name, cached.tags, cards))
     return opened
 
 
 def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
     """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
-    return [replace(deck, cards=store.deck_cards(deck.key)) for deck in open_decks(store, paths, on_parse)]
+    return open_decks(store, paths, on_parse, with_cards=True)
 
 
 class DeckViaStore:
