@@ -50,7 +50,8 @@ cjk_text = st.text(alphabet=st.sampled_from(list("我们的地图领土不是。
 @example("11、、、", 6)  # cases hypothesis once found: a word with more punctuation than a line holds
 @example("「111、", 6)
 @example("11 、、111、、", 6)
-@example("「 「「", 6)  # nothing but opening punctuation: some line must end with it
+@example("「 「「", 6)
+@example("「 1111", 6)  # opening punctuation glued across a space: the space is where to break  # nothing but opening punctuation: some line must end with it
 def test_any_mix_of_chinese_latin_and_punctuation_wraps_by_the_rules(text, width):
     lines = wrap(text, width)
     assert all(cell_len(line) <= width for line in lines)

@@ -80,13 +80,17 @@ def _atoms(paragraph: str) -> list[tuple[str, str]]:
 
 
 def _fold(text: str, width: int) -> list[str]:
-    """A piece wider than the line, cut by cells (the only place a word is ever split), still never
-    before closing punctuation where an earlier cut is possible."""
+    """A piece wider than the line, cut at a space inside it when one fits (punctuation glued across a
+    space), else by cells (the only place a word is ever split), still never before closing punctuation
+    where an earlier cut is possible."""
     pieces: list[str] = []
     while cell_len(text) > width:
         cut = 1
         while cut < len(text) and cell_len(text[: cut + 1]) <= width:
             cut += 1
+        space = text.rfind(" ", 1, cut + 1)
+        if space > 0 and text[:space].strip():
+            cut = space
         while cut > 1 and text[cut] in NO_START:
             cut -= 1
         pieces.append(text[:cut].rstrip(" "))
