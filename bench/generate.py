@@ -1,4 +1,5 @@
-"""Synthetic highlight exports for the benchmark: realistic passage and commentary lengths, a third Chinese."""
+"""Synthetic highlight exports and histories for the benchmark (and tests): realistic passage and commentary
+lengths, a third Chinese."""
 
 from __future__ import annotations
 
@@ -35,6 +36,46 @@ def write_pairs_export(path: Path, count: int, seed: int = 7) -> None:
         back = passage(rng, chinese=rng.random() < 0.7) + " " + passage(rng, chinese=rng.random() < 0.7)
         lines += [f"{front} ({index})", back]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+_SEP = "=========="
+_DATE = "Added on Monday, March 2, 2026 10:{minute:02d}:00 AM"
+
+
+def write_kindle_clippings(path: Path, size: int, seed: int = 5, books: int = 400) -> int:
+    """A Kindle `My Clippings.txt` of about `size` bytes: many books, English and Chinese highlights, notes on some,
+    bookmarks, and highlights re-made longer (the importer keeps only their last version); UTF-8 with CRLF line
+    ends, as Kindles write it. Returns the number of entries."""
+    rng = random.Random(seed)
+    places = [10] * books
+    written = entries = 0
+    with open(path, "w", encoding="utf-8", newline="\r\n") as handle:
+        handle.write("\ufeff")
+        while written < size:
+            book = rng.randrange(books)
+            title = f"Book {book} of Things" if book % 4 else f"第{book}本书"
+            start = places[book]
+            text = passage(rng, chinese=book % 4 == 0 or rng.random() < 0.2)
+            end = start + len(text) // 40 + 1
+            places[book] = end + rng.randint(1, 5)
+            minute = entries % 60
+            chunks = [f"{title} (Author {book})\n- Your Highlight on page {start // 15} | Location {start}-{end} | "
+                      f"{_DATE.format(minute=minute)}\n\n{text}\n{_SEP}\n"]
+            roll = rng.random()
+            if roll < 0.05:  # extended: the same place again, longer; the first version is superseded
+                chunks.append(f"{title} (Author {book})\n- Your Highlight on page {start // 15} | Location {start}-"
+                              f"{end + 1} | {_DATE.format(minute=minute)}\n\n{text} {passage(rng, False)}\n{_SEP}\n")
+            elif roll < 0.15:
+                chunks.append(f"{title} (Author {book})\n- Your Note on page {start // 15} | Location {end} | "
+                              f"{_DATE.format(minute=minute)}\n\n{passage(rng, rng.random() < 0.5)}\n{_SEP}\n")
+            elif roll < 0.18:
+                chunks.append(f"{title} (Author {book})\n- Your Bookmark on page {start // 15} | Location {end} | "
+                              f"{_DATE.format(minute=minute)}\n\n\n{_SEP}\n")
+            for chunk in chunks:
+                handle.write(chunk)
+                written += len(chunk.encode("utf-8")) + chunk.count("\n")
+                entries += 1
+    return entries
 
 
 def write_history(db_path: Path, deck_path: Path, answers_per_card: int, seed: int = 11) -> int:

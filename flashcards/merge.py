@@ -4,8 +4,9 @@ convert job (highlight exports in, one deck file out) with a report of what happ
 from __future__ import annotations
 
 import os
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -27,46 +28,60 @@ class MergeReport:
     added: int = 0
     merged: int = 0
     already: int = 0
-    added_ids: list[str] = field(default_factory=list)
 
 
 class DeckMerger:
-    """Adds highlights to a deck in place; cards already in the deck are never touched.
+    """Plans adding highlights to a deck; cards already in the deck are never touched.
 
-    Highlights whose passage matches a card added by this merger (from any file) are merged into it; when
-    their commentaries differ, both commentaries are kept, separated by a blank line.
+    A highlight whose passage matches a card added before by this merger (from any file) is merged into it:
+    its commentary kept too when it differs (after a blank line), its tags added. The new cards are made as
+    `new_cards()` is iterated, from the highlights as their importers hold them, so that a big export is not
+    held a second time as cards.
     """
 
-    def __init__(self, deck: Deck, extra_tags: tuple[str, ...] = (), existing: set[str] | None = None) -> None:
-        self.deck = deck
+    def __init__(self, extra_tags: tuple[str, ...] = (), existing: set[str] | None = None) -> None:
         self.extra_tags = extra_tags
-        self.existing = {card.id for card in deck.cards} if existing is None else existing
-        self.fresh: dict[str, Card] = {}
+        self.existing = set() if existing is None else existing
+        self.count = 0  # new cards so far
+        self._batches: list[tuple[Sequence[Highlight], array, array]] = []  # highlights; new cards' positions, ids
+        self._new: set[int] = set()  # the new cards' ids, as numbers (smaller than their text)
+        self._later: dict[int, list[Highlight]] = {}  # highlights merged into a new card, in order
 
-    def add(self, highlights: Iterable[Highlight]) -> MergeReport:
+    def add(self, highlights: Sequence[Highlight]) -> MergeReport:
         """Merge one file's highlights; the report counts what this call did."""
         report = MergeReport()
-        for highlight in highlights:
+        positions, numbers = array("I"), array("Q")
+        for position, highlight in enumerate(highlights):
             ident = card_id(highlight.front)
             if ident in self.existing:
                 report.already += 1
                 continue
-            card = self.fresh.get(ident)
-            if card is None:
-                card = Card.from_highlight(highlight, self.extra_tags)
-                self.fresh[card.id] = card  # (the card's own id string: one per card is kept, not two)
-                self.deck.cards.append(card)
-                report.added += 1
-                report.added_ids.append(card.id)
+            number = int(ident, 16)
+            if number in self._new:
+                report.merged += 1
+                self._later.setdefault(number, []).append(highlight)
                 continue
-            report.merged += 1
-            back = highlight.back.strip()
-            if back and back not in card.back.split("\n\n"):
-                card.back = f"{card.back}\n\n{back}" if card.back else back
-            for tag in highlight.tags:
-                if tag not in card.tags:
-                    card.tags.append(tag)
+            self._new.add(number)
+            positions.append(position)
+            numbers.append(number)
+            report.added += 1
+        self._batches.append((highlights, positions, numbers))
+        self.count += report.added
         return report
+
+    def new_cards(self) -> Iterator[Card]:
+        """The new cards in the order their highlights came, each made when asked for."""
+        for highlights, positions, numbers in self._batches:
+            for position, number in zip(positions, numbers, strict=True):
+                card = Card.from_highlight(highlights[position], self.extra_tags, ident=f"{number:016x}")
+                for later in self._later.get(number, ()):
+                    back = later.back.strip()
+                    if back and back not in card.back.split("\n\n"):
+                        card.back = f"{card.back}\n\n{back}" if card.back else back
+                    for tag in later.tags:
+                        if tag not in card.tags:
+                            card.tags.append(tag)
+                yield card
 
 
 @dataclass
@@ -153,24 +168,22 @@ def convert(
         if state is not None:
             current, card_ids = known.name_and_ids(out) if known is not None else _name_and_ids(out)
             ids = set(card_ids)
-        deck = Deck(current)  # holds the new cards only
         report = ConvertReport(out)
-        merger = DeckMerger(deck, tags, existing=ids)
+        merger = DeckMerger(tags, existing=ids)
         for source, result in results:
-            found = len(result.highlights)
-            merge = merger.add(_drain(result.highlights))  # each highlight let go once its card is made
-            report.files.append(
-                FileReport(source, result.format, found, merge.added, merge.merged, merge.already, result.skipped)
-            )
+            merge = merger.add(result.highlights)
+            report.files.append(FileReport(source, result.format, len(result.highlights), merge.added, merge.merged,
+                                           merge.already, result.skipped))
             report.warnings.extend(result.warnings)
-        report.total_cards = len(ids) + len(deck.cards)
+        report.total_cards = len(ids) + merger.count
         renamed = state is not None and bool(name) and name != current
         report.written = report.added > 0 or state is None or renamed
-        if state is None:
-            save_deck(deck, out, expected_state=False if device else None)
-        elif renamed or (report.added and not _append(out, deck.cards, state, known)):
+        if state is None:  # a new deck: its cards written as they are made
+            save_deck(Deck(current), out, expected_state=False if device else None, cards=merger.new_cards())
+        elif renamed or (report.added and not _append(out, list(merger.new_cards()), state, known)):
             loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
-            save_deck(Deck(name or loaded.name, [*loaded.cards, *deck.cards], loaded.tags), out, expected_state=state)
+            save_deck(Deck(name or loaded.name, [*loaded.cards, *merger.new_cards()], loaded.tags), out,
+                      expected_state=state)
     return report
 
 
@@ -189,13 +202,6 @@ def _append(out: Path, cards: list[Card], state: tuple[int, int], known: KnownDe
     if result is not None and known is not None:
         known.appended(out, state, result)
     return result is not None
-
-
-def _drain(items: list[Highlight]) -> Iterator[Highlight]:
-    """The items in order, each removed from the list as it is handed out (the list ends empty)."""
-    items.reverse()
-    while items:
-        yield items.pop()
 
 
 def _name_and_ids(path: Path) -> tuple[str, list[str]]:

@@ -46,10 +46,10 @@ class Card:
     tags: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_highlight(cls, highlight: Highlight, extra_tags: tuple[str, ...] = ()) -> Card:
-        """A new card for a highlight, its id derived from the passage."""
+    def from_highlight(cls, highlight: Highlight, extra_tags: tuple[str, ...] = (), ident: str | None = None) -> Card:
+        """A new card for a highlight, its id derived from the passage (`ident` when already known)."""
         tags = list(dict.fromkeys([*highlight.tags, *extra_tags]))
-        return cls(card_id(highlight.front), highlight.front, highlight.back, highlight.source, tags)
+        return cls(ident or card_id(highlight.front), highlight.front, highlight.back, highlight.source, tags)
 
 
 @dataclass

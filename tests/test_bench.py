@@ -26,7 +26,8 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
                 "review: start to first card", "answer a card", "export .apkg, notes only (deck unchanged)",
                 "stats (terminal", "stats (json", "stats (html", "convert one highlight into the deck",
                 "due after adding one highlight", "export .apkg with scheduling", "import-anki", "optimize",
-                "recompute memory states", "sync: first", "sync: nothing new", "convert a 1 MB export"]
+                "recompute memory states", "sync: first", "sync: nothing new", "convert a 1 MB export",
+                "convert a 1 MB Kindle"]
     assert len(steps) == len(expected)
     assert all(step.startswith(name) for step, name in zip(steps, expected, strict=True))
     for row in rows:

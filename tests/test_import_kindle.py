@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flashcards.importers import import_file
 
@@ -210,3 +212,33 @@ def test_a_title_without_author_and_a_file_of_bookmarks_only(tmp_path):
     only_bookmarks = _clippings(tmp_path, _entry("B (A)", "- Your Bookmark on Location 7 | Added on Monday", ""))
     result = import_file(only_bookmarks, "clips.txt")
     assert (result.format, result.highlights, result.skipped) == ("kindle", [], {"bookmark": 1})
+
+
+_PLACES = st.lists(st.tuples(st.booleans(), st.integers(1, 60), st.integers(0, 12)), min_size=1, max_size=30)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(places=_PLACES)
+def test_each_note_goes_to_the_highlight_whose_range_holds_it(tmp_path, places):
+    """Against a plain reading of the rule: among the highlights whose location range holds the note's location,
+    the one ending there first, then the nearest in the file (the earlier on a tie)."""
+    entries, highlights, notes = [], [], []
+    for number, (is_note, start, length) in enumerate(places):
+        if is_note:
+            notes.append((number, start))
+            entries.append(_entry("Book (Author)", f"- Your Note at location {start} | Added on Monday",
+                                  f"note {number}"))
+        else:
+            highlights.append((number, start, start + length))
+            entries.append(_entry("Book (Author)", f"- Your Highlight at location {start}-{start + length} | Added "
+                                  "on Monday", f"passage {number} ends"))  # none holds another: no versions
+    expected: dict[int, list[str]] = {}
+    for number, place in notes:
+        holding = [(end != place, abs(first - number), first) for first, start, end in highlights
+                   if start <= place <= end]
+        if holding:
+            expected.setdefault(min(holding)[2], []).append(f"note {number}")
+    result = import_file(_clippings(tmp_path, *entries), "clips.txt")
+    backs = {int(item.front.split()[1]): item.back for item in result.highlights}
+    assert backs == {first: "\n\n".join(expected.get(first, [])) for first, _, _ in highlights}
+    assert result.skipped.get("note without a highlight", 0) == len(notes) - sum(map(len, expected.values()))

@@ -64,8 +64,8 @@ def test_a_hand_edit_saved_while_convert_rewrites_the_deck_is_kept(tmp_path, mon
     pairs_file(export, 6, "x")
     real = writer_module.iter_deck_yaml
 
-    def edit_while_writing(d):
-        for number, piece in enumerate(real(d)):
+    def edit_while_writing(d, cards=None):
+        for number, piece in enumerate(real(d, cards)):
             if number == 1:
                 deck.write_text(deck.read_text(encoding="utf-8") + "# saved by hand meanwhile\n", "utf-8")
             yield piece

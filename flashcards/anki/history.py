@@ -99,6 +99,7 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
             matched.append((ident, card))
     if merger is not None and brought:
         merged = merger.add(brought)
+        deck.cards.extend(merger.new_cards())
         report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
     if deck is not None and deck_path is not None and (report.added_to_deck or deck_state is None):
         from ..deckfile.writer import save_deck
@@ -162,7 +163,7 @@ def _open_target(deck_path: Path | None):
 
     state = file_state(deck_path)
     deck = load_deck(deck_path) if state is not None else Deck(deck_path.stem)
-    return deck, state, DeckMerger(deck)
+    return deck, state, DeckMerger(existing={card.id for card in deck.cards})
 
 
 def _guid(ident: str) -> str:

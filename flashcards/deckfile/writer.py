@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ def dump_yaml(data: object) -> str:
                      default_flow_style=False)
 
 
-_CHUNK = 2000  # cards per YAML dump: PyYAML builds a node tree per call, so chunks bound the memory
+_CHUNK = 500  # cards per YAML dump: PyYAML builds a node tree per call, so chunks bound the memory
 
 
 def _card_entry(card: Card) -> dict[str, object]:
@@ -49,19 +50,22 @@ def _card_entry(card: Card) -> dict[str, object]:
     return entry
 
 
-def iter_deck_yaml(deck: Deck) -> Iterator[str]:
-    """The deck as YAML text, in pieces: Unicode as is, multi-line text in literal blocks."""
+def iter_deck_yaml(deck: Deck, cards: Iterable[Card] | None = None) -> Iterator[str]:
+    """The deck as YAML text, in pieces: Unicode as is, multi-line text in literal blocks. `cards`, when given,
+    are written instead of the deck's own (read once, as they come)."""
     header: dict[str, object] = {"name": deck.name}
     if deck.tags:
         header["tags"] = list(deck.tags)
     yield dump_yaml(header)
-    if not deck.cards:
+    pending = iter(deck.cards if cards is None else cards)
+    chunk = list(islice(pending, _CHUNK))
+    if not chunk:
         yield "cards: []\n"
         return
     yield "cards:\n"
-    for start in range(0, len(deck.cards), _CHUNK):
-        chunk = [_card_entry(card) for card in deck.cards[start:start + _CHUNK]]
-        yield dump_yaml(chunk)
+    while chunk:
+        yield dump_yaml([_card_entry(card) for card in chunk])
+        chunk = list(islice(pending, _CHUNK))
 
 
 def dump_deck(deck: Deck) -> str:
@@ -69,8 +73,10 @@ def dump_deck(deck: Deck) -> str:
     return "".join(iter_deck_yaml(deck))
 
 
-def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | None = False) -> None:
-    """Write the deck atomically: any failure leaves the old file byte-identical.
+def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | None = False,
+              cards: Iterable[Card] | None = None) -> None:
+    """Write the deck atomically: any failure leaves the old file byte-identical. `cards`, when given, are
+    written instead of the deck's own, as they come (a big deck need not be held as a list).
 
     With `expected_state` (from file_state() when the deck was read), a file that changed on disk since
     is refused rather than overwritten: someone edited it by hand meanwhile. The check is made just before
@@ -84,7 +90,7 @@ def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | N
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            for piece in iter_deck_yaml(deck):
+            for piece in iter_deck_yaml(deck, cards):
                 handle.write(piece)
 
     with deck_lock(path):

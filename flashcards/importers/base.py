@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import Highlight
@@ -24,9 +25,15 @@ class ImportResult:
     """The highlights found in one file, with warnings (file:line: ...) and skipped entries by reason."""
 
     format: str
-    highlights: list[Highlight] = field(default_factory=list)
+    highlights: Sequence[Highlight] = field(default_factory=list)  # a list, or made as read (kindle.KindleHighlights)
     warnings: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+
+    def add(self, highlight: Highlight) -> None:
+        """One more highlight found, for importers that collect them in a list."""
+        if not isinstance(self.highlights, list):
+            raise TypeError("these highlights are made as they are read; nothing can be added to them")
+        self.highlights.append(highlight)
 
 
 _JSON_START = re.compile(r'\s*(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d|true\b|false\b|null\b|$))')

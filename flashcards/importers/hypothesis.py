@@ -58,7 +58,7 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         line = lines[position] if position < len(lines) else 0
         highlight = _highlight(annotation, source, line, result)
         if highlight is not None:
-            result.highlights.append(highlight)
+            result.add(highlight)
     return result
 
 

@@ -122,7 +122,7 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
     tags = (as_tag(title),) if title else ()
     for entry in highlights:
         origin = " — ".join(part for part in (book, entry.where) if part) if book else f"{file_label(source)}:{entry.line}"
-        result.highlights.append(Highlight(entry.text, "\n\n".join(entry.notes), origin, tags, entry.line))
+        result.add(Highlight(entry.text, "\n\n".join(entry.notes), origin, tags, entry.line))
     return result
 
 

@@ -68,7 +68,7 @@ def _read(connection: sqlite3.Connection, source: str) -> ImportResult:
             title = _text(title) or _text(book_title)
             book = book_label(title, _text(author))
             tags = (as_tag(title),) if title else ()
-            result.highlights.append(Highlight(text, annotation, book or f"{file_label(source)}:{number}", tags, 0))
+            result.add(Highlight(text, annotation, book or f"{file_label(source)}:{number}", tags, 0))
     return result
 
 

@@ -37,7 +37,7 @@ class _Notes:
             back = _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in self.comment)).strip()
             if front:
                 where = f"{file_label(self.source)}:{self.line}"
-                self.result.highlights.append(Highlight(front, back, where, (), self.line))
+                self.result.add(Highlight(front, back, where, (), self.line))
             else:
                 self.result.skipped["empty quote"] += 1
         self.quote, self.comment, self.line = [], [], 0

@@ -35,10 +35,10 @@ def parse_lines(lines: Iterable[str], source: str, options: ImportOptions) -> Im
         if pending is None:
             pending = (number, line)
             continue
-        result.highlights.append(Highlight(pending[1], line, f"{label}:{pending[0]}", (), pending[0]))
+        result.add(Highlight(pending[1], line, f"{label}:{pending[0]}", (), pending[0]))
         pending = None
     if pending is not None:
         number, front = pending
         result.warnings.append(f"{source}:{number}: last passage has no commentary; its card has an empty back")
-        result.highlights.append(Highlight(front, "", f"{label}:{number}", (), number))
+        result.add(Highlight(front, "", f"{label}:{number}", (), number))
     return result

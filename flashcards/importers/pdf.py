@@ -92,7 +92,7 @@ def _read(reader: Any, source: str) -> ImportResult:
             found.append((-top, left, text, comment))
         page_name = labels[index] if index < len(labels) else str(index + 1)
         for _, _, text, comment in sorted(found, key=lambda item: item[:2]):  # reading order: top to bottom
-            result.highlights.append(Highlight(text, comment, f"{book} — page {page_name}", (as_tag(title),), 0))
+            result.add(Highlight(text, comment, f"{book} — page {page_name}", (as_tag(title),), 0))
     result.skipped = +result.skipped  # drop zero counts
     if not markups:
         scanned = not any(page.extract_text().strip() for page in list(reader.pages)[:5])

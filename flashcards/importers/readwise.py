@@ -78,5 +78,5 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         tags = [as_tag(tag) for field in ("tags", "document tags") for tag in cell(row, field).split(",") if tag.strip()]
         if title:
             tags.append(as_tag(title))
-        result.highlights.append(Highlight(front, cell(row, "note"), origin, tuple(dict.fromkeys(tags)), line))
+        result.add(Highlight(front, cell(row, "note"), origin, tuple(dict.fromkeys(tags)), line))
     return result

@@ -118,7 +118,7 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
             result.skipped[f"empty {front_name!r} cell"] += 1
             continue
         text_back = row[back].strip() if back is not None and back < len(row) else ""
-        result.highlights.append(Highlight(text_front, text_back, f"{file_label(source)}:{line}", (), line))
+        result.add(Highlight(text_front, text_back, f"{file_label(source)}:{line}", (), line))
     return result
 
 
