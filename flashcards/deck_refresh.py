@@ -1,9 +1,9 @@
 """Bringing the store's copy of a changed deck file up to date: only the cards whose text changed are parsed.
 
 The file is cut into per-card chunks by text (deckfile.chunks); a chunk whose hash the store already holds
-keeps its cached card, the others are parsed alone with the safe streamed loader, at their own lines. Any
-doubt (a new header, a chunk that does not parse to exactly one card, an id twice) falls back to parsing the
-whole file, whose errors carry the exact file:line.
+keeps its cached card, the others are parsed with the safe streamed loader, each run of neighbouring changed
+chunks as one small document. Any doubt (a new header, a run that does not parse to one card per chunk, a
+parse error, an id twice) falls back to parsing the whole file, whose errors carry the exact file:line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .deckfile.chunks import Layout, chunk_text, split_cards
+from .deckfile.chunks import Layout, split_cards
 from .deckfile.reader import parse_deck, read_deck_bytes
 from .errors import FlashcardsError
 from .model import Card
@@ -58,23 +58,37 @@ def _patch(store: Store, cached: CachedDeck, path: Path, data: bytes, layout: La
         if chunk_digest is not None:
             first_at.setdefault(chunk_digest, position)
     moved: dict[int, int] = {}
-    changed: list[tuple[int, Card, str]] = []
+    new: list[int] = []  # positions whose text is not cached anywhere, in order
     for position, chunk_digest in enumerate(layout.digests):
         if position < len(old) and old[position] == chunk_digest:
             continue
         if chunk_digest in first_at:  # a card that moved: its text is cached
             moved[position] = first_at[chunk_digest]
-            continue
+        else:
+            new.append(position)
+    changed: list[tuple[int, Card, str]] = []
+    for first, last in _runs(new):
         try:
-            cards = parse_deck(chunk_text(data, layout.chunk(position)), str(path)).cards
+            cards = parse_deck(layout.items(first, last), str(path)).cards
         except FlashcardsError:
             return None  # the whole file's parse reports it, at its line
-        if len(cards) != 1:
+        if len(cards) != last - first + 1:
             return None
-        changed.append((position, cards[0], chunk_digest))
+        changed += [(first + offset, card, layout.digests[first + offset]) for offset, card in enumerate(cards)]
     cards_at = store.cached_cards_at(cached.path, set(moved.values()))
     changed += [(position, cards_at[source], layout.digests[position]) for position, source in moved.items()]
     count = len(layout.starts)
     if store.patch_deck(cached.path, cached.name, cached.tags, *state, layout.key, count, changed) is not None:
         return None  # an id twice: the whole file's parse names both lines
     return CachedDeck(cached.path, cached.name, cached.tags, *state, count, layout.key)
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Increasing positions as runs of neighbours: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for position in positions:
+        if runs and runs[-1][1] == position - 1:
+            runs[-1] = (runs[-1][0], position)
+        else:
+            runs.append((position, position))
+    return runs

@@ -180,7 +180,7 @@ def convert(
         report.written = report.added > 0 or state is None or renamed
         if state is None:  # a new deck: its cards written as they are made
             save_deck(Deck(current), out, expected_state=False if device else None, cards=merger.new_cards())
-        elif renamed or (report.added and not _append(out, list(merger.new_cards()), state, known)):
+        elif renamed or (report.added and not _append(out, merger.new_cards(), state, known)):
             loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
             save_deck(Deck(name or loaded.name, [*loaded.cards, *merger.new_cards()], loaded.tags), out,
                       expected_state=state)
@@ -197,7 +197,7 @@ class KnownDeck(Protocol):
         """New cards were appended to the deck (in state `before`)."""
 
 
-def _append(out: Path, cards: list[Card], state: tuple[int, int], known: KnownDeck | None) -> bool:
+def _append(out: Path, cards: Iterable[Card], state: tuple[int, int], known: KnownDeck | None) -> bool:
     result = append_cards(out, cards, state)
     if result is not None and known is not None:
         known.appended(out, state, result)

@@ -8,12 +8,12 @@ import pytest
 
 from conftest import run_cli
 from flashcards.deckfile import file_state
-from flashcards.deckfile.append import appended
+from flashcards.deckfile.append import layout
 from flashcards.deckfile.reader import load_deck
 from flashcards.decks import open_decks
 from flashcards.errors import FlashcardsError
 from flashcards.merge import convert
-from flashcards.model import Card, card_id
+from flashcards.model import card_id
 from flashcards.store import Store
 
 HAND_WRITTEN = """\
@@ -71,7 +71,7 @@ def test_new_cards_go_into_empty_or_missing_lists_too(tmp_path, text, expect_pre
 def test_a_deck_whose_shape_cannot_take_an_append_is_written_whole_with_the_same_cards(tmp_path):
     deck = tmp_path / "deck.yaml"
     deck.write_text("cards: [{front: a}]\nname: flow\n", encoding="utf-8")
-    assert appended(deck.read_bytes(), [Card("x", "b")]) is None
+    assert layout(deck.read_bytes()) is None
     convert([pairs(tmp_path, "b")], deck)
     assert [card.front for card in load_deck(deck).cards] == ["a", "b"] and load_deck(deck).name == "flow"
 

@@ -54,6 +54,23 @@ def test_a_one_card_edit_parses_that_card_alone_and_the_store_has_the_new_text(t
         assert [card for card in after if after[card] != times[card]] == [cards[150].id]  # only its note is newer
 
 
+
+def test_thousands_of_cards_added_at_the_end_are_parsed_as_one_run_not_one_by_one(tmp_path, counted_parses):
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 10)
+    with Store(tmp_path / "fc.db") as store:
+        (opened,) = open_decks(store, [deck])
+        more = tmp_path / "more.yaml"
+        write_deck(more, 3_000)
+        added = more.read_text(encoding="utf-8").split("cards:\n", 1)[1]
+        text = deck.read_text(encoding="utf-8")
+        deck.write_text(text + added.replace("id: ", "id: f"), encoding="utf-8")  # other ids than the first ten
+        edit(deck, "back: commentary 2\n", "back: edited too\n")
+        open_decks(store, [deck])
+        assert counted_parses == {"whole": 1, "chunks": 2}  # the edited card, and the 3,000 added as one document
+        cards = store.deck_cards(opened.key)
+        assert len(cards) == 3_010 and cards == load_deck(deck).cards and cards[2].back == "edited too"
+
 def test_an_error_in_an_edited_card_names_its_file_and_line(tmp_path):
     deck = tmp_path / "deck.yaml"
     write_deck(deck, 50)

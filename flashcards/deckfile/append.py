@@ -10,6 +10,7 @@ sequential write of the file (tens of milliseconds for a 100,000-card deck).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +20,14 @@ from ..model import Card
 from . import file_state
 from .chunks import digest, items_indent
 from .reader import parse_deck, read_deck_bytes
-from .writer import _card_entry, dump_yaml
+from .writer import _card_entry, card_chunks, dump_yaml
 
 _ANY_CARDS_KEY = re.compile(rb"^cards[ \t]*:", re.M)
 _EMPTY_FLOW = re.compile(rb"^cards:[ \t]*\[[ \t]*\][ \t]*(?:#[^\r\n]*)?(\r?\n|\Z)", re.M)
 _ONLY_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?\Z")
+
+
+DESCRIBED_AT_MOST = 5_000  # new cards an append hands to the store's cache; after a bigger one the next command parses
 
 
 def cards_text(cards: list[Card], indent: int = 0) -> bytes:
@@ -34,45 +38,64 @@ def cards_text(cards: list[Card], indent: int = 0) -> bytes:
     return text.encode("utf-8")
 
 
-def appended(data: bytes, cards: list[Card]) -> list[bytes] | None:
-    """The deck's bytes with `cards` added at the end of its list, or None when its shape does not allow it
-    (a flow list with cards in it, keys after the list): then the deck must be written whole."""
+@dataclass(frozen=True)
+class Layout:
+    """Where new cards go in a deck's bytes: after `before`, indented by `indent`, followed by `after`."""
+
+    before: list[bytes]
+    indent: int
+    after: list[bytes]
+
+
+def layout(data: bytes) -> Layout | None:
+    """Where new cards go at the end of the deck's list, or None when its shape does not allow it (a flow list
+    with cards in it, keys after the list): then the deck must be written whole."""
     newline = b"" if not data or data.endswith(b"\n") else b"\n"
     indent = items_indent(data)
     if indent is not None:
-        return [data, newline, cards_text(cards, indent)]
+        return Layout([data, newline] if newline else [data], indent, [])
     if not _ANY_CARDS_KEY.search(data):  # no list yet: it starts at the end
-        return [data, newline, b"cards:\n", cards_text(cards)]
+        return Layout([data, newline, b"cards:\n"], 0, [])
     empty = list(_EMPTY_FLOW.finditer(data))
     if len(empty) == 1 and _ONLY_COMMENTS.fullmatch(data, empty[0].end()):  # `cards: []` last: it becomes a list
         line = empty[0]
-        return [data[:line.start()], b"cards:\n", cards_text(cards), data[line.end():]]
+        return Layout([data[:line.start()], b"cards:\n"], 0, [data[line.end():]])
     return None
 
 
 @dataclass(frozen=True)
 class Appended:
     """What an append did: the file's state after it, and when the new cards simply follow the old ones as
-    chunks (deckfile.chunks), the new chunks' hashes and cards as a parse reads them (for the store's cache)."""
+    chunks (deckfile.chunks) and are not too many, the new chunks' hashes and cards as a parse reads them (for
+    the store's cache)."""
 
     state: tuple[int, int]
     digests: list[str] | None
     cards: list[Card]
 
 
-def append_cards(path: Path, cards: list[Card], expected_state: tuple[int, int] | None) -> Appended | None:
-    """Add `cards` at the end of the deck file's list, atomically; None (nothing written) when its shape
-    needs a whole rewrite. A file changed on disk since `expected_state` is refused."""
+def append_cards(path: Path, cards: Iterable[Card], expected_state: tuple[int, int] | None) -> Appended | None:
+    """Add `cards` at the end of the deck file's list, atomically, writing them as they come; None (nothing
+    written) when its shape needs a whole rewrite. A file changed on disk since `expected_state` is refused."""
     data = read_deck_bytes(path)
     if file_state(path) != expected_state:
         raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
-    pieces = appended(data, cards)
-    if pieces is None:
+    where = layout(data)
+    if where is None:
         return None
+    plain = len(where.before) == 1 and not where.after  # the new items simply follow the old ones: describable
+    described = _Description() if plain else None
 
     def write(tmp: Path) -> None:
+        nonlocal described
         with open(tmp, "wb") as handle:
-            handle.writelines(pieces)
+            handle.writelines(where.before)
+            for chunk in card_chunks(cards):
+                text = cards_text(chunk, where.indent)
+                handle.write(text)
+                if described is not None and not described.add(text, path):
+                    described = None
+            handle.writelines(where.after)
         if file_state(path) != expected_state:  # the last moment before the rename
             raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
 
@@ -80,12 +103,26 @@ def append_cards(path: Path, cards: list[Card], expected_state: tuple[int, int] 
     state = file_state(path)
     if state is None:
         raise FlashcardsError(f"{path}: gone right after it was written")
-    if len(pieces) != 3 or pieces[1]:  # not a plain append after a final newline: the cut must be redone
+    if described is None:  # the cut must be redone, or too many to hand over: the next command parses
         return Appended(state, None, [])
-    text = pieces[2]
-    starts = [0, *(match.start() + 1 for match in re.finditer(rb"\n(?=[ ]*- )", text))]
-    indent = len(text) - len(text.lstrip(b" "))
-    starts = [start for start in starts if text[start:start + indent + 2] == b" " * indent + b"- "]
-    digests = [digest(text[start:end]) for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
-    parsed = parse_deck(b"cards:\n" + text, str(path)).cards
-    return Appended(state, digests if len(parsed) == len(digests) else None, parsed)
+    return Appended(state, described.digests, described.cards)
+
+
+class _Description:
+    """The appended items' hashes and cards, as the chunk reader and parser will see them."""
+
+    def __init__(self) -> None:
+        self.digests: list[str] = []
+        self.cards: list[Card] = []
+
+    def add(self, text: bytes, path: Path) -> bool:
+        """Describe one more piece of appended items; False when that is not possible (or not worth it)."""
+        starts = [0, *(match.start() + 1 for match in re.finditer(rb"\n(?=[ ]*- )", text))]
+        indent = len(text) - len(text.lstrip(b" "))
+        starts = [start for start in starts if text[start:start + indent + 2] == b" " * indent + b"- "]
+        parsed = parse_deck(b"cards:\n" + text, str(path)).cards
+        if len(parsed) != len(starts) or len(self.cards) + len(parsed) > DESCRIBED_AT_MOST:
+            return False
+        self.digests.extend(digest(text[start:end]) for start, end in zip(starts, [*starts[1:], len(text)], strict=True))
+        self.cards.extend(parsed)
+        return True

@@ -18,15 +18,6 @@ _FIRST_CONTENT = re.compile(rb"^(?![ \t]*(?:#[^\n]*)?\r?$)( *)(.)", re.M)  # the
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """One card's text: bytes [start, end) of the file, from line `line` (1-based)."""
-
-    line: int
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
 class Layout:
     """A deck file's cut: everything before the first card (hashed), the items' indentation, the card chunks
     (where each starts, and its hash)."""
@@ -43,11 +34,10 @@ class Layout:
         """The header's identity as the store keeps it."""
         return f"{self.indent}:{self.header_digest}"
 
-    def chunk(self, index: int) -> Chunk:
-        """The `index`th card's chunk, with its line."""
-        start = self.starts[index]
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.data)
-        return Chunk(self.data.count(b"\n", 0, start) + 1, start, end)
+    def items(self, first: int, last: int) -> bytes:
+        """The chunks `first` to `last` (included) as a YAML document of their own: a `cards:` list."""
+        end = self.starts[last + 1] if last + 1 < len(self.starts) else len(self.data)
+        return b"cards:\n" + self.data[self.starts[first]:end]
 
     def lines(self) -> list[int]:
         """Every chunk's first line."""
@@ -112,8 +102,3 @@ def _shape(data: bytes) -> tuple[int, int] | None:
     if any(pattern.search(data, start - 1) for pattern in odd):
         return None
     return start, indent
-
-
-def chunk_text(data: bytes, chunk: Chunk) -> bytes:
-    """A chunk as a YAML document of its own whose lines are the file's lines (errors keep their file:line)."""
-    return b"\n" * (chunk.line - 2) + b"cards:\n" + data[chunk.start:chunk.end]

@@ -50,6 +50,13 @@ def _card_entry(card: Card) -> dict[str, object]:
     return entry
 
 
+def card_chunks(cards: Iterable[Card]) -> Iterator[list[Card]]:
+    """The cards in lists of at most _CHUNK, as they come."""
+    pending = iter(cards)
+    while chunk := list(islice(pending, _CHUNK)):
+        yield chunk
+
+
 def iter_deck_yaml(deck: Deck, cards: Iterable[Card] | None = None) -> Iterator[str]:
     """The deck as YAML text, in pieces: Unicode as is, multi-line text in literal blocks. `cards`, when given,
     are written instead of the deck's own (read once, as they come)."""
@@ -57,15 +64,15 @@ def iter_deck_yaml(deck: Deck, cards: Iterable[Card] | None = None) -> Iterator[
     if deck.tags:
         header["tags"] = list(deck.tags)
     yield dump_yaml(header)
-    pending = iter(deck.cards if cards is None else cards)
-    chunk = list(islice(pending, _CHUNK))
-    if not chunk:
+    chunks = card_chunks(deck.cards if cards is None else cards)
+    first = next(chunks, None)
+    if first is None:
         yield "cards: []\n"
         return
     yield "cards:\n"
-    while chunk:
+    yield dump_yaml([_card_entry(card) for card in first])
+    for chunk in chunks:
         yield dump_yaml([_card_entry(card) for card in chunk])
-        chunk = list(islice(pending, _CHUNK))
 
 
 def dump_deck(deck: Deck) -> str:
