@@ -19,10 +19,12 @@ from .store import CachedDeck, Store
 
 
 def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
-                 progress: Callable[[], Callable[[float], None] | None] | None = None) -> tuple[CachedDeck, list[Card] | None]:
+                 progress: Callable[[], Callable[[float], None] | None] | None = None,
+                 keep_cards: bool = False) -> tuple[CachedDeck, list[Card] | None]:
     """Cache the deck file at `path` (as it is in `state`) under `key`; `progress()` is asked for a callback
-    only when the whole file must be parsed. Returns the cached deck, and its cards when it was parsed whole
-    (they are at hand: nobody needs to read them back from the store)."""
+    only when the whole file must be parsed. Returns the cached deck, and with `keep_cards` its cards when it
+    was parsed whole (they are at hand: nobody needs to read them back from the store). Without, a whole
+    parse streams the cards into the store as they come, never holding them all."""
     data = read_deck_bytes(path)
     layout = split_cards(data)
     cached = store.cached_deck(key)
@@ -31,11 +33,22 @@ def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
         if patched is not None:
             return patched, None
     lines: list[int] = []
-    deck = parse_deck(data, str(path), progress() if progress else None, lines)
-    chunks = layout.digests if layout is not None and _cut_matches(layout, lines) else None
-    layout_key = layout.key if layout is not None and chunks is not None else None
-    store.cache_deck(key, deck.name, deck.tags, deck.cards, *state, chunks, layout_key)
-    return CachedDeck(key, deck.name, deck.tags, *state, len(deck.cards), layout_key), deck.cards
+    kept: list[Card] | None = [] if keep_cards else None
+    staged = store.stage_deck(layout.digests if layout is not None else None)
+
+    def take(card: Card) -> None:
+        staged.add(card)
+        if kept is not None:
+            kept.append(card)
+
+    try:
+        deck = parse_deck(data, str(path), progress() if progress else None, lines, on_card=take)
+    except BaseException:
+        staged.discard()
+        raise
+    layout_key = layout.key if layout is not None and _cut_matches(layout, lines) else None
+    staged.commit(key, deck.name, deck.tags, *state, layout_key)
+    return CachedDeck(key, deck.name, deck.tags, *state, staged.count, layout_key), kept
 
 
 def _cut_matches(layout: Layout, card_lines: list[int]) -> bool:

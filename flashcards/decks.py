@@ -51,7 +51,7 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
             if state is None:
                 raise FlashcardsError(f"{path}: no such deck file")
             watch = (lambda path=path: on_parse(path)) if on_parse is not None else None
-            cached, cards = refresh_deck(store, key, path, state, watch)
+            cached, cards = refresh_deck(store, key, path, state, watch, keep_cards=with_cards)
         if not with_cards:
             cards = []
         elif cards is None:  # not parsed now: the store's copy

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import sqlite3
 
 import pytest
 from reviewing import write_deck
@@ -31,9 +32,9 @@ def counted_parses(monkeypatch):
     counts = {"whole": 0, "chunks": 0}
     real = deck_refresh.parse_deck
 
-    def parse(data, name, progress=None, card_lines=None):
+    def parse(data, name, progress=None, card_lines=None, on_card=None):
         counts["whole" if card_lines is not None else "chunks"] += 1
-        return real(data, name, progress, card_lines)
+        return real(data, name, progress, card_lines, on_card)
 
     monkeypatch.setattr(deck_refresh, "parse_deck", parse)
     return counts
@@ -162,3 +163,67 @@ def test_decks_of_another_shape_are_parsed_whole(tmp_path):
 def test_a_deck_is_cut_into_one_chunk_per_card_by_text_only_when_its_shape_is_plain(text, lines):
     layout = split_cards(text.encode())
     assert (layout.lines() if layout is not None else None) == lines
+
+
+def test_a_whole_parse_keeps_the_change_time_of_cards_it_did_not_change(tmp_path, counted_parses):
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 40)
+    with Store(tmp_path / "fc.db") as store:
+        (opened,) = open_decks(store, [deck])
+        times = store.changed_times(opened.key)
+        edit(deck, "name: test\n", "name: renamed by hand\n")  # a new header: the whole file is parsed
+        edit(deck, "back: commentary 7\n", "back: edited with it\n")
+        (reopened,) = open_decks(store, [deck])
+        assert counted_parses["whole"] == 2 and reopened.name == "renamed by hand"
+        cards = store.deck_cards(opened.key)
+        assert cards == load_deck(deck).cards
+        after = store.changed_times(opened.key)
+        assert [card for card in after if after[card] != times[card]] == [cards[7].id]
+        assert after[cards[7].id] > times[cards[7].id]
+
+
+def test_a_whole_parse_that_fails_leaves_the_cache_as_it_was(tmp_path):
+    deck = tmp_path / "deck.yaml"
+    ids = write_deck(deck, 30)
+    with Store(tmp_path / "fc.db") as store:
+        (opened,) = open_decks(store, [deck])
+        before = store.deck_cards(opened.key)
+        edit(deck, "name: test\n", "name: renamed\n")
+        edit(deck, f"id: {ids[29]}", f"id: {ids[0]}")  # found only at the very end of the parse
+        with pytest.raises(FlashcardsError, match="duplicate card id"):
+            open_decks(store, [deck])
+        assert store.deck_cards(opened.key) == before and store.cached_deck(opened.key).name == "test"
+        edit(deck, f"id: {ids[0]}\n  front: passage test 29", f"id: {ids[29]}\n  front: passage test 29")
+        (reopened,) = open_decks(store, [deck])  # mended: nothing of the failed parse is left over
+        assert reopened.name == "renamed" and store.deck_cards(opened.key) == load_deck(deck).cards
+
+
+def test_the_store_is_not_locked_while_a_deck_is_parsed(tmp_path, monkeypatch):
+    """A review in another terminal keeps saving its answers while this one parses a big deck: the parsed
+    cards wait in a temporary table, and the store is written in one short transaction at the end."""
+    deck = tmp_path / "deck.yaml"
+    write_deck(deck, 50)
+    db = tmp_path / "fc.db"
+    real = deck_refresh.parse_deck
+    locked_meanwhile = []
+
+    def parse(data, name, progress=None, card_lines=None, on_card=None):
+        def take(card):
+            if len(locked_meanwhile) < 1:
+                other = sqlite3.connect(db, timeout=0, isolation_level=None)
+                try:
+                    other.execute("BEGIN IMMEDIATE")  # what an answer's transaction takes first
+                    other.execute("ROLLBACK")
+                    locked_meanwhile.append(False)
+                except sqlite3.OperationalError:
+                    locked_meanwhile.append(True)
+                finally:
+                    other.close()
+            on_card(card)
+        return real(data, name, progress, card_lines, take if on_card else None)
+
+    monkeypatch.setattr(deck_refresh, "parse_deck", parse)
+    with Store(db) as store:
+        (opened,) = open_decks(store, [deck])
+        assert locked_meanwhile == [False]
+        assert store.deck_cards(opened.key) == load_deck(deck).cards

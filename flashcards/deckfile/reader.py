@@ -43,17 +43,18 @@ def read_deck_bytes(path: Path) -> bytes:
 
 
 def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] | None = None,
-               card_lines: list[int] | None = None) -> Deck:
+               card_lines: list[int] | None = None, on_card: Callable[[Card], None] | None = None) -> Deck:
     """Parse deck YAML text; `name` is used in messages; `card_lines`, if given, gets each card's first line.
 
     Streams: cards are built one at a time from the parser's events, so memory holds the cards, never the
-    whole YAML tree (a 100,000-card deck would need hundreds of megabytes as nodes). Aliases are refused at
+    whole YAML tree (a 100,000-card deck would need hundreds of megabytes as nodes). With `on_card`, each
+    card is handed to it as it is parsed and not kept (the Deck returned has no cards). Aliases are refused at
     the first one, so an alias bomb fails before anything expands.
     """
     loader = _Loader(data)
     try:
         lines = (data.count(b"\n") if isinstance(data, bytes) else data.count("\n")) + 1
-        return _parse_events(loader, name, progress, lines, card_lines)
+        return _parse_events(loader, name, progress, lines, card_lines, on_card)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -71,7 +72,7 @@ def parse_deck(data: bytes | str, name: str, progress: Callable[[float], None] |
 
 
 def _parse_events(loader, name: str, progress: Callable[[float], None] | None, lines: int,
-                  card_lines: list[int] | None) -> Deck:
+                  card_lines: list[int] | None, on_card: Callable[[Card], None] | None) -> Deck:
     loader.get_event()  # stream start
     if isinstance(loader.peek_event(), yaml.StreamEndEvent):
         raise FlashcardsError(f"{name}:1: deck is empty (expected keys: {', '.join(TOP_LEVEL_KEYS)})")
@@ -90,7 +91,7 @@ def _parse_events(loader, name: str, progress: Callable[[float], None] | None, l
         if key == "cards" and isinstance(event, yaml.SequenceStartEvent):
             top[key] = _shell(loader, yaml.SequenceNode, event)
             _check_tag(top[key], name)
-            cards = _stream_cards(loader, name, progress, lines, [] if card_lines is None else card_lines)
+            cards = _stream_cards(loader, name, progress, lines, [] if card_lines is None else card_lines, on_card)
         else:
             top[key] = _node(loader, event, name)
     loader.get_event()  # mapping end
@@ -107,9 +108,11 @@ def _parse_events(loader, name: str, progress: Callable[[float], None] | None, l
 
 
 def _stream_cards(loader, name: str, progress: Callable[[float], None] | None, lines: int,
-                  card_lines: list[int]) -> list[Card]:
-    """The cards of the `cards` list, each built and checked as soon as it is parsed."""
+                  card_lines: list[int], on_card: Callable[[Card], None] | None) -> list[Card]:
+    """The cards of the `cards` list, each built and checked as soon as it is parsed (and handed to `on_card`
+    instead of kept, when given)."""
     cards: list[Card] = []
+    keep = cards.append if on_card is None else on_card
     seen: dict[str, int] = {}
     while not isinstance(loader.peek_event(), yaml.SequenceEndEvent):
         node = _node(loader, loader.get_event(), name)
@@ -118,8 +121,8 @@ def _stream_cards(loader, name: str, progress: Callable[[float], None] | None, l
             raise FlashcardsError(f"{name}:{_line(node)}: duplicate card id {card.id!r} (first at line {seen[card.id]})")
         seen[card.id] = _line(node)
         card_lines.append(_line(node))
-        cards.append(card)
-        if progress and len(cards) % 1000 == 0:
+        keep(card)
+        if progress and len(seen) % 1000 == 0:
             progress(_line(node) / lines)
     loader.get_event()  # sequence end
     return cards

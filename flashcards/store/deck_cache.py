@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 
 from ..model import Card, content_fingerprint
@@ -35,35 +36,22 @@ class DeckCache:
         row = self.db.execute("SELECT path, name, tags, mtime_ns, size, cards, layout FROM decks WHERE path = ?", (path,)).fetchone()
         return None if row is None else CachedDeck(row[0], row[1], tags_from(row[2]), *row[3:])
 
-    def cache_deck(self, path: str, name: str, tags: list[str], cards: list[Card], mtime_ns: int, size: int,
+    def cache_deck(self, path: str, name: str, tags: list[str], cards: Iterable[Card], mtime_ns: int, size: int,
                    chunks: Sequence[str] | None = None, layout: str | None = None) -> None:
         """Replace the cached copy of a deck file and give every new card a schedule row (state new).
 
         `chunks`: each card's chunk hash (deckfile.chunks), with the file's `layout`, for parsing only what changes.
         """
-        now = int(time.time())
-        with self.transaction() as db:
-            before = {card_id: (fingerprint, changed_at) for card_id, fingerprint, changed_at in db.execute(
-                "SELECT card_id, fingerprint, changed_at FROM deck_cards WHERE deck_path = ?", (path,))}
-            db.execute("DELETE FROM deck_cards WHERE deck_path = ?", (path,))
-            db.execute(
-                "INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards, layout) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (path, name, tags_to(tags), mtime_ns, size, len(cards), layout if chunks is not None else None),
-            )
+        staged = self.stage_deck(chunks)
+        for card in cards:
+            staged.add(card)
+        staged.commit(path, name, tags, mtime_ns, size, layout if chunks is not None else None)
 
-            def rows():
-                for position, card in enumerate(cards):
-                    fingerprint = content_fingerprint(card)
-                    old_fingerprint, old_time = before.get(card.id, (None, None))
-                    if fingerprint == old_fingerprint and old_time:
-                        changed_at = old_time
-                    else:  # later than before even within the same second, or Anki would not see it as newer
-                        changed_at = max(now, (old_time or 0) + 1)
-                    yield (path, position, card.id, card.front, card.back, card.source,
-                           tags_to(card.tags), fingerprint, changed_at, chunks[position] if chunks is not None else None)
-
-            db.executemany(_INSERT_CARD, rows())
-            db.execute("INSERT OR IGNORE INTO schedule (card_id) SELECT card_id FROM deck_cards WHERE deck_path = ?", (path,))
+    def stage_deck(self, chunks: Sequence[str] | None = None) -> StagedDeck:
+        """A deck's cards gathered one at a time (as its file is parsed) into a temporary table, then cached by
+        StagedDeck.commit in one short transaction: neither the cards nor the store's write lock are held while
+        a big file is parsed. One staging at a time per store."""
+        return StagedDeck(self, chunks)
 
     def deck_cards(self, path: str) -> list[Card]:
         """The cached cards of a deck, in deck order."""
@@ -174,3 +162,65 @@ class _Duplicate(Exception):
 
 _INSERT_CARD = ("INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, changed_at, "
                 "chunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+class StagedDeck:
+    """A deck file's cards on their way into the cache (see DeckCache.stage_deck)."""
+
+    _BATCH = 1000
+
+    def __init__(self, cache: DeckCache, chunks: Sequence[str] | None) -> None:
+        self._cache = cache
+        self._chunks = chunks
+        self._rows: list[tuple] = []
+        self.count = 0
+        db = cache.db  # a temporary table lives in the connection's own temp database: no lock on the store
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS staged_cards (position INTEGER PRIMARY KEY, card_id TEXT, "
+                   "front TEXT, back TEXT, source TEXT, tags TEXT, fingerprint TEXT, changed_at INTEGER, chunk TEXT)")
+        db.execute("DELETE FROM temp.staged_cards")
+
+    def add(self, card: Card) -> None:
+        """One more card, in deck order."""
+        chunk = self._chunks[self.count] if self._chunks is not None and self.count < len(self._chunks) else None
+        self._rows.append((self.count, card.id, card.front, card.back, card.source, tags_to(card.tags),
+                           content_fingerprint(card), chunk))
+        self.count += 1
+        if len(self._rows) >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._cache.db.executemany("INSERT INTO temp.staged_cards (position, card_id, front, back, source, tags, "
+                                   "fingerprint, chunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._rows)
+        self._rows = []
+
+    def commit(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str | None) -> None:
+        """Replace the deck's cached copy with the staged cards (their chunk hashes kept only with a `layout`);
+        a card whose content is unchanged keeps its time of change, any other gets a later one."""
+        self._flush()
+        now = int(time.time())
+        try:
+            with self._cache.transaction() as db:
+                # later than before even within the same second, or Anki would not see the note as newer
+                db.execute(
+                    "UPDATE temp.staged_cards SET changed_at = coalesce((SELECT CASE WHEN o.fingerprint = "
+                    "staged_cards.fingerprint AND o.changed_at THEN o.changed_at ELSE max(?1, coalesce(o.changed_at, 0) "
+                    "+ 1) END FROM main.deck_cards o INDEXED BY deck_cards_card WHERE o.card_id = staged_cards.card_id "
+                    "AND o.deck_path = ?2), ?1)",
+                    (now, path))
+                db.execute("DELETE FROM deck_cards WHERE deck_path = ?", (path,))
+                db.execute("INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards, layout) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", (path, name, tags_to(tags), mtime_ns, size, self.count, layout))
+                db.execute("INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, "
+                           "changed_at, chunk) SELECT ?, position, card_id, front, back, source, tags, fingerprint, "
+                           "changed_at, CASE WHEN ? THEN chunk END FROM temp.staged_cards ORDER BY position",
+                           (path, layout is not None))
+                db.execute("INSERT OR IGNORE INTO schedule (card_id) SELECT card_id FROM deck_cards WHERE deck_path = ?",
+                           (path,))
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Let the staged cards go (also after a parse that failed: this never raises, so as not to hide why)."""
+        self._rows = []
+        with suppress(sqlite3.Error):
+            self._cache.db.execute("DELETE FROM temp.staged_cards")
