@@ -166,6 +166,12 @@ def test_damaged_newer_and_history_less_packages_are_one_clear_line(tmp_path, an
         result = run_cli("import-anki", str(path), "--db", str(tmp_path / "cli.db"))
         assert result.code == 1 and words in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+    # with a deck to bring them to, the notes of a package without answers become new cards
+    brought = run_cli("import-anki", str(bare), "--deck", str(tmp_path / "from-anki.yaml"), "--db",
+                      str(tmp_path / "cli.db"))
+    assert brought.code == 0, brought.stderr
+    assert "no answers" in brought.stdout + brought.stderr
+    assert [card.front for card in load_deck(tmp_path / "from-anki.yaml").cards] == ["x"]
 
 
 def test_import_anki_command_reports_as_json(tmp_path, anki_collection):

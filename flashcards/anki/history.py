@@ -62,12 +62,15 @@ class AnkiImportReport:
 def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | None, now: datetime) -> AnkiImportReport:
     """Merge an Anki package's history into the store; Anki's own notes go to `deck_path` when given."""
     package = read_package(path)
-    if package.cards and not package.has_history:
+    if package.cards and not package.has_history and deck_path is None:  # nothing to bring: say what would
         raise FlashcardsError(
             f"{path}: holds no review history (no answers, every card new); in Anki, export again with "
-            "'Include scheduling information' ticked"
+            "'Include scheduling information' ticked, or add `--deck FILE.yaml` to bring its notes as new cards"
         )
     report = AnkiImportReport(str(path), package.format, notes=len(package.notes))
+    if package.cards and not package.has_history:
+        report.hints.append("the package holds no answers (exported without scheduling information): its notes "
+                            "are new cards")
     ours = {_guid(ident): ident for ident in store.known_card_ids()}
     deck, deck_state, merger = _open_target(deck_path)
     if deck is not None:

@@ -38,6 +38,7 @@ _PAGE = re.compile(r"(?:\bpage|\bpágina|\bpagina|\bseite)\s+([0-9ivxlcdm]+)\b(?
 _TITLE = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 _INVISIBLE = "\ufeff\u200b\u200e\u200f"
 _METADATA = re.compile(r"^-\s*\S.*\|")
+_UNPLACED, _PAGE_UNIT, _LOCATION_UNIT = 0, 1, 2  # what an entry's start and end count
 
 
 class _Clippings:
@@ -87,9 +88,6 @@ class _Clippings:
             start, end = self.starts[index], self.ends[index]
             parts.append(f"location {start}-{end}" if end != start else f"location {start}")
         return ", ".join(parts)
-
-
-_UNPLACED, _PAGE_UNIT, _LOCATION_UNIT = 0, 1, 2
 
 
 class KindleHighlights(Sequence[Highlight]):

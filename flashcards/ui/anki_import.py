@@ -17,7 +17,8 @@ def print_anki_import(report, as_json: bool = False) -> None:
         f"{report.package}: {report.format} package, {_n(report.notes, 'note')} "
         f"({report.ours} made by flashcards, {report.from_anki} made in Anki)",
         f"answers: {report.answers_added} added, {report.answers_already} already in the review log",
-        f"schedules taken from Anki (its answer was the latest): {report.schedules_from_anki}",
+        "schedules taken from Anki (its answer was the latest, or the card was new here): "
+        f"{report.schedules_from_anki}",
     ]
     if report.deck:
         lines.append(f"{report.deck}: {_n(report.added_to_deck, 'card')} added, {report.already_in_deck} already there"
