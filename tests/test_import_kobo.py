@@ -178,3 +178,26 @@ def test_text_that_is_not_utf8_in_a_cell_is_read_with_replacement_characters(tmp
     db.commit()
     db.close()
     assert [h.front for h in import_file(path, "KoboReader.sqlite").highlights] == ["caf\ufffd noir"]
+
+
+def test_highlights_still_in_the_wal_file_are_read_and_neither_file_is_touched(tmp_path):
+    work = tmp_path / "device-as-it-runs"
+    work.mkdir()
+    path = make_kobo(work / "KoboReader.sqlite")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")  # the e-reader has not moved it into the database yet
+    _bookmark(db, "b7", MEDITATIONS, "Waste no more time arguing what a good man should be. Be one.",
+              created="2024-03-01T08:00:00")
+    db.commit()
+    copied = tmp_path / "KOBOeReader" / ".kobo"  # unplugged now: the database and its WAL, as found on the device
+    copied.mkdir(parents=True)
+    for name in ("KoboReader.sqlite", "KoboReader.sqlite-wal"):
+        (copied / name).write_bytes((work / name).read_bytes())
+    db.close()
+    before = {item.name: hashlib.sha256(item.read_bytes()).hexdigest() for item in copied.iterdir()}
+    assert (copied / "KoboReader.sqlite-wal").stat().st_size > 0
+    result = import_file(copied / "KoboReader.sqlite", ".kobo/KoboReader.sqlite")
+    assert [h.front for h in result.highlights][-1] == "Waste no more time arguing what a good man should be. Be one."
+    assert len(result.highlights) == 4
+    assert {item.name: hashlib.sha256(item.read_bytes()).hexdigest() for item in copied.iterdir()} == before
