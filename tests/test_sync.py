@@ -25,6 +25,7 @@ from flashcards.errors import FlashcardsError
 from flashcards.memory import recompute_memory_states
 from flashcards.model import Rating, State
 from flashcards.store import Store
+from flashcards.sync import plan as plan_module
 from flashcards.sync import sync_with_anki
 
 pytest.importorskip("anki")
@@ -146,7 +147,17 @@ def review_in_both_places(world: World) -> None:
 # --- answers both ways, one memory ------------------------------------------------------------------
 
 
-def test_answers_cross_both_ways_and_both_sides_hold_the_same_memory(world):
+@pytest.fixture(params=["in one piece", "one card and one answer at a time"])
+def pieces(request, monkeypatch):
+    """Sync reads cards and answers in pieces and writes Anki's log in pieces (for memory); the outcome must not
+    depend on where the pieces end."""
+    if request.param != "in one piece":
+        monkeypatch.setattr(plan_module, "CHUNK", 1)
+        monkeypatch.setattr(live_write, "_REVIEW_CHUNK", 1)
+    return request.param
+
+
+def test_answers_cross_both_ways_and_both_sides_hold_the_same_memory(world, pieces):
     review_in_both_places(world)
     report = world.sync()
     assert (report.notes_added, report.notes_updated) == (0, 0)
@@ -200,7 +211,7 @@ def test_an_answer_anki_moved_up_a_millisecond_is_still_the_same_answer(world):
     assert world.store.answer_count() == 1
 
 
-def test_our_answer_at_a_moment_anki_already_used_takes_the_next_free_millisecond(world):
+def test_our_answer_at_a_moment_anki_already_used_takes_the_next_free_millisecond(world, pieces):
     from anki.scheduler.v3 import CardAnswer
 
     a, b = world.ids[:2]

@@ -18,7 +18,7 @@ QUEUE_NEW, QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = 0, 1, 2, 3
 TIMESTAMP_DUE = 1_000_000_000  # a learning card's due above this is epoch seconds, below it a day number
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnkiCard:
     """One of our notes in the collection, with its single card's scheduling as Anki keeps it."""
 
@@ -46,7 +46,7 @@ class AnkiCard:
     in_filtered_deck: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnkiReview:
     """One row of Anki's review log. `id` is the answer's moment in epoch milliseconds."""
 
@@ -69,7 +69,7 @@ class AnkiReview:
         return self.ease == 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteWrite:
     """A note to add or update: fields already as Anki HTML (package_out.field_html), tags in Anki form."""
 
@@ -79,7 +79,7 @@ class NoteWrite:
     deck: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewWrite:
     """An answer to add to Anki's review log; its id is `answered_at` in milliseconds."""
 
@@ -93,7 +93,7 @@ class ReviewWrite:
     factor: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScheduleWrite:
     """A card's scheduling as it should be in Anki after the write."""
 

@@ -184,29 +184,36 @@ def _foreign_guids(col: Any, guids: list[str]) -> set[str]:
 
 
 def _write_reviews(col: Any, reviews: Sequence[ReviewWrite], cards: dict, result: WriteResult) -> None:
-    ids = [_ms(review.answered_at, review.guid) for review in reviews]
-    present = existing_review_ids(col, ids)
-    rows = []
-    for review, rid in zip(reviews, ids, strict=True):
-        if rid in present:
-            result.reviews_present += 1
-            continue
-        if review.guid not in cards:
-            raise FlashcardsError(f"Anki has no note with GUID {review.guid} for the answer at {review.answered_at}")
-        if review.ease not in (1, 2, 3, 4) or review.kind not in REVIEW_KINDS[:4]:
-            raise FlashcardsError(f"answer at {review.answered_at} on {review.guid}: rating {review.ease}, "
-                                  f"kind {review.kind!r} (want 1-4 and one of {', '.join(REVIEW_KINDS[:4])})")
-        if review.taken_ms < 0:
-            raise FlashcardsError(f"answer at {review.answered_at} on {review.guid}: negative time taken")
-        present.add(rid)
-        rows.append((rid, cards[review.guid][1], -1, review.ease, review.interval, review.last_interval,
-                     review.factor, review.taken_ms, REVIEW_KINDS.index(review.kind)))
-    if rows:
-        col.db.executemany(
-            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-    result.reviews_added += len(rows)
+    """Add the answers to Anki's review log, _REVIEW_CHUNK at a time (rows written earlier in the transaction
+    count as present for later ones: an answer is never added twice)."""
+    for start in range(0, len(reviews), _REVIEW_CHUNK):
+        part = reviews[start:start + _REVIEW_CHUNK]
+        ids = [_ms(review.answered_at, review.guid) for review in part]
+        present = existing_review_ids(col, ids)
+        rows = []
+        for review, rid in zip(part, ids, strict=True):
+            if rid in present:
+                result.reviews_present += 1
+                continue
+            if review.guid not in cards:
+                raise FlashcardsError(f"Anki has no note with GUID {review.guid} for the answer at {review.answered_at}")
+            if review.ease not in (1, 2, 3, 4) or review.kind not in REVIEW_KINDS[:4]:
+                raise FlashcardsError(f"answer at {review.answered_at} on {review.guid}: rating {review.ease}, "
+                                      f"kind {review.kind!r} (want 1-4 and one of {', '.join(REVIEW_KINDS[:4])})")
+            if review.taken_ms < 0:
+                raise FlashcardsError(f"answer at {review.answered_at} on {review.guid}: negative time taken")
+            present.add(rid)
+            rows.append((rid, cards[review.guid][1], -1, review.ease, review.interval, review.last_interval,
+                         review.factor, review.taken_ms, REVIEW_KINDS.index(review.kind)))
+        if rows:
+            col.db.executemany(
+                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+        result.reviews_added += len(rows)
+
+
+_REVIEW_CHUNK = 20_000
 
 
 def _ms(moment: datetime, guid: str) -> int:

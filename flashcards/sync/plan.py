@@ -21,7 +21,7 @@ from typing import Any
 from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
 from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews
 from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
-from ..clock import day_number, from_ms, to_ms
+from ..clock import day_number, from_ms
 from ..decks import OpenDeck
 from ..errors import FlashcardsError
 from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
@@ -33,6 +33,7 @@ from .answers import free_ids, is_answer, match, review_write, state_before
 _DAY = timedelta(days=1)
 CHUNK = 2000  # cards read from both sides at a time
 Moment = tuple[int, int, int]  # one of our answers: (log id, answered at in ms UTC, rating)
+Outgoing = tuple[str, int, int, int | None]  # an answer Anki lacks: (GUID, log id, at ms, the card's previous log id)
 
 
 @dataclass
@@ -104,7 +105,7 @@ class _Planner:
         self.today = day_number(now, settings.rollover_hour, tz)
         parameters = self.scheduler.parameters
         self.decay = parameters[20] if len(parameters) > 20 else None
-        self.outgoing: list[tuple[str, int, int | None]] = []  # (GUID, log id, the card's previous answer's)
+        self.outgoing: list[Outgoing] = []
         self.notes = our_notes(col)
         self.days = AnkiDays(col)
 
@@ -125,7 +126,7 @@ class _Planner:
         plan, today = self.plan, self.today
         row = self.rows.get(card_id) or CardRow(card_id, Schedule())
         only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
-        self.outgoing += [(guid, mine[i][0], mine[i - 1][0] if i else None) for i in only_mine]
+        self.outgoing += [(guid, mine[i][0], mine[i][1], mine[i - 1][0] if i else None) for i in only_mine]
         schedule = row.schedule
         if only_other:
             schedule, added = replay(self.scheduler, card_id, mine, other, set(only_other))
@@ -194,13 +195,10 @@ def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool,
                          schedule.difficulty, settings.desired_retention, schedule.last_review, suspended, buried, decay)
 
 
-def _to_anki(store: Store, col: Any, outgoing: list[tuple[str, int, int | None]]) -> list[ReviewWrite]:
-    """Our answers Anki lacks, each at a revlog id no other row holds (moved up by 1 ms while taken)."""
-    logged = store.answers_by_id([log_id for _, log_id, _ in outgoing] +
-                                 [previous for _, _, previous in outgoing if previous is not None])
-    answers = [(guid, logged[log_id], None if previous is None else logged.get(previous))
-               for guid, log_id, previous in outgoing]
-    wanted = [to_ms(answer.reviewed_at) for _, answer, _ in answers]
+def _to_anki(store: Store, col: Any, outgoing: list[Outgoing]) -> list[ReviewWrite]:
+    """Our answers Anki lacks, each at a revlog id no other row holds (moved up by 1 ms while taken). The log
+    is read CHUNK answers at a time: a first sync of a long history never holds all of it as objects."""
+    wanted = [at_ms for _, _, at_ms, _ in outgoing]
     taken: set[int] = set()
     while True:
         ids = free_ids(wanted, set(taken))
@@ -208,6 +206,14 @@ def _to_anki(store: Store, col: Any, outgoing: list[tuple[str, int, int | None]]
         if not hit:
             break
         taken |= hit
-    return [review_write(guid, answer, at_ms, previous.due if previous else None,
-                         previous.reviewed_at if previous else None)
-            for (guid, answer, previous), at_ms in zip(answers, ids, strict=True)]
+    del wanted, taken
+    reviews: list[ReviewWrite] = []
+    for start in range(0, len(outgoing), CHUNK):
+        part = outgoing[start:start + CHUNK]
+        logged = store.answers_by_id([log_id for _, log_id, _, _ in part] +
+                                     [previous for _, _, _, previous in part if previous is not None])
+        for (guid, log_id, _, previous), at_ms in zip(part, ids[start:start + CHUNK], strict=True):
+            answer, before = logged[log_id], logged.get(previous) if previous is not None else None
+            reviews.append(review_write(guid, answer, at_ms, before.due if before else None,
+                                        before.reviewed_at if before else None))
+    return reviews
