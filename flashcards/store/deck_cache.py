@@ -71,7 +71,7 @@ class DeckCache:
     def deck_card_ids(self, path: str) -> list[str]:
         """The ids of a cached deck's cards, in deck order."""
         return [row[0] for row in self.db.execute(
-            "SELECT card_id FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,))]
+            "SELECT card_id FROM deck_cards INDEXED BY deck_cards_order WHERE deck_path = ? ORDER BY position", (path,))]
 
     def card_deck(self, card_id: str, decks: Sequence[str]) -> str | None:
         """The first of the given decks (store keys) holding the card."""
@@ -95,7 +95,7 @@ class DeckCache:
     def chunk_digests(self, path: str) -> list[str | None]:
         """Each cached card's chunk hash, in deck order."""
         return [row[0] for row in self.db.execute(
-            "SELECT chunk FROM deck_cards WHERE deck_path = ? ORDER BY position", (path,))]
+            "SELECT chunk FROM deck_cards INDEXED BY deck_cards_order WHERE deck_path = ? ORDER BY position", (path,))]
 
     def cached_cards_at(self, path: str, positions: Iterable[int]) -> dict[int, Card]:
         """The cached cards at these positions of a deck."""

@@ -121,8 +121,15 @@ def _m007_previous_intervals(db: sqlite3.Connection) -> None:
                "duration_ms, card_id)")
 
 
+def _m008_deck_order_index(db: sqlite3.Connection) -> None:
+    # a deck's card ids and chunk hashes in deck order without reading the cards' text (the table's rows hold
+    # it): what a hand edit and adding a highlight read of a big deck
+    db.execute("CREATE INDEX deck_cards_order ON deck_cards(deck_path, position, card_id, chunk)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
-                                                          _m005_deck_chunks, _m006_sync_flags, _m007_previous_intervals]
+                                                          _m005_deck_chunks, _m006_sync_flags, _m007_previous_intervals,
+                                                          _m008_deck_order_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
