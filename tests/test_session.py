@@ -11,6 +11,7 @@ from flashcards.model import Rating, Schedule, State
 from flashcards.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
+from flashcards.store import reviews as reviews_module
 from flashcards.store.checks import check_store
 
 
@@ -270,3 +271,22 @@ def test_undo_takes_back_only_its_own_answer_and_keeps_another_sessions_answer(s
         assert row.schedule == alone  # as if only B had answered
         assert row.schedule.reps == 1
     assert check_store(store.path).ok
+
+
+@pytest.mark.parametrize("few", [0, 10_000], ids=["walked through the decks", "sorted from the schedule"])
+def test_new_cards_come_in_deck_order_across_decks_however_they_are_found(store, tmp_path, monkeypatch, few):
+    """The store finds new cards by walking each deck in order, or, when few are left, by sorting those few by
+    their place in the deck: the order is the same either way (decks in the order given, cards in deck order)."""
+    monkeypatch.setattr(reviews_module, "FEW_NEW", few)
+    first, second = tmp_path / "b.yaml", tmp_path / "a.yaml"
+    ids = write_deck(first, 5, name="b") + write_deck(second, 4, name="a")
+    session = Reviewing(store, [first, second], FrozenClock(), Settings(fuzz=False)).session()
+    seen = []
+    while (shown := session.next_card()) is not None:
+        seen.append(shown.card.id)
+        if shown.card.id == ids[3]:
+            session.suspend(shown)  # gone from the new cards, the rest keep their order
+        else:
+            session.answer(shown, Rating.EASY)
+    assert seen == ids
+    assert store.new_cards([deck.key for deck in session.decks], 0, 5) == []

@@ -33,6 +33,7 @@ DEFAULT_EASE = 2500  # SM-2's starting ease, so the card still works if the pers
 ANKI_OWN_TAGS = {"leech", "marked"}  # tags Anki itself puts on notes: an update keeps them
 _CARD_KEYS = ("type", "queue", "due", "ivl", "reps", "lapses", "factor", "left", "did", "odid", "odue")
 _FLOAT_KEYS = ("desired_retention", "decay")
+_REVIEW_CHUNK = 20_000  # answers written to Anki's review log per statement (bounded memory)
 
 
 class _DryRun(Exception):
@@ -211,9 +212,6 @@ def _write_reviews(col: Any, reviews: Sequence[ReviewWrite], cards: dict, result
                 rows,
             )
         result.reviews_added += len(rows)
-
-
-_REVIEW_CHUNK = 20_000
 
 
 def _ms(moment: datetime, guid: str) -> int:

@@ -63,7 +63,8 @@ class DeckCache:
     def card_text(self, card_id: str, decks: Sequence[str]) -> tuple[str, Card] | None:
         """(deck name, card) for a card of one of the given decks."""
         row = self.db.execute(
-            f"SELECT d.name, c.card_id, c.front, c.back, c.source, c.tags FROM deck_cards c JOIN decks d ON d.path = c.deck_path "
+            f"SELECT d.name, c.card_id, c.front, c.back, c.source, c.tags FROM deck_cards c INDEXED BY deck_cards_card "
+            f"JOIN decks d ON d.path = c.deck_path "
             f"WHERE c.card_id = ? AND c.deck_path IN ({marks(decks)}) LIMIT 1", (card_id, *decks),
         ).fetchone()
         return None if row is None else (row[0], Card(row[1], row[2], row[3], row[4], tags_from(row[5])))
@@ -128,7 +129,8 @@ class DeckCache:
             for start in range(0, len(ids), 500):
                 part = ids[start:start + 500]
                 before.update((row[0], (row[1], row[2])) for row in db.execute(
-                    f"SELECT card_id, fingerprint, changed_at FROM deck_cards WHERE deck_path = ? AND card_id IN ({marks(part)})",
+                    f"SELECT card_id, fingerprint, changed_at FROM deck_cards INDEXED BY deck_cards_card WHERE deck_path = ? "
+                    f"AND card_id IN ({marks(part)})",
                     (path, *part)))
             db.execute("DELETE FROM deck_cards WHERE deck_path = ? AND position >= ?", (path, count))
             db.executemany("DELETE FROM deck_cards WHERE deck_path = ? AND position = ?",

@@ -26,6 +26,8 @@ from .rows import (
     where_in_decks,
 )
 
+FEW_NEW = 5_000  # new cards few enough to sort by deck position rather than walk the deck for them
+
 
 class ReviewState:
     """Schedules, the review log and the queue queries (mixed into Store)."""
@@ -114,20 +116,27 @@ class ReviewState:
     def new_cards(self, decks: Sequence[str], today: int, limit: int) -> list[str]:
         """New cards in deck order (decks in the order given), at most `limit`.
 
-        When the decks hold no active new card (the partial index answers at once) nothing is scanned;
-        otherwise each deck is walked in position order and the walk stops as soon as `limit` are found.
+        When the decks hold no active new card (the partial index answers at once) nothing is scanned. When they
+        hold few, those few are found from the schedule's side and sorted by position; otherwise each deck is
+        walked in position order and the walk stops as soon as `limit` are found (a walk past a long run of
+        studied cards would cost a lookup for each of them).
         """
-        if limit <= 0 or self.count_new(decks, today, 1) == 0:
+        if limit <= 0:
+            return []
+        new = self.count_new(decks, today, FEW_NEW + 1)
+        if new == 0:
             return []
         found: list[str] = []
         for deck in decks:
-            rows = self.db.execute(
-                f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
-                f"WHERE c.deck_path = ? AND s.state = 0 AND {ACTIVE} {self._only('s.card_id')} AND s.card_id NOT IN ({marks(found)}) "
-                "ORDER BY c.position LIMIT ?",
-                (deck, today, *found, limit - len(found)),
-            )
-            found += [row[0] for row in rows]
+            if new <= FEW_NEW:
+                query = (f"SELECT c.card_id FROM schedule s INDEXED BY schedule_new JOIN deck_cards c INDEXED BY "
+                         f"deck_cards_card ON c.card_id = s.card_id AND c.deck_path = ? WHERE s.state = 0 AND {ACTIVE} "
+                         f"{self._only('s.card_id')} AND s.card_id NOT IN ({marks(found)}) ORDER BY c.position LIMIT ?")
+            else:
+                query = (f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
+                         f"WHERE c.deck_path = ? AND s.state = 0 AND {ACTIVE} {self._only('s.card_id')} "
+                         f"AND s.card_id NOT IN ({marks(found)}) ORDER BY c.position LIMIT ?")
+            found += [row[0] for row in self.db.execute(query, (deck, today, *found, limit - len(found)))]
             if len(found) >= limit:
                 break
         return found
