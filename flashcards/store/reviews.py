@@ -118,8 +118,7 @@ class ReviewState:
 
         When the decks hold no active new card (the partial index answers at once) nothing is scanned. When they
         hold few, those few are found from the schedule's side and sorted by position; otherwise each deck is
-        walked in position order and the walk stops as soon as `limit` are found (a walk past a long run of
-        studied cards would cost a lookup for each of them).
+        walked in position order (through indexes only) and the walk stops as soon as `limit` are found.
         """
         if limit <= 0:
             return []
@@ -133,9 +132,11 @@ class ReviewState:
                          f"deck_cards_card ON c.card_id = s.card_id AND c.deck_path = ? WHERE s.state = 0 AND {ACTIVE} "
                          f"{self._only('s.card_id')} AND s.card_id NOT IN ({marks(found)}) ORDER BY c.position LIMIT ?")
             else:
-                query = (f"SELECT c.card_id FROM deck_cards c JOIN schedule s ON s.card_id = c.card_id "
-                         f"WHERE c.deck_path = ? AND s.state = 0 AND {ACTIVE} {self._only('s.card_id')} "
-                         f"AND s.card_id NOT IN ({marks(found)}) ORDER BY c.position LIMIT ?")
+                # each card of the walk is first looked up in the small index of new cards only
+                query = (f"SELECT c.card_id FROM deck_cards c INDEXED BY deck_cards_order WHERE c.deck_path = ? AND "
+                         "EXISTS (SELECT 1 FROM schedule n INDEXED BY schedule_new WHERE n.card_id = c.card_id AND "
+                         f"n.state = 0) AND EXISTS (SELECT 1 FROM schedule WHERE schedule.card_id = c.card_id AND {ACTIVE}) "
+                         f"{self._only('c.card_id')} AND c.card_id NOT IN ({marks(found)}) ORDER BY c.position LIMIT ?")
             found += [row[0] for row in self.db.execute(query, (deck, today, *found, limit - len(found)))]
             if len(found) >= limit:
                 break
