@@ -402,3 +402,17 @@ def test_the_command_reports_in_words_and_as_json(world, cli, tmp_path):
     again = cli(*args)
     assert "Nothing to do: both sides already agree." in again.stdout
     world.reviewing.store = Store(tmp_path / "store.db")
+
+
+def test_decks_synced_under_a_parent_move_there_and_a_second_sync_changes_nothing(world):
+    assert world.sync().notes_added == 4  # first without a parent: a top-level deck
+    moved = world.sync(parent="Books")
+    assert (moved.notes_added, moved.notes_updated, moved.left_in_anki) == (0, 4, [])
+    with open_collection(world.profile) as col:
+        assert len(col.find_cards('deck:"Books::stoics"')) == 4
+        assert not col.find_cards('deck:"stoics"')  # moved, not copied
+    world.answer_here(Rating.GOOD, world.ids[0])
+    second = world.sync(parent="Books")
+    assert (second.notes_added, second.notes_updated, second.answers_to_anki) == (0, 0, 1)
+    assert not world.sync(parent="Books").changed
+    assert_one_memory(world)
