@@ -145,13 +145,15 @@ def convert(
     options: ImportOptions | None = None,
     progress: Callable[[str], None] | None = None,
     known: KnownDeck | None = None,
+    writing: Callable[[int, int], None] | None = None,
 ) -> ConvertReport:
     """Convert exports into the deck at `out`, adding only new cards; the deck is written atomically.
 
     Every input is read and parsed before the deck is touched, so any bad input leaves it as it was. New
     cards are appended to an existing deck as text, everything already in it kept byte for byte.
     `known` gives the deck's name and card ids cheaply and is told what was appended (decks.DeckViaStore);
-    without it the deck is parsed.
+    without it the deck is parsed. `progress` is told each input as it is read, `writing` (cards written,
+    cards to write) as the new cards go out.
     """
     files = expand_inputs(inputs)
     results = []
@@ -179,8 +181,10 @@ def convert(
         renamed = state is not None and bool(name) and name != current
         report.written = report.added > 0 or state is None or renamed
         if state is None:  # a new deck: its cards written as they are made
-            save_deck(Deck(current), out, expected_state=False if device else None, cards=merger.new_cards())
-        elif renamed or (report.added and not _append(out, merger.new_cards(), state, known)):
+            save_deck(Deck(current), out, expected_state=False if device else None,
+                      cards=_counted(merger.new_cards(), merger.count, writing))
+        elif renamed or (report.added and not _append(out, _counted(merger.new_cards(), merger.count, writing),
+                                                      state, known)):
             loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
             save_deck(Deck(name or loaded.name, [*loaded.cards, *merger.new_cards()], loaded.tags), out,
                       expected_state=state)
@@ -202,6 +206,21 @@ def _append(out: Path, cards: Iterable[Card], state: tuple[int, int], known: Kno
     if result is not None and known is not None:
         known.appended(out, state, result)
     return result is not None
+
+
+def _counted(cards: Iterator[Card], total: int, writing: Callable[[int, int], None] | None,
+             every: int = 500) -> Iterator[Card]:
+    """The cards as they come, `writing` told (done, total) every `every` cards and at the end."""
+    if writing is None:
+        yield from cards
+        return
+    done = 0
+    for card in cards:
+        yield card
+        done += 1
+        if done % every == 0:
+            writing(done, total)
+    writing(done, total)
 
 
 def _name_and_ids(path: Path) -> tuple[str, list[str]]:

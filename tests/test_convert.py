@@ -151,3 +151,16 @@ def test_a_deck_edited_by_hand_during_convert_is_not_overwritten(tmp_path, monke
     with pytest.raises(FlashcardsError, match="changed on disk while flashcards had it open"):
         convert([export], deck_path)
     assert deck_path.read_text(encoding="utf-8").endswith("# edited by hand meanwhile\n")
+
+
+@pytest.mark.parametrize("into", ["a new deck", "a deck written by hand"])
+def test_writing_reports_its_progress_up_to_every_new_card(tmp_path, into):
+    export = tmp_path / "export.txt"
+    export.write_text("".join(f"passage {i}\ncommentary {i}\n" for i in range(1_234)), encoding="utf-8")
+    deck = tmp_path / "deck.yaml"
+    if into != "a new deck":
+        deck.write_text("name: mine  # by hand\ncards:\n- front: kept\n", encoding="utf-8")
+    told: list[tuple[int, int]] = []
+    convert([export], deck, writing=lambda done, total: told.append((done, total)))
+    assert told == [(500, 1_234), (1_000, 1_234), (1_234, 1_234)]
+    assert len(load_deck(deck).cards) == 1_234 + (into != "a new deck")

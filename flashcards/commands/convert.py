@@ -17,5 +17,6 @@ def run(inputs: list[Path], output: Path, name: str | None, tags: tuple[str, ...
     # the deck's ids from the store's cache when there is a store: adding to a big deck parses nothing
     with progress_bar("Reading", None) as advance, known_deck_via_store(output) as known:
         report = convert(inputs, output, name, tags, fmt, ImportOptions(front_col, back_col),
-                         progress=lambda source: advance(1, source), known=known)
+                         progress=lambda source: advance(1, source), known=known,
+                         writing=lambda done, total: advance(done, f"Writing {output.name}", total))
     print_convert_report(report, as_json)

@@ -46,7 +46,9 @@ def _plain() -> bool:
 
 @contextmanager
 def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., None]]:
-    """A transient rich progress bar on stderr (shown only on a terminal); yields advance(n=1, label=None)."""
+    """A transient rich progress bar on stderr (shown only on a terminal); yields advance(n=1, label=None,
+    total=None). With a total, `n` is how much of that step is done; a new `label` starts the bar over as
+    another step (writing after reading)."""
     console = err_console()
     if not console.is_terminal:
         yield lambda *args, **kwargs: None
@@ -57,7 +59,15 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[..., 
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(description, total=total)
 
-        def advance(steps: int = 1, label: str | None = None) -> None:
+        step = [description]
+
+        def advance(steps: int = 1, label: str | None = None, total: int | None = None) -> None:
+            if total is not None:  # a step of its own: `label` its whole description, `steps` done of `total`
+                if label != step[0]:
+                    step[0] = label or description
+                    progress.reset(task, total=total, completed=0, description=step[0])
+                progress.update(task, completed=steps)
+                return
             if label is not None:
                 progress.update(task, description=f"{description} {label}")
             progress.advance(task, steps)
