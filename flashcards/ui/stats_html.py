@@ -8,17 +8,11 @@ from html import escape
 
 from ..stats import Stats
 from .formats import minutes, percent, retention
-from .stats_common import (  # noqa: F401
-    HEAT_CHARS,
-    HEAT_COLOURS,
-    MONTHS,
-    STATE_COLOURS,
+from .stats_common import (
     STATE_LABELS,
     WEEKDAYS,
     activity_ticks,
     count_label,
-    day_label,
-    days,
     forecast_line,
     forecast_ticks,
     grid_weeks,

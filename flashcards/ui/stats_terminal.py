@@ -13,17 +13,14 @@ from rich.text import Text
 
 from ..stats import Stats
 from .formats import EIGHTHS, bar, percent, retention
-from .stats_common import (  # noqa: F401
+from .stats_common import (
     HEAT_CHARS,
     HEAT_COLOURS,
-    MONTHS,
     STATE_COLOURS,
     STATE_LABELS,
     WEEKDAYS,
     activity_ticks,
     count_label,
-    day_label,
-    days,
     forecast_line,
     forecast_ticks,
     grid_weeks,
