@@ -18,7 +18,7 @@ from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
 from ..model import Card
 from . import file_state
-from .chunks import digest, items_indent
+from .chunks import items_indent, split_cards
 from .reader import parse_deck, read_deck_bytes
 from .writer import _card_entry, card_chunks, dump_yaml
 
@@ -117,12 +117,13 @@ class _Description:
 
     def add(self, text: bytes, path: Path) -> bool:
         """Describe one more piece of appended items; False when that is not possible (or not worth it)."""
-        starts = [0, *(match.start() + 1 for match in re.finditer(rb"\n(?=[ ]*- )", text))]
-        indent = len(text) - len(text.lstrip(b" "))
-        starts = [start for start in starts if text[start:start + indent + 2] == b" " * indent + b"- "]
-        parsed = parse_deck(b"cards:\n" + text, str(path)).cards
-        if len(parsed) != len(starts) or len(self.cards) + len(parsed) > DESCRIBED_AT_MOST:
+        document = b"cards:\n" + text
+        cut = split_cards(document)  # the same cut, and so the same hashes, a later read of the file makes
+        if cut is None:
             return False
-        self.digests.extend(digest(text[start:end]) for start, end in zip(starts, [*starts[1:], len(text)], strict=True))
+        parsed = parse_deck(document, str(path)).cards
+        if len(parsed) != len(cut.digests) or len(self.cards) + len(parsed) > DESCRIBED_AT_MOST:
+            return False
+        self.digests.extend(cut.digests)
         self.cards.extend(parsed)
         return True
