@@ -36,8 +36,11 @@ def build_store(path, seed: int) -> Store:
     rng = random.Random(seed)
     store = Store(path)
     ids = [f"card{index:03d}" for index in range(120)]
-    store.cache_deck("/a.yaml", "a", [], [Card(card_id, f"front {card_id}") for card_id in ids[:80]], 1, 1)
-    store.cache_deck("/b.yaml", "b", [], [Card(card_id, f"front {card_id}") for card_id in ids[80:]], 1, 1)
+    for path, name, part in (("/a.yaml", "a", ids[:80]), ("/b.yaml", "b", ids[80:])):
+        staged = store.stage_deck()
+        for card_id in part:
+            staged.add(Card(card_id, f"front {card_id}"))
+        staged.commit(path, name, [], 1, 1, None)
     log, rows = [], []
     for card_id in ids:
         moments = sorted(random_moment(rng) for _ in range(rng.randint(0, 12)))

@@ -36,21 +36,11 @@ class DeckCache:
         row = self.db.execute("SELECT path, name, tags, mtime_ns, size, cards, layout FROM decks WHERE path = ?", (path,)).fetchone()
         return None if row is None else CachedDeck(row[0], row[1], tags_from(row[2]), *row[3:])
 
-    def cache_deck(self, path: str, name: str, tags: list[str], cards: Iterable[Card], mtime_ns: int, size: int,
-                   chunks: Sequence[str] | None = None, layout: str | None = None) -> None:
-        """Replace the cached copy of a deck file and give every new card a schedule row (state new).
-
-        `chunks`: each card's chunk hash (deckfile.chunks), with the file's `layout`, for parsing only what changes.
-        """
-        staged = self.stage_deck(chunks)
-        for card in cards:
-            staged.add(card)
-        staged.commit(path, name, tags, mtime_ns, size, layout if chunks is not None else None)
-
     def stage_deck(self, chunks: Sequence[str] | None = None) -> StagedDeck:
         """A deck's cards gathered one at a time (as its file is parsed) into a temporary table, then cached by
-        StagedDeck.commit in one short transaction: neither the cards nor the store's write lock are held while
-        a big file is parsed. One staging at a time per store."""
+        StagedDeck.commit in one short transaction, each new card given a schedule row (state new): neither the
+        cards nor the store's write lock are held while a big file is parsed. One staging at a time per store.
+        `chunks`: each card's chunk hash (deckfile.chunks), kept when the commit names the file's layout."""
         return StagedDeck(self, chunks)
 
     def deck_cards(self, path: str) -> list[Card]:
