@@ -29,7 +29,7 @@ def refresh_deck(store: Store, key: str, path: Path, state: tuple[int, int],
     layout = split_cards(data)
     cached = store.cached_deck(key)
     if layout is not None and cached is not None and cached.layout == layout.key:
-        patched = _patch(store, cached, path, data, layout, state)
+        patched = _patch(store, cached, path, layout, state)
         if patched is not None:
             return patched, None
     lines: list[int] = []
@@ -60,8 +60,7 @@ def _cut_matches(layout: Layout, card_lines: list[int]) -> bool:
     return all(start <= line < end for start, line, end in zip(starts, card_lines, ends, strict=True))
 
 
-def _patch(store: Store, cached: CachedDeck, path: Path, data: bytes, layout: Layout,
-           state: tuple[int, int]) -> CachedDeck | None:
+def _patch(store: Store, cached: CachedDeck, path: Path, layout: Layout, state: tuple[int, int]) -> CachedDeck | None:
     """Update the cache from the changed chunks alone; None when the whole file must be parsed instead."""
     old = store.chunk_digests(cached.path)
     if None in old:
