@@ -29,7 +29,9 @@ def write_package(anki_decks: list, out: Path, timestamp: float, history: Export
     dbfile = Path(name)
     try:
         _build_collection(dbfile, anki_decks, timestamp, history, guid_card_ids)
-        with zipfile.ZipFile(out, "w") as z:  # stored, as genanki does: zstd or nothing
+        # Opened once, write-only: given a path, ZipFile first tries read-write, which on a named pipe opens and
+        # closes it once, and the reader takes that for the end of the package.
+        with open(out, "wb") as handle, zipfile.ZipFile(handle, "w") as z:  # stored, as genanki does
             if package_format == "current":
                 from .zstd import compress, compress_stream
 
