@@ -190,9 +190,9 @@ def test_import_anki_command_reports_as_json(tmp_path, anki_collection):
 
 
 @pytest.mark.slow
-def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_imports_in_well_under_a_minute(tmp_path):
-    import time
-
+def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_comes_home_whole(tmp_path):
+    """Every note and every answer of a big package arrives, each card with a memory state. How fast is the
+    benchmark's business (bench/run.py, the import-anki row), not this test's."""
     from flashcards.model import Card, CardRow, Deck, LoggedAnswer, Schedule
     from flashcards.store import Store
 
@@ -214,13 +214,10 @@ def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_impor
         export_decks([deck], package, history=export_history(source, Settings(), None, datetime.now(UTC)),
                      package_format="current")
     with Store(tmp_path / "target.db") as target:
-        began = time.perf_counter()
         report = import_anki(target, Settings(), package, tmp_path / "big.yaml", datetime.now(UTC))
-        elapsed = time.perf_counter() - began
         assert (report.added_to_deck, report.answers_added) == (10_000, 100_000)
         assert target.answer_count() == 100_000
         assert all(row.schedule.stability is not None for row in target.cards())
-    assert elapsed < 30, f"import took {elapsed:.1f} s"
 
 
 @pytest.mark.parametrize("package_format", ["legacy", "current"])
