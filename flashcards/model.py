@@ -144,6 +144,11 @@ class LoggedAnswer:
     difficulty: float | None = None
 
 
+# one answer as Anki's review log needs it, straight from the store's log (no objects built): (card id, answered
+# at in ms UTC, rating, duration in ms, state before, state after, due in ms UTC, difficulty it left)
+AnswerFacts = tuple[str, int, int, int, int, int, int | None, float | None]
+
+
 class CardStatus(StrEnum):
     """What `cards --state` and `unsuspend` filter on: a card's state as a person names it."""
 

@@ -145,7 +145,7 @@ def _export_reviewed(tmp_path, package_format: str):
     from flashcards.settings import Settings
 
     store, deck, _ = reviewed_store(tmp_path)
-    history = export_history(store, Settings(), None, datetime.now(UTC))
+    history = export_history(store, Settings(), datetime.now(UTC))
     out = tmp_path / f"{package_format}.apkg"
     export_decks([deck], out, history=history, package_format=package_format)
     return store, deck, out
@@ -241,3 +241,49 @@ def test_the_export_command_carries_scheduling_by_default(tmp_path, anki_collect
     assert result.code == 0, result.stderr
     import_with_scheduling(anki_collection, out)
     _check_anki_has_the_store_history(anki_collection, store, deck)
+
+
+def test_a_history_written_a_card_at_a_time_gives_the_same_package_and_no_two_answers_share_an_id(
+        tmp_path, anki_collection, monkeypatch):
+    """The export reads and writes the history SCHEDULING_CHUNK cards at a time (memory does not follow the
+    length of the history); cut into pieces of one card, the package is the same. Answers given at one moment
+    on three cards, each in its own piece, still get three ids in Anki's log, 1 ms apart, as Anki does."""
+    from datetime import UTC, datetime, timedelta
+
+    from anki_history import import_with_scheduling, reviewed_store, revlog
+
+    from flashcards.anki import package_write
+    from flashcards.anki.history import export_history
+    from flashcards.clock import to_ms
+    from flashcards.model import Schedule, State
+    from flashcards.settings import Settings
+
+    store, deck, _ = reviewed_store(tmp_path)
+    first = next(store.answers())
+    after = Schedule(State.REVIEW, None, 5.0, 5.0, first.reviewed_at + timedelta(days=3), first.reviewed_at, 1, 0)
+    with store.transaction() as db:
+        for card in deck.cards[1:3]:
+            store.log_answer(db, card.id, first.reviewed_at, 3, 1000, Schedule(), after)
+    history = export_history(store, Settings(), datetime.now(UTC))
+    whole, pieces = tmp_path / "whole.apkg", tmp_path / "pieces.apkg"
+    export_decks([deck], whole, history=history, timestamp=1_700_000_000)
+    monkeypatch.setattr(package_write, "SCHEDULING_CHUNK", 1)
+    export_decks([deck], pieces, history=history, timestamp=1_700_000_000)
+    assert _collection_rows(pieces, tmp_path / "p") == _collection_rows(whole, tmp_path / "w")
+    import_with_scheduling(anki_collection, pieces)
+    ids = [row[0] for row in revlog(anki_collection)]
+    assert len(ids) == len(set(ids)) == store.answer_count()
+    moment = to_ms(first.reviewed_at)
+    assert {moment, moment + 1, moment + 2} <= set(ids)
+
+
+def _collection_rows(package, folder) -> dict:
+    import sqlite3
+
+    zipfile.ZipFile(package).extract("collection.anki2", folder)
+    db = sqlite3.connect(folder / "collection.anki2")
+    try:
+        return {table: db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                for table in ("col", "notes", "cards", "revlog")}
+    finally:
+        db.close()

@@ -26,7 +26,7 @@ def _round_trip(tmp_path, col, *, legacy: bool, answers_in_anki: int = 3, anki_n
     """Our history exported, imported into Anki, answered there (and a note made there), exported by Anki."""
     store, deck, deck_path = reviewed_store(tmp_path)
     out = tmp_path / "ours.apkg"
-    export_decks([deck], out, history=export_history(store, Settings(), None, datetime.now(UTC)))
+    export_decks([deck], out, history=export_history(store, Settings(), datetime.now(UTC)))
     import_with_scheduling(col, out)
     if anki_note:
         note = col.new_note(col.models.by_name("Basic"))
@@ -211,7 +211,7 @@ def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_comes
             source.insert_answers(db, answers)
             source.write_cards(db, rows)
         package = tmp_path / "big.apkg"
-        export_decks([deck], package, history=export_history(source, Settings(), None, datetime.now(UTC)),
+        export_decks([deck], package, history=export_history(source, Settings(), datetime.now(UTC)),
                      package_format="current")
     with Store(tmp_path / "target.db") as target:
         report = import_anki(target, Settings(), package, tmp_path / "big.yaml", datetime.now(UTC))
@@ -224,7 +224,7 @@ def test_a_collection_of_ten_thousand_cards_and_a_hundred_thousand_answers_comes
 def test_our_own_export_read_back_adds_nothing_and_keeps_every_schedule(tmp_path, package_format):
     store, deck, _ = reviewed_store(tmp_path)
     package = tmp_path / "ours.apkg"
-    export_decks([deck], package, history=export_history(store, Settings(), None, datetime.now(UTC)),
+    export_decks([deck], package, history=export_history(store, Settings(), datetime.now(UTC)),
                  package_format=package_format)
     assert read_package(package).filename == {"legacy": "collection.anki2", "current": "collection.anki21b"}[package_format]
     before = list(store.cards())

@@ -263,6 +263,31 @@ def test_answers_given_through_ankis_scheduler_read_back_with_rating_and_time(co
     assert have[GUIDS[1]].last_review == T0 + timedelta(minutes=3)
 
 
+def test_the_review_log_rows_we_write_carry_the_interval_and_factor_anki_logs_for_the_same_answer(col):
+    """Anki answers two cards with FSRS on; the interval and factor it logs are what our export and sync write
+    for an answer that leaves the card where Anki left it (anki/scheduling_out)."""
+    from anki.scheduler.v3 import CardAnswer
+
+    from flashcards.anki.scheduling_out import revlog_factor, revlog_interval
+    from flashcards.model import State
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    col.set_config("fsrs", True)
+    col.set_config("rollover", (datetime.now().hour + 12) % 24)  # no day boundary within the learning step
+    write_changes(col, notes=note_writes())
+    answer_in_anki(col, GUIDS[0], CardAnswer.GOOD, now, 1000)  # new -> learning, Anki's 10-minute step
+    answer_in_anki(col, GUIDS[1], CardAnswer.EASY, now, 1000)  # new -> review, days away
+    have = read_our_cards(col, GUIDS[:2])
+    learning, review = (col.get_card(have[guid].card_id) for guid in GUIDS[:2])
+    logged = {cid: (rid, ivl, factor) for rid, cid, ivl, factor in col.db.all("select id, cid, ivl, factor from revlog")}
+    rid, ivl, factor = logged[learning.id]
+    assert ivl == revlog_interval(rid, rid + 600_000, State.LEARNING) == -600  # the step (its due is fuzzed)
+    assert factor == revlog_factor(learning.memory_state.difficulty) != round(learning.memory_state.difficulty * 100)
+    rid, ivl, factor = logged[review.id]
+    assert ivl == revlog_interval(rid, rid + review.ivl * 86_400_000, State.REVIEW) == review.ivl > 1
+    assert factor == revlog_factor(review.memory_state.difficulty)
+
+
 def test_written_answers_join_the_log_exactly_once(col):
     write_changes(col, notes=note_writes())
     answers = [

@@ -19,6 +19,7 @@ from flashcards.anki import live_write
 from flashcards.anki.live import AnkiDays, open_collection, read_our_cards, read_reviews
 from flashcards.anki.live_model import STATES
 from flashcards.anki.package_out import note_guid
+from flashcards.anki.scheduling_out import revlog_factor
 from flashcards.clock import day_number
 from flashcards.decks import load_through_store
 from flashcards.errors import FlashcardsError
@@ -120,10 +121,14 @@ def assert_one_memory(world: World) -> None:
             assert (anki.reps, anki.lapses) == (mine.reps, mine.lapses)
             buried = row.buried_until is not None and row.buried_until >= today
             assert (anki.suspended, anki.buried) == (row.suspended, buried)
-            theirs = sorted(r.id for r in reviews if r.card_id == anki.card_id)
-            ours = sorted(round(a.reviewed_at.timestamp() * 1000) for a in world.store.answers() if a.card_id == card_id)
+            theirs = sorted((r.id, r.factor) for r in reviews if r.card_id == anki.card_id)
+            ours = sorted((round(a.reviewed_at.timestamp() * 1000), a.difficulty)
+                          for a in world.store.answers() if a.card_id == card_id)
             assert len(theirs) == len(ours)
-            assert all(0 <= t - o < 1000 for t, o in zip(theirs, ours, strict=True))
+            assert all(0 <= t - o < 1000 for (t, _), (o, _) in zip(theirs, ours, strict=True))
+            # the log's factor as Anki writes it under FSRS, whichever side gave the answer (1 for float32)
+            assert all(abs(factor - revlog_factor(difficulty)) <= 1
+                       for (_, factor), (_, difficulty) in zip(theirs, ours, strict=True))
 
 
 def review_in_both_places(world: World) -> None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,18 +18,15 @@ from .scheduling_in import answers_of, card_row, html_to_text
 from .scheduling_out import ExportHistory
 
 
-def export_history(store: Store, settings: Settings, deck_keys: Sequence[str] | None, now: datetime) -> ExportHistory:
-    """Each card's schedule and answers from the store, for an export with scheduling."""
+def export_history(store: Store, settings: Settings, now: datetime) -> ExportHistory:
+    """What an export with scheduling carries: each card's schedule and answers, read from the store as the
+    package is written, and the settings that give them meaning in Anki."""
     from ..scheduler import FSRSScheduler
 
     parameters = FSRSScheduler.from_settings(settings).parameters
-    answers: dict[str, list[LoggedAnswer]] = defaultdict(list)
-    for answer in store.answers(deck_keys):
-        answers[answer.card_id].append(answer)
     return ExportHistory(
-        rows={row.card_id: row for row in store.cards(deck_keys)}, answers=dict(answers), now=now,
-        desired_retention=settings.desired_retention, decay=parameters[20] if len(parameters) > 20 else None,
-        learning_steps=len(settings.learning_steps_minutes),
+        source=store, now=now, desired_retention=settings.desired_retention,
+        decay=parameters[20] if len(parameters) > 20 else None, learning_steps=len(settings.learning_steps_minutes),
         relearning_steps=len(settings.relearning_steps_minutes), rollover_hour=settings.rollover_hour,
     )
 

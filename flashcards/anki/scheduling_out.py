@@ -7,12 +7,13 @@ number minus CRT_DAY, whatever machine imports it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Protocol
 
-from ..clock import day_number, to_ms
-from ..model import CardRow, LoggedAnswer, State
+from ..clock import day_number
+from ..model import AnswerFacts, CardRow, State
 
 CRT = 1_411_124_400  # the collection's creation time (genanki's): 2014-09-19 11:00 UTC
 CRT_DAY = date(2014, 9, 19).toordinal()
@@ -26,13 +27,21 @@ KIND_OF_STATE = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARN
 DEFAULT_EASE = 2500
 
 
+class ScheduleSource(Protocol):
+    """Where an export reads each card's schedule and answers from (the store), a few cards at a time."""
+
+    def card_rows_of(self, card_ids: Sequence[str]) -> dict[str, CardRow]: ...
+
+    def answer_facts_of(self, card_ids: Sequence[str]) -> Iterator[AnswerFacts]: ...
+
+
 @dataclass
 class ExportHistory:
-    """What an export carries besides the notes: each card's schedule and answers, with the settings that
-    give them meaning in Anki."""
+    """What an export carries besides the notes: each card's schedule and answers (read from `source` a chunk
+    of cards at a time, so a long history is never held at once), with the settings that give them meaning
+    in Anki."""
 
-    rows: dict[str, CardRow]
-    answers: dict[str, list[LoggedAnswer]]
+    source: ScheduleSource
     now: datetime
     desired_retention: float = 0.9
     decay: float | None = None  # FSRS-6's forgetting-curve decay (the 21st parameter)
@@ -40,7 +49,6 @@ class ExportHistory:
     relearning_steps: int = 1
     rollover_hour: int = 4
     tz: tzinfo | None = None
-    revlog_ids: set[int] = field(default_factory=set)
 
     def anki_day(self, moment: datetime) -> int:
         """A moment's study day as Anki's day number in the package's collection."""
@@ -93,27 +101,48 @@ def card_columns(row: CardRow, history: ExportHistory, position: int) -> tuple:
             json.dumps(data, separators=(",", ":")) if data else "")
 
 
-def revlog_rows(anki_card_id: int, answers: Sequence[LoggedAnswer], history: ExportHistory) -> Iterable[tuple]:
-    """(id, cid, usn, ease, ivl, lastIvl, factor, time, type) per answer; the id is the answer's time in ms
-    (moved on by a millisecond in the rare case another answer has that id already)."""
+def revlog_rows(anki_card_id: int, answers: Iterable[AnswerFacts], ids: Iterator[int]) -> Iterator[tuple]:
+    """(id, cid, usn, ease, ivl, lastIvl, factor, time, type) per answer of one card, in time order; each row's
+    id is the next of `ids` (see free_revlog_ids)."""
     last_ivl = 0
-    for answer in answers:
-        ms = to_ms(answer.reviewed_at)
-        while ms in history.revlog_ids:
-            ms += 1
-        history.revlog_ids.add(ms)
-        ivl = _logged_interval(answer)
-        factor = 0 if answer.difficulty is None else round(((answer.difficulty - 1) / 9 + 0.1) * 1000)
-        yield (ms, anki_card_id, -1, answer.rating, ivl, last_ivl, factor, max(0, answer.duration_ms),
-               KIND_OF_STATE[answer.state_before])
+    for _, at_ms, rating, duration_ms, state_before, state_after, due_ms, difficulty in answers:
+        ivl = revlog_interval(at_ms, due_ms, state_after)
+        yield (next(ids), anki_card_id, -1, rating, ivl, last_ivl, revlog_factor(difficulty), max(0, duration_ms),
+               KIND_OF_STATE[State(state_before)])
         last_ivl = ivl
 
 
-def _logged_interval(answer: LoggedAnswer) -> int:
-    """Anki's logged interval: days when the answer left the card in review, else minus the seconds."""
-    if answer.due is None:
+def revlog_interval(at_ms: int, due_ms: int | None, state_after: int) -> int:
+    """Anki's logged interval: whole days when the answer left the card in review or a day or more away (Anki
+    logs a learning step that long in days too), else minus the seconds."""
+    if due_ms is None:
         return 0
-    seconds = (answer.due - answer.reviewed_at).total_seconds()
-    if answer.state_after == State.REVIEW:
+    seconds = max(due_ms - at_ms, 0) / 1000
+    if state_after == State.REVIEW or seconds >= SECONDS_PER_DAY:
         return max(1, round(seconds / SECONDS_PER_DAY))
     return -max(1, round(seconds))
+
+
+def revlog_factor(difficulty: float | None) -> int:
+    """The review log's factor under FSRS: the difficulty the answer left, shifted into 0.1-1.1, in
+    thousandths (as Anki writes it); 0 without a memory state."""
+    return 0 if difficulty is None else round(((difficulty - 1) / 9 + 0.1) * 1000)
+
+
+def free_revlog_ids(wanted: Sequence[int], present: Callable[[list[int]], set[int]]) -> list[int]:
+    """Review-log ids for answers at these moments (ms): each moved up by 1 ms while the id is taken, by another
+    of them or by a row the log holds already (`present` says which of some ids it holds), as Anki does."""
+    taken: set[int] = set()
+    while True:
+        ids = []
+        claimed = set(taken)
+        for ms in wanted:
+            free = ms
+            while free in claimed:
+                free += 1
+            claimed.add(free)
+            ids.append(free)
+        held = present(ids)
+        if not held:
+            return ids
+        taken |= held

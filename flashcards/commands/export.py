@@ -28,7 +28,7 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *,
         if scheduling:
             from ..anki.history import export_history
 
-            history = export_history(store, store_settings(store), [deck.key for deck in loaded], utc_now())
+            history = export_history(store, store_settings(store), utc_now())
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
             count = export_decks(loaded, output, parent, progress=advance, note_times=times.notes, history=history,
                                  package_format=package_format)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from ..clock import from_ms, to_ms
-from ..model import CardRow, LoggedAnswer, Schedule, State
+from ..model import AnswerFacts, CardRow, LoggedAnswer, Schedule, State
 from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
 from .rows import (
     ACTIVE,
@@ -61,6 +61,16 @@ class ReviewState:
     def cards(self, decks: Sequence[str] | None = None) -> Iterator[CardRow]:
         """Every schedule row, or those of cards in the given decks."""
         return (card_row(row) for row in self.db.execute(f"{SELECT_CARD} {where_in_decks(decks)}", tuple(decks or ())))
+
+    def card_rows_of(self, card_ids: Sequence[str]) -> dict[str, CardRow]:
+        """The schedule rows of these cards by id (asked in chunks: any number of ids); cards without one are absent."""
+        ids = list(card_ids)
+        found: dict[str, CardRow] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            found.update((row[0], card_row(row)) for row in
+                         self.db.execute(f"{SELECT_CARD} WHERE card_id IN ({marks(chunk)})", chunk))
+        return found
 
     def write_card(self, db: sqlite3.Connection, row: CardRow) -> None:
         """Write a schedule row inside a transaction()."""
@@ -212,6 +222,16 @@ class ReviewState:
             yield from self.db.execute(
                 f"SELECT card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({marks(chunk)}) "
                 "ORDER BY card_id, reviewed_at, id", chunk)
+
+    def answer_facts_of(self, card_ids: Sequence[str]) -> Iterator[AnswerFacts]:
+        """(card id, answered at ms, rating, duration ms, state before, state after, due ms, difficulty) of these
+        cards' answers, by card then time: what Anki's review log needs, read without building an object each."""
+        ids = sorted(set(card_ids))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            yield from self.db.execute(
+                "SELECT card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, difficulty "
+                f"FROM review_log WHERE card_id IN ({marks(chunk)}) ORDER BY card_id, reviewed_at, id", chunk)
 
     def memory_rows(self) -> Iterator[tuple]:
         """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""

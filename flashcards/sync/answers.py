@@ -2,22 +2,22 @@
 
 Identity of an answer: its card and the moment it was given, in milliseconds. Anki's review log is keyed by
 that moment (the revlog id), but when an id is taken Anki moves the new row up by 1 ms until it is free, and we
-do the same when writing (`free_ids`). So two answers on the same card count as one when their moments are
+do the same when writing (`free_revlog_ids`). So two answers on the same card count as one when their moments are
 at most `MATCH_WINDOW_MS` apart: nobody answers one card twice within a second. Matching is one to one, in
 time order, so each answer is carried across exactly once, across any number of syncs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
-from ..anki.live_model import AnkiReview, ReviewWrite
-from ..clock import from_ms
+from ..anki.live_model import REVIEW_KINDS, AnkiReview, ReviewWrite
+from ..anki.scheduling_out import KIND_OF_STATE, revlog_factor, revlog_interval
+from ..clock import from_ms, to_ms
 from ..model import LoggedAnswer, Rating, State
 
 MATCH_WINDOW_MS = 1000
-_DAY_S = 86_400
 ANSWER_KINDS = ("learn", "review", "relearn", "filtered")  # revlog kinds that record an answer
 
 
@@ -54,31 +54,17 @@ def state_before(review: AnkiReview, replayed: State) -> State:
     return {"review": State.REVIEW, "relearn": State.RELEARNING}.get(review.kind, replayed)
 
 
-def anki_interval(answered_at: datetime, due: datetime | None) -> int:
-    """An interval in Anki's revlog form: whole days when a day or more, else negative seconds."""
-    if due is None:
-        return 0
-    seconds = max(int((due - answered_at).total_seconds()), 0)
-    return round(seconds / _DAY_S) if seconds >= _DAY_S else -seconds
+def review_write(guid: str, answer: LoggedAnswer, at_ms: int, previous: LoggedAnswer | None) -> ReviewWrite:
+    """Our logged answer as a row of Anki's log, at the moment `at_ms` (its own, or moved up to a free id), with
+    the interval, factor and kind an export writes (see anki/scheduling_out); `previous` is the card's answer
+    before it, whose interval is the row's last interval."""
+    last = 0 if previous is None else revlog_interval(to_ms(previous.reviewed_at), _ms(previous.due),
+                                                      previous.state_after)
+    return ReviewWrite(guid, from_ms(at_ms), int(Rating(answer.rating)),
+                       revlog_interval(to_ms(answer.reviewed_at), _ms(answer.due), answer.state_after), last,
+                       max(answer.duration_ms, 0), kind=REVIEW_KINDS[KIND_OF_STATE[answer.state_before]],
+                       factor=revlog_factor(answer.difficulty))
 
 
-def review_write(guid: str, answer: LoggedAnswer, at_ms: int, previous_due: datetime | None,
-                 previous_at: datetime | None) -> ReviewWrite:
-    """Our logged answer as a row of Anki's log, at the moment `at_ms` (its own, or moved up to a free id)."""
-    kind = {State.NEW: "learn", State.LEARNING: "learn", State.REVIEW: "review"}.get(answer.state_before, "relearn")
-    last = anki_interval(previous_at, previous_due) if previous_at is not None else 0
-    factor = round(answer.difficulty * 100) if answer.difficulty is not None else 0
-    return ReviewWrite(guid, from_ms(at_ms), int(Rating(answer.rating)), anki_interval(answer.reviewed_at, answer.due),
-                       last, max(answer.duration_ms, 0), kind=kind, factor=factor)
-
-
-def free_ids(wanted: Iterable[int], taken: set[int]) -> list[int]:
-    """Revlog ids for answers at these moments: each moved up by 1 ms while the id is taken, as Anki does."""
-    ids = []
-    for ms in wanted:
-        free = ms
-        while free in taken:
-            free += 1
-        taken.add(free)
-        ids.append(free)
-    return ids
+def _ms(moment: datetime | None) -> int | None:
+    return None if moment is None else to_ms(moment)

@@ -21,6 +21,7 @@ from typing import Any
 from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
 from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews
 from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
+from ..anki.scheduling_out import free_revlog_ids
 from ..clock import day_number, from_ms
 from ..decks import OpenDeck
 from ..errors import FlashcardsError
@@ -28,7 +29,7 @@ from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
 from ..scheduler import FSRSScheduler
 from ..settings import Settings
 from ..store import Store
-from .answers import free_ids, is_answer, match, review_write, state_before
+from .answers import is_answer, match, review_write, state_before
 
 _DAY = timedelta(days=1)
 CHUNK = 2000  # cards read from both sides at a time
@@ -198,22 +199,13 @@ def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool,
 def _to_anki(store: Store, col: Any, outgoing: list[Outgoing]) -> list[ReviewWrite]:
     """Our answers Anki lacks, each at a revlog id no other row holds (moved up by 1 ms while taken). The log
     is read CHUNK answers at a time: a first sync of a long history never holds all of it as objects."""
-    wanted = [at_ms for _, _, at_ms, _ in outgoing]
-    taken: set[int] = set()
-    while True:
-        ids = free_ids(wanted, set(taken))
-        hit = existing_review_ids(col, ids)
-        if not hit:
-            break
-        taken |= hit
-    del wanted, taken
+    ids = free_revlog_ids([at_ms for _, _, at_ms, _ in outgoing], lambda some: existing_review_ids(col, some))
     reviews: list[ReviewWrite] = []
     for start in range(0, len(outgoing), CHUNK):
         part = outgoing[start:start + CHUNK]
         logged = store.answers_by_id([log_id for _, log_id, _, _ in part] +
                                      [previous for _, _, _, previous in part if previous is not None])
         for (guid, log_id, _, previous), at_ms in zip(part, ids[start:start + CHUNK], strict=True):
-            answer, before = logged[log_id], logged.get(previous) if previous is not None else None
-            reviews.append(review_write(guid, answer, at_ms, before.due if before else None,
-                                        before.reviewed_at if before else None))
+            before = logged.get(previous) if previous is not None else None
+            reviews.append(review_write(guid, logged[log_id], at_ms, before))
     return reviews
