@@ -11,7 +11,7 @@ from anki_history import anki_export, answer_in_anki, import_with_scheduling, re
 
 from conftest import run_cli
 from flashcards.anki.history import export_history, import_anki
-from flashcards.anki.package_in import read_package
+from flashcards.anki.package_in import open_package
 from flashcards.anki.package_out import export_decks
 from flashcards.anki.scheduling_in import html_to_text
 from flashcards.clock import day_number, to_ms
@@ -55,6 +55,29 @@ def test_answers_given_in_anki_join_the_log_once_and_ours_are_not_doubled(tmp_pa
     again = import_anki(store, Settings(), package, None, datetime.now(UTC))
     assert (again.answers_added, again.answers_already) == (0, len(anki_log))
     assert store.answer_count() == len(anki_log)
+
+
+def test_a_package_merged_a_card_at_a_time_leaves_the_same_store_as_one_merged_at_once(
+        tmp_path, anki_collection, monkeypatch):
+    """import-anki reads and merges Anki's review log MERGE_CHUNK cards at a time (memory does not follow the
+    length of the log); cut into pieces of one card, every answer, schedule and card of --deck is the same."""
+    from flashcards.anki import history
+    from flashcards.store import Store
+
+    _, _, _, package = _round_trip(tmp_path, anki_collection, legacy=False)
+    now = datetime.now(UTC)
+    results = []
+    for chunk in (history.MERGE_CHUNK, 1):
+        monkeypatch.setattr(history, "MERGE_CHUNK", chunk)
+        folder = tmp_path / f"chunk{chunk}"
+        folder.mkdir()
+        with Store(folder / "store.db") as store:
+            report = import_anki(store, Settings(), package, folder / "deck.yaml", now)
+            log = [(a.card_id, a.reviewed_at, a.rating, a.state_before, a.state_after, a.due, a.stability)
+                   for a in store.answers()]
+            results.append((report.to_dict() | {"deck": None}, log, sorted(store.cards(), key=lambda r: r.card_id),
+                            (folder / "deck.yaml").read_text()))
+    assert results[0][1] and results[0] == results[1]
 
 
 def test_memory_states_after_import_are_what_fsrs_gives_for_the_merged_history(tmp_path, anki_collection):
@@ -119,10 +142,11 @@ def test_a_collection_package_is_read_in_both_formats(tmp_path, anki_collection)
         path = tmp_path / f"whole-{legacy}.colpkg"
         anki_collection.export_collection_package(str(path), include_media=False, legacy=legacy)
         anki_collection.reopen()  # exporting a whole collection closes it
-        package = read_package(path)
-        assert package.filename == ("collection.anki21" if legacy else "collection.anki21b")
-        assert len(package.revlog) == logged
-        assert len(package.notes) == 8
+        with open_package(path) as package:
+            assert package.filename == ("collection.anki21" if legacy else "collection.anki21b")
+            assert package.revlog_count == logged
+            assert sum(map(len, package.answers_by_card([card.id for card in package.cards]).values())) == logged
+            assert len(package.notes) == 8
     report = import_anki(store, Settings(), path, None, datetime.now(UTC))
     assert report.answers_added == 3
 
@@ -133,23 +157,28 @@ def test_html_becomes_plain_text():
     assert html_to_text("&#91;sound:x.mp3]") == "[sound:x.mp3]"
 
 
+def _open(package) -> None:
+    with package:
+        pass
+
+
 def test_damaged_newer_and_history_less_packages_are_one_clear_line(tmp_path, anki_collection):
     damaged = tmp_path / "damaged.apkg"
     damaged.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(FlashcardsError, match="damaged zip"):
-        read_package(damaged)
+        _open(open_package(damaged))
     newer = tmp_path / "newer.apkg"
     with zipfile.ZipFile(newer, "w") as z:
         z.writestr("meta", b"\x08\x07")
         z.writestr("collection.anki21b", b"")
     with pytest.raises(FlashcardsError, match="newer Anki"):
-        read_package(newer)
+        _open(open_package(newer))
     truncated = tmp_path / "truncated.apkg"
     with zipfile.ZipFile(truncated, "w") as z:
         z.writestr("meta", b"\x08\x03")
         z.writestr("collection.anki21b", b"(\xb5/\xfd garbage")
     with pytest.raises(FlashcardsError, match="damaged package"):
-        read_package(truncated)
+        _open(open_package(truncated))
     note = anki_collection.new_note(anki_collection.models.by_name("Basic"))
     note["Front"] = "x"
     anki_collection.add_note(note, 1)
@@ -226,7 +255,8 @@ def test_our_own_export_read_back_adds_nothing_and_keeps_every_schedule(tmp_path
     package = tmp_path / "ours.apkg"
     export_decks([deck], package, history=export_history(store, Settings(), datetime.now(UTC)),
                  package_format=package_format)
-    assert read_package(package).filename == {"legacy": "collection.anki2", "current": "collection.anki21b"}[package_format]
+    with open_package(package) as opened:
+        assert opened.filename == {"legacy": "collection.anki2", "current": "collection.anki21b"}[package_format]
     before = list(store.cards())
     report = import_anki(store, Settings(), package, None, datetime.now(UTC))
     assert (report.ours, report.answers_added, report.schedules_from_anki) == (7, 0, 0)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,9 +12,11 @@ from ..errors import FlashcardsError
 from ..model import Highlight, LoggedAnswer, card_id
 from ..settings import Settings
 from ..store import Store
-from .package_in import AnkiCard, AnkiPackage, read_package
+from .package_in import AnkiCard, AnkiPackage, open_package
 from .scheduling_in import answers_of, card_row, html_to_text
 from .scheduling_out import ExportHistory
+
+MERGE_CHUNK = 2_000  # Anki cards whose answers are read and merged at a time
 
 
 def export_history(store: Store, settings: Settings, now: datetime) -> ExportHistory:
@@ -57,7 +58,13 @@ class AnkiImportReport:
 
 def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | None, now: datetime) -> AnkiImportReport:
     """Merge an Anki package's history into the store; Anki's own notes go to `deck_path` when given."""
-    package = read_package(path)
+    with open_package(path) as package:
+        return _import_package(store, settings, package, deck_path, now)
+
+
+def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck_path: Path | None,
+                    now: datetime) -> AnkiImportReport:
+    path = package.path
     if package.cards and not package.has_history and deck_path is None:  # nothing to bring: say what would
         raise FlashcardsError(
             f"{path}: holds no review history (no answers, every card new); in Anki, export again with "
@@ -72,9 +79,6 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
     if deck is not None:
         ours.update((_guid(card.id), card.id) for card in deck.cards)
     first_card = _first_cards(package)
-    revlog = defaultdict(list)
-    for entry in package.revlog:
-        revlog[entry.card_id].append(entry)
     matched: list[tuple[str, AnkiCard]] = []
     brought: list[Highlight] = []
     for note in package.notes:
@@ -106,7 +110,7 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
         save_deck(deck, deck_path, expected_state=deck_state)  # first: a deck edited meanwhile stops it all
     if deck is not None:
         report.deck = str(deck_path)
-    _merge_history(store, settings, package, matched, revlog, now, report)
+    _merge_history(store, settings, package, matched, now, report)
     if report.not_brought:
         report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
                             "them (with their history) into a deck")
@@ -114,29 +118,36 @@ def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | 
 
 
 def _merge_history(store: Store, settings: Settings, package: AnkiPackage, matched: list[tuple[str, AnkiCard]],
-                   revlog: dict, now: datetime, report: AnkiImportReport) -> None:
+                   now: datetime, report: AnkiImportReport) -> None:
+    """Anki's answers into the log and Anki's schedule where its answer is the latest, in one transaction; the
+    review log is read and merged MERGE_CHUNK cards at a time, so memory does not follow its length."""
     latest = store.latest_answer_times()
     known = set(store.known_card_ids())
     days_elapsed = package.days_elapsed(now)
     steps = (len(settings.learning_steps_minutes), len(settings.relearning_steps_minutes))
-    answers: list[LoggedAnswer] = []
     rows = []
-    for ident, card in matched:
-        theirs = answers_of(ident, revlog.get(card.id, ()))
-        answers += theirs
-        anki_latest = to_ms(theirs[-1].reviewed_at) if theirs else None
-        ours_latest = latest.get(ident)
-        newer = anki_latest is not None and (ours_latest is None or anki_latest > ours_latest)
-        if newer or (ident not in known and ours_latest is None):
-            last = theirs[-1].reviewed_at if theirs else None
-            rows.append(card_row(ident, card, days_elapsed, now, steps, settings.rollover_hour, last_answer=last))
-    report.answers_read = len(answers)
+    answered: set[str] = set()
     with store.transaction() as db:
-        report.answers_added = store.merge_answers(db, answers)
+        for start in range(0, len(matched), MERGE_CHUNK):
+            part = matched[start:start + MERGE_CHUNK]
+            entries = package.answers_by_card([card.id for _, card in part])
+            answers: list[LoggedAnswer] = []
+            for ident, card in part:
+                theirs = answers_of(ident, entries.get(card.id, ()))
+                answers += theirs
+                if theirs:
+                    answered.add(ident)
+                anki_latest = to_ms(theirs[-1].reviewed_at) if theirs else None
+                ours_latest = latest.get(ident)
+                newer = anki_latest is not None and (ours_latest is None or anki_latest > ours_latest)
+                if newer or (ident not in known and ours_latest is None):
+                    last = theirs[-1].reviewed_at if theirs else None
+                    rows.append(card_row(ident, card, days_elapsed, now, steps, settings.rollover_hour, last_answer=last))
+            report.answers_read += len(answers)
+            report.answers_added += store.merge_answers(db, answers)
         store.write_cards(db, rows)
     report.answers_already = report.answers_read - report.answers_added
     report.schedules_from_anki = len(rows)
-    answered = {a.card_id for a in answers}
     changed = sorted({ident for ident, _ in matched if ident in answered})
     if changed and report.answers_added:
         from ..memory import recompute_memory_states  # memory states follow the merged history

@@ -9,6 +9,8 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,6 +21,7 @@ from .zstd import decompress_stream, error_types
 # the `meta` file's version (Anki's PackageMetadata.Version) -> the collection file it names
 VERSIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
 LATEST_VERSION = 3
+_IDS_PER_QUERY = 500
 KNOWN_SCHEMAS = (11, 18)
 
 
@@ -74,7 +77,8 @@ class AnkiPackage:
     config: dict = field(default_factory=dict)  # schedVer, creationOffset, rollover
     notes: list[AnkiNote] = field(default_factory=list)
     cards: list[AnkiCard] = field(default_factory=list)
-    revlog: list[AnkiAnswer] = field(default_factory=list)
+    revlog_count: int = 0  # rows in its review log, read on demand: answers_by_card()
+    db: sqlite3.Connection | None = field(default=None, repr=False)  # the collection, while the package is open
 
     @property
     def format(self) -> str:
@@ -83,7 +87,24 @@ class AnkiPackage:
     @property
     def has_history(self) -> bool:
         """Whether the package carries scheduling: a review log or any card that is not new."""
-        return bool(self.revlog) or any(card.queue != 0 or card.ctype != 0 for card in self.cards)
+        return self.revlog_count > 0 or any(card.queue != 0 or card.ctype != 0 for card in self.cards)
+
+    def answers_by_card(self, card_ids: Sequence[int]) -> dict[int, list[AnkiAnswer]]:
+        """These cards' review-log rows, each card's in time order; read while the package is open (a long
+        history is read a few cards at a time, never all at once)."""
+        assert self.db is not None, "open the package with open_package()"
+        found: dict[int, list[AnkiAnswer]] = {}
+        ids = list(card_ids)
+        try:
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start:start + _IDS_PER_QUERY]
+                for row in self.db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog "
+                                           f"WHERE cid IN ({', '.join('?' * len(chunk))}) ORDER BY cid, id", chunk):
+                    found.setdefault(row[1], []).append(AnkiAnswer(*row))
+        except sqlite3.DatabaseError as exc:
+            raise FlashcardsError(f"{self.path}: damaged package ({self.filename}: its review log cannot be read: "
+                                  f"{exc})") from None
+        return found
 
     def days_elapsed(self, now: datetime) -> int:
         """Anki's day number at `now` for this collection (the one its review due dates count in), computed as
@@ -104,8 +125,10 @@ class AnkiPackage:
         return int((now.timestamp() - crt_at_rollover.timestamp()) // 86_400)
 
 
-def read_package(path: Path) -> AnkiPackage:
-    """Read a .apkg or .colpkg; a damaged file or an unknown newer format is one clear FlashcardsError."""
+@contextmanager
+def open_package(path: Path) -> Iterator[AnkiPackage]:
+    """Open a .apkg or .colpkg: its notes and cards are read at once, its review log on demand while it is open
+    (answers_by_card). A damaged file or an unknown newer format is one clear FlashcardsError."""
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -124,10 +147,15 @@ def read_package(path: Path) -> AnkiPackage:
                     shutil.copyfileobj(source, out, 1 << 20)
         except unreadable as exc:
             raise FlashcardsError(f"{path}: damaged package ({filename} cannot be read: {exc})") from None
+        db = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
         try:
-            return _read_collection(path, filename, target)
-        except sqlite3.DatabaseError as exc:
-            raise FlashcardsError(f"{path}: damaged package ({filename} is not a readable collection: {exc})") from None
+            try:
+                package = _read_collection(path, filename, db)
+            except sqlite3.DatabaseError as exc:
+                raise FlashcardsError(f"{path}: damaged package ({filename} is not a readable collection: {exc})") from None
+            yield package
+        finally:
+            db.close()
 
 
 def _collection_name(archive: zipfile.ZipFile, path: Path) -> str:
@@ -177,31 +205,24 @@ def _varint(data: bytes, index: int) -> tuple[int, int]:
     return value, index
 
 
-def _read_collection(path: Path, filename: str, file: Path) -> AnkiPackage:
-    db = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-    try:
-        crt, schema, conf = db.execute("SELECT crt, ver, conf FROM col").fetchone()
-        if schema > max(KNOWN_SCHEMAS):
-            raise FlashcardsError(f"{path}: made by a newer Anki (collection schema {schema}); update flashcards")
-        config = _config(db, schema, conf)
-        package = AnkiPackage(path, filename, schema, crt, config)
-        package.notes = [
-            AnkiNote(nid, guid, flds.split("\x1f"), tags.split())
-            for nid, guid, flds, tags in db.execute("SELECT id, guid, flds, tags FROM notes ORDER BY id")
-        ]
-        package.cards = [
-            AnkiCard(cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, _card_data(data))
-            for cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, data in db.execute(
-                "SELECT id, nid, ord, type, queue, due, ivl, reps, lapses, left, data FROM cards ORDER BY nid, ord"
-            )
-        ]
-        package.revlog = [
-            AnkiAnswer(*row)
-            for row in db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY cid, id")
-        ]
-        return package
-    finally:
-        db.close()
+def _read_collection(path: Path, filename: str, db: sqlite3.Connection) -> AnkiPackage:
+    crt, schema, conf = db.execute("SELECT crt, ver, conf FROM col").fetchone()
+    if schema > max(KNOWN_SCHEMAS):
+        raise FlashcardsError(f"{path}: made by a newer Anki (collection schema {schema}); update flashcards")
+    config = _config(db, schema, conf)
+    package = AnkiPackage(path, filename, schema, crt, config, db=db)
+    package.notes = [
+        AnkiNote(nid, guid, flds.split("\x1f"), tags.split())
+        for nid, guid, flds, tags in db.execute("SELECT id, guid, flds, tags FROM notes ORDER BY id")
+    ]
+    package.cards = [
+        AnkiCard(cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, _card_data(data))
+        for cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, data in db.execute(
+            "SELECT id, nid, ord, type, queue, due, ivl, reps, lapses, left, data FROM cards ORDER BY nid, ord"
+        )
+    ]
+    package.revlog_count = db.execute("SELECT count(*) FROM revlog").fetchone()[0]
+    return package
 
 
 def _config(db: sqlite3.Connection, schema: int, conf: str) -> dict:
