@@ -372,8 +372,8 @@ def row_recompute(bench: Bench) -> Row:
 
 def rows_anki_round_trip(bench: Bench) -> list[Row]:
     """Export with scheduling, then import-anki into an empty store: see anki_round_trip_rows."""
-    return anki_round_trip_rows(bench.work, bench.env, bench.cli, min(bench.args.cards, 10_000), bench.args.answers,
-                                bench.args.repeat)
+    return anki_round_trip_rows(bench.work, bench.env, bench.cli, min(bench.args.cards, bench.args.round_trip_cards),
+                                bench.args.answers, bench.args.repeat)
 
 
 def anki_round_trip_rows(work: Path, env: dict[str, str], cli: list[str], cards: int, answers_per_card: int,
@@ -479,6 +479,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="pairs per step; the median is reported")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the generated files here")
+    parser.add_argument("--round-trip-cards", type=int, default=10_000,
+                        help="cards of the export-then-import-anki rows (at most --cards)")
     parser.add_argument("--big-mb", type=int, default=200, help="size of the one-off large export (0: skip)")
     parser.add_argument("--skip", default="", help="leave out the rows whose function names hold these words, "
                         "comma-separated (e.g. sync,optimize); setup rows always run")

@@ -168,7 +168,7 @@ def convert(
         ids: set[str] = set()
         current = name or out.stem
         if state is not None:
-            current, card_ids = known.name_and_ids(out) if known is not None else _name_and_ids(out)
+            current, card_ids = known.name_and_ids(out) if known is not None else deck_name_and_ids(out)
             ids = set(card_ids)
         report = ConvertReport(out)
         merger = DeckMerger(tags, existing=ids)
@@ -180,15 +180,29 @@ def convert(
         report.total_cards = len(ids) + merger.count
         renamed = state is not None and bool(name) and name != current
         report.written = report.added > 0 or state is None or renamed
-        if state is None:  # a new deck: its cards written as they are made
-            save_deck(Deck(current), out, expected_state=False if device else None,
-                      cards=_counted(merger.new_cards(), merger.count, writing))
-        elif renamed or (report.added and not _append(out, _counted(merger.new_cards(), merger.count, writing),
-                                                      state, known)):
-            loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
-            save_deck(Deck(name or loaded.name, [*loaded.cards, *merger.new_cards()], loaded.tags), out,
-                      expected_state=state)
+        write_new_cards(out, merger, state, current, rename=name if renamed else None, known=known, writing=writing,
+                        device=device)
     return report
+
+
+def write_new_cards(out: Path, merger: DeckMerger, state: tuple[int, int] | None, name: str, *,
+                    rename: str | None = None, known: KnownDeck | None = None,
+                    writing: Callable[[int, int], None] | None = None, device: bool = False) -> None:
+    """Write the merger's new cards into the deck at `out`, under the caller's deck_lock; `state` is the
+    file_state() the deck had when its ids were read (None: there is no deck yet, it is made, named `name`).
+
+    New cards are appended to an existing deck as text, everything already in it kept byte for byte; a deck
+    that is renamed (`rename`), or of a shape new cards cannot be appended to, is written whole. A deck that
+    changed on disk since `state` is refused, nothing written.
+    """
+    if state is None:  # a new deck: its cards written as they are made
+        save_deck(Deck(name), out, expected_state=False if device else None,
+                  cards=_counted(merger.new_cards(), merger.count, writing))
+    elif rename or (merger.count and not _append(out, _counted(merger.new_cards(), merger.count, writing), state,
+                                                 known)):
+        loaded = load_deck(out)  # renamed, or a shape new cards cannot be appended to: written whole
+        save_deck(Deck(rename or loaded.name, [*loaded.cards, *merger.new_cards()], loaded.tags), out,
+                  expected_state=state)
 
 
 class KnownDeck(Protocol):
@@ -223,6 +237,7 @@ def _counted(cards: Iterator[Card], total: int, writing: Callable[[int, int], No
     writing(done, total)
 
 
-def _name_and_ids(path: Path) -> tuple[str, list[str]]:
+def deck_name_and_ids(path: Path) -> tuple[str, list[str]]:
+    """A deck file's name and card ids, parsed."""
     deck = load_deck(path)
     return deck.name, [card.id for card in deck.cards]

@@ -135,6 +135,21 @@ def test_notes_made_in_anki_become_cards_of_the_deck_once_with_their_history(tmp
     assert target.read_text() == text
 
 
+def test_notes_made_in_anki_join_a_hand_written_deck_without_touching_its_lines(tmp_path, anki_collection):
+    """--deck adds Anki's notes the way convert does: appended as text, the person's comments, blank lines and
+    layout kept byte for byte."""
+    store, _, _, package = _round_trip(tmp_path, anki_collection, legacy=False)
+    target = tmp_path / "mine.yaml"
+    mine = ("# my reading, by hand\nname: mine\n\ncards:\n  # the one I keep coming back to\n"
+            "  - id: handmade1\n    front: A passage I typed myself\n    back: |\n      and what I made of it\n")
+    target.write_text(mine, encoding="utf-8")
+    report = import_anki(store, Settings(), package, target, datetime.now(UTC))
+    assert report.added_to_deck == 1
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith(mine)
+    assert [card.front for card in load_deck(target).cards] == ["A passage I typed myself", "Made in Anki & kept"]
+
+
 def test_a_collection_package_is_read_in_both_formats(tmp_path, anki_collection):
     store, _, _, _ = _round_trip(tmp_path, anki_collection, legacy=False)
     logged = len(revlog(anki_collection))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -74,10 +75,48 @@ def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck
     if package.cards and not package.has_history:
         report.hints.append("the package holds no answers (exported without scheduling information): its notes "
                             "are new cards")
-    ours = {_guid(ident): ident for ident in store.known_card_ids()}
-    deck, deck_state, merger = _open_target(deck_path)
-    if deck is not None:
-        ours.update((_guid(card.id), card.id) for card in deck.cards)
+    matched = _match_notes(store, package, deck_path, report)
+    _merge_history(store, settings, package, matched, now, report)
+    if report.not_brought:
+        report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
+                            "them (with their history) into a deck")
+    return report
+
+
+def _match_notes(store: Store, package: AnkiPackage, deck_path: Path | None,
+                 report: AnkiImportReport) -> list[tuple[str, AnkiCard]]:
+    """(our card id, Anki's card) for each note whose history comes home: ours by GUID and, with --deck, the
+    notes made in Anki, added to that deck first the way `convert` adds cards (appended as text, the deck's own
+    lines kept; under its lock; a deck edited meanwhile stops it all)."""
+    from ..locks import deck_lock
+
+    with deck_lock(deck_path) if deck_path is not None else contextlib.nullcontext():
+        ours = {_guid(ident): ident for ident in store.known_card_ids()}
+        state, merger = None, None
+        if deck_path is not None:
+            from ..deckfile import file_state
+            from ..merge import DeckMerger, deck_name_and_ids
+
+            state = file_state(deck_path)
+            ids = deck_name_and_ids(deck_path)[1] if state is not None else []
+            ours.update((_guid(ident), ident) for ident in ids)
+            merger = DeckMerger(existing=set(ids))
+        matched, brought = _notes_of(package, ours, bring=merger is not None, report=report)
+        if merger is not None and deck_path is not None:
+            from ..merge import write_new_cards
+
+            merged = merger.add(brought)
+            report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
+            report.deck = str(deck_path)
+            if merger.count or state is None:
+                write_new_cards(deck_path, merger, state, deck_path.stem)
+    return matched
+
+
+def _notes_of(package: AnkiPackage, ours: dict[str, str], *, bring: bool,
+              report: AnkiImportReport) -> tuple[list[tuple[str, AnkiCard]], list[Highlight]]:
+    """(our card id, Anki's card) per note that is ours or (`bring`) made in Anki, and those made in Anki as
+    highlights (passage, commentary and tags as plain text)."""
     first_card = _first_cards(package)
     matched: list[tuple[str, AnkiCard]] = []
     brought: list[Highlight] = []
@@ -88,7 +127,7 @@ def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck
             report.ours += 1
         else:
             report.from_anki += 1
-            if merger is None:
+            if not bring:
                 report.not_brought += 1
                 continue
             front = html_to_text(note.fields[0]) if note.fields else ""
@@ -100,21 +139,7 @@ def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck
             brought.append(Highlight(front, back, "", tuple(note.tags)))
         if card is not None:
             matched.append((ident, card))
-    if merger is not None and brought:
-        merged = merger.add(brought)
-        deck.cards.extend(merger.new_cards())
-        report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
-    if deck is not None and deck_path is not None and (report.added_to_deck or deck_state is None):
-        from ..deckfile.writer import save_deck
-
-        save_deck(deck, deck_path, expected_state=deck_state)  # first: a deck edited meanwhile stops it all
-    if deck is not None:
-        report.deck = str(deck_path)
-    _merge_history(store, settings, package, matched, now, report)
-    if report.not_brought:
-        report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
-                            "them (with their history) into a deck")
-    return report
+    return matched, brought
 
 
 def _merge_history(store: Store, settings: Settings, package: AnkiPackage, matched: list[tuple[str, AnkiCard]],
@@ -160,20 +185,6 @@ def _first_cards(package: AnkiPackage) -> dict[int, AnkiCard]:
     for card in package.cards:  # ordered by note, then template
         first.setdefault(card.note_id, card)
     return first
-
-
-def _open_target(deck_path: Path | None):
-    """(deck, its file state, a merger) for --deck; a deck that does not exist yet starts empty."""
-    if deck_path is None:
-        return None, None, None
-    from ..deckfile import file_state
-    from ..deckfile.reader import load_deck
-    from ..merge import DeckMerger
-    from ..model import Deck
-
-    state = file_state(deck_path)
-    deck = load_deck(deck_path) if state is not None else Deck(deck_path.stem)
-    return deck, state, DeckMerger(existing={card.id for card in deck.cards})
 
 
 def _guid(ident: str) -> str:
