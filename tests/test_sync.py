@@ -143,6 +143,10 @@ def review_in_both_places(world: World) -> None:
     world.reviewing.clock.advance(minutes=5)
     first = world.sync()
     assert (first.notes_added, first.answers_to_anki, first.answers_to_store) == (4, 3, 0)
+    with open_collection(world.profile) as col:  # each row's last interval is the interval the one before gave
+        card = read_our_cards(col, [world.guids[0]])[world.guids[0]].card_id
+        rows = [(r.interval, r.last_interval) for r in read_reviews(col, [card])]
+    assert len(rows) == 2 and rows[0][1] == 0 and rows[1][1] == rows[0][0] != 0
     world.answer_in_anki(a, CardAnswer.GOOD, 2 * DAY)  # in the order Anki's queue shows them
     world.answer_in_anki(c, CardAnswer.GOOD, 3 * DAY)
     world.answer_in_anki(b, CardAnswer.AGAIN, 4 * DAY, taken_ms=9000)

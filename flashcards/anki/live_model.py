@@ -5,6 +5,8 @@ Nothing here talks to our store; `live_read` and `live_write` fill and consume t
 
 from __future__ import annotations
 
+from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -91,6 +93,20 @@ class ReviewWrite:
     taken_ms: int
     kind: str = "review"  # one of REVIEW_KINDS but manual/rescheduled
     factor: int = 0
+
+
+class ReviewBatch(Sequence[ReviewWrite]):
+    """Answers for Anki's log made as they are asked for, a slice at a time, so that a long history is never
+    held as objects; `guids` names each one's note without making it."""
+
+    @property
+    @abstractmethod
+    def guids(self) -> Sequence[str]: ...
+
+
+def review_guids(reviews: Sequence[ReviewWrite]) -> Sequence[str]:
+    """Each answer's note GUID (from a ReviewBatch without making its answers)."""
+    return reviews.guids if isinstance(reviews, ReviewBatch) else [review.guid for review in reviews]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from .live_model import (
     ReviewWrite,
     ScheduleWrite,
     WriteResult,
+    review_guids,
 )
 from .live_read import existing_review_ids, note_cards
 from .package_out import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
@@ -92,7 +93,7 @@ def _apply(col: Any, notes, reviews, schedules, result: WriteResult) -> None:
     days = AnkiDays(col)
     if notes:
         _write_notes(col, notes, result)
-    cards = note_cards(col, [*(review.guid for review in reviews), *(schedule.guid for schedule in schedules)])
+    cards = note_cards(col, [*review_guids(reviews), *(schedule.guid for schedule in schedules)])
     if reviews:
         _write_reviews(col, reviews, cards, result)
     for schedule in schedules:

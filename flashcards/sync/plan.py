@@ -13,12 +13,14 @@ either side is suspended (buried) on both. A buried card stays buried through to
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, overload
 
-from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite
+from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewBatch, ReviewWrite, ScheduleWrite
 from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews
 from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
 from ..anki.scheduling_out import free_revlog_ids
@@ -34,7 +36,6 @@ from .answers import is_answer, match, review_write, state_before
 _DAY = timedelta(days=1)
 CHUNK = 2000  # cards read from both sides at a time
 Moment = tuple[int, int, int]  # one of our answers: (log id, answered at in ms UTC, rating)
-Outgoing = tuple[str, int, int, int | None]  # an answer Anki lacks: (GUID, log id, at ms, the card's previous log id)
 
 
 @dataclass
@@ -42,7 +43,7 @@ class SyncPlan:
     """The writes of one sync, per side, and what to report."""
 
     notes: list[NoteWrite] = field(default_factory=list)
-    reviews: list[ReviewWrite] = field(default_factory=list)  # to Anki
+    reviews: Sequence[ReviewWrite] = ()  # to Anki (made from the store's log as they are written)
     schedules: list[ScheduleWrite] = field(default_factory=list)  # to Anki
     store_rows: list[CardRow] = field(default_factory=list)  # schedule rows that change in the store
     store_answers: list[LoggedAnswer] = field(default_factory=list)  # Anki's answers the store lacks
@@ -106,7 +107,7 @@ class _Planner:
         self.today = day_number(now, settings.rollover_hour, tz)
         parameters = self.scheduler.parameters
         self.decay = parameters[20] if len(parameters) > 20 else None
-        self.outgoing: list[Outgoing] = []
+        self.outgoing = Outgoing()
         self.notes = our_notes(col)
         self.days = AnkiDays(col)
 
@@ -127,7 +128,8 @@ class _Planner:
         plan, today = self.plan, self.today
         row = self.rows.get(card_id) or CardRow(card_id, Schedule())
         only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
-        self.outgoing += [(guid, mine[i][0], mine[i][1], mine[i - 1][0] if i else None) for i in only_mine]
+        for i in only_mine:
+            self.outgoing.add(guid, mine[i][0], mine[i][1], mine[i - 1][0] if i else None)
         schedule = row.schedule
         if only_other:
             schedule, added = replay(self.scheduler, card_id, mine, other, set(only_other))
@@ -196,16 +198,75 @@ def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool,
                          schedule.difficulty, settings.desired_retention, schedule.last_review, suspended, buried, decay)
 
 
-def _to_anki(store: Store, col: Any, outgoing: list[Outgoing]) -> list[ReviewWrite]:
-    """Our answers Anki lacks, each at a revlog id no other row holds (moved up by 1 ms while taken). The log
-    is read CHUNK answers at a time: a first sync of a long history never holds all of it as objects."""
-    ids = free_revlog_ids([at_ms for _, _, at_ms, _ in outgoing], lambda some: existing_review_ids(col, some))
-    reviews: list[ReviewWrite] = []
-    for start in range(0, len(outgoing), CHUNK):
-        part = outgoing[start:start + CHUNK]
-        logged = store.answers_by_id([log_id for _, log_id, _, _ in part] +
-                                     [previous for _, _, _, previous in part if previous is not None])
-        for (guid, log_id, _, previous), at_ms in zip(part, ids[start:start + CHUNK], strict=True):
-            before = logged.get(previous) if previous is not None else None
-            reviews.append(review_write(guid, logged[log_id], at_ms, before))
-    return reviews
+class Outgoing:
+    """Our answers Anki lacks, as columns: a first sync of a long history sends a million of them."""
+
+    NONE = -1  # no previous answer (log ids are positive)
+
+    def __init__(self) -> None:
+        self.guids: list[str] = []  # the note's GUID (shared strings: 8 bytes an answer)
+        self.log_ids = array("q")
+        self.at_ms = array("q")
+        self.previous = array("q")  # the card's answer before it (its log id), or NONE
+
+    def add(self, guid: str, log_id: int, at_ms: int, previous: int | None) -> None:
+        self.guids.append(guid)
+        self.log_ids.append(log_id)
+        self.at_ms.append(at_ms)
+        self.previous.append(self.NONE if previous is None else previous)
+
+    def __len__(self) -> int:
+        return len(self.log_ids)
+
+
+class OutgoingReviews(ReviewBatch):
+    """Our answers as rows for Anki's log, each at a revlog id no other row holds; made `CHUNK` at a time from
+    the store's log as the writer asks for them (it writes them twice: a trial, then for real)."""
+
+    def __init__(self, store: Store, outgoing: Outgoing, ids: array) -> None:
+        self.store, self.outgoing, self.ids = store, outgoing, ids
+
+    @property
+    def guids(self) -> Sequence[str]:
+        return self.outgoing.guids
+
+    def __len__(self) -> int:
+        return len(self.outgoing)
+
+    @overload
+    def __getitem__(self, index: int) -> ReviewWrite: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ReviewWrite]: ...
+
+    def __getitem__(self, index: int | slice) -> ReviewWrite | list[ReviewWrite]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("answers are made in runs: no step")
+            return self._make(start, stop)
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        return self._make(index, index + 1)[0]
+
+    def __iter__(self) -> Iterator[ReviewWrite]:
+        for start in range(0, len(self), CHUNK):
+            yield from self._make(start, min(start + CHUNK, len(self)))
+
+    def _make(self, start: int, stop: int) -> list[ReviewWrite]:
+        out, made = self.outgoing, []
+        for first in range(start, stop, CHUNK):
+            last = min(first + CHUNK, stop)
+            previous = [log_id for log_id in out.previous[first:last] if log_id != Outgoing.NONE]
+            logged = self.store.answers_by_id([*out.log_ids[first:last], *previous])
+            for i in range(first, last):
+                before = logged.get(out.previous[i]) if out.previous[i] != Outgoing.NONE else None
+                made.append(review_write(out.guids[i], logged[out.log_ids[i]], self.ids[i], before))
+        return made
+
+
+def _to_anki(store: Store, col: Any, outgoing: Outgoing) -> OutgoingReviews:
+    """Our answers Anki lacks, each given a revlog id no other row holds (moved up by 1 ms while taken)."""
+    ids = array("q", free_revlog_ids(outgoing.at_ms, lambda some: existing_review_ids(col, some)))
+    return OutgoingReviews(store, outgoing, ids)
