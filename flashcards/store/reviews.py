@@ -15,6 +15,7 @@ from ..model import AnswerFacts, CardRow, LoggedAnswer, Schedule, State
 from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
 from .rows import (
     ACTIVE,
+    ANSWER_FACTS,
     IN_DECKS,
     LOG_COLUMNS,
     SCHEDULE_COLUMNS,
@@ -230,8 +231,8 @@ class ReviewState:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             yield from self.db.execute(
-                "SELECT card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, difficulty "
-                f"FROM review_log WHERE card_id IN ({marks(chunk)}) ORDER BY card_id, reviewed_at, id", chunk)
+                f"SELECT {ANSWER_FACTS} FROM review_log WHERE card_id IN ({marks(chunk)}) ORDER BY card_id, reviewed_at, id",
+                chunk)
 
     def memory_rows(self) -> Iterator[tuple]:
         """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""

@@ -9,6 +9,8 @@ from ..clock import from_ms, to_ms
 from ..model import CardRow, LoggedAnswer, Schedule, State
 
 SCHEDULE_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+# the log's columns of a model.AnswerFacts, in its order
+ANSWER_FACTS = "card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, difficulty"
 SELECT_CARD = f"SELECT card_id, {SCHEDULE_COLUMNS}, suspended, buried_until, leech FROM schedule"
 ACTIVE = "suspended = 0 AND (buried_until IS NULL OR buried_until < ?)"  # binds today's study day
 # a per-row index lookup (deck_cards_card), cheap when a query stops early (LIMIT, ORDER BY an index)

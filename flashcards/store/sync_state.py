@@ -7,8 +7,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from ..model import LoggedAnswer
-from .reviews import _SELECT_LOG, _logged
+from ..model import AnswerFacts
+from .rows import ANSWER_FACTS, marks
 
 _CREATE = ("CREATE TABLE IF NOT EXISTS sync_flags (card_id TEXT PRIMARY KEY, suspended INTEGER NOT NULL, "
            "buried INTEGER NOT NULL) WITHOUT ROWID")
@@ -26,17 +26,18 @@ class SyncState:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             yield from self.db.execute(
-                f"SELECT id, card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({','.join('?' * len(chunk))}) "
+                f"SELECT id, card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({marks(chunk)}) "
                 "ORDER BY card_id, reviewed_at, id", chunk)
 
-    def answers_by_id(self, log_ids: Sequence[int]) -> dict[int, LoggedAnswer]:
-        """Full rows of the log for these ids."""
-        found: dict[int, LoggedAnswer] = {}
+    def answer_facts_by_id(self, log_ids: Sequence[int]) -> dict[int, AnswerFacts]:
+        """These rows of the log as Anki's review log needs them (see model.AnswerFacts), by log id."""
+        found: dict[int, AnswerFacts] = {}
         ids = list(log_ids)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            for row in self.db.execute(f"{_SELECT_LOG} WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                found[row[0]] = _logged(row)
+            for log_id, *facts in self.db.execute(
+                    f"SELECT id, {ANSWER_FACTS} FROM review_log WHERE id IN ({marks(chunk)})", chunk):
+                found[log_id] = tuple(facts)
         return found
 
     def synced_flags(self, card_ids: Sequence[str]) -> dict[str, tuple[bool, bool]]:
@@ -49,7 +50,7 @@ class SyncState:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             rows = self.db.execute(
-                f"SELECT card_id, suspended, buried FROM sync_flags WHERE card_id IN ({','.join('?' * len(chunk))})",
+                f"SELECT card_id, suspended, buried FROM sync_flags WHERE card_id IN ({marks(chunk)})",
                 chunk)
             found.update((card_id, (bool(suspended), bool(buried))) for card_id, suspended, buried in rows)
         return found

@@ -10,12 +10,11 @@ time order, so each answer is carried across exactly once, across any number of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from ..anki.live_model import REVIEW_KINDS, AnkiReview, ReviewWrite
 from ..anki.scheduling_out import KIND_OF_STATE, revlog_factor, revlog_interval
-from ..clock import from_ms, to_ms
-from ..model import LoggedAnswer, Rating, State
+from ..clock import from_ms
+from ..model import AnswerFacts, Rating, State
 
 MATCH_WINDOW_MS = 1000
 ANSWER_KINDS = ("learn", "review", "relearn", "filtered")  # revlog kinds that record an answer
@@ -54,17 +53,12 @@ def state_before(review: AnkiReview, replayed: State) -> State:
     return {"review": State.REVIEW, "relearn": State.RELEARNING}.get(review.kind, replayed)
 
 
-def review_write(guid: str, answer: LoggedAnswer, at_ms: int, previous: LoggedAnswer | None) -> ReviewWrite:
+def review_write(guid: str, answer: AnswerFacts, at_ms: int, previous: AnswerFacts | None) -> ReviewWrite:
     """Our logged answer as a row of Anki's log, at the moment `at_ms` (its own, or moved up to a free id), with
     the interval, factor and kind an export writes (see anki/scheduling_out); `previous` is the card's answer
     before it, whose interval is the row's last interval."""
-    last = 0 if previous is None else revlog_interval(to_ms(previous.reviewed_at), _ms(previous.due),
-                                                      previous.state_after)
-    return ReviewWrite(guid, from_ms(at_ms), int(Rating(answer.rating)),
-                       revlog_interval(to_ms(answer.reviewed_at), _ms(answer.due), answer.state_after), last,
-                       max(answer.duration_ms, 0), kind=REVIEW_KINDS[KIND_OF_STATE[answer.state_before]],
-                       factor=revlog_factor(answer.difficulty))
-
-
-def _ms(moment: datetime | None) -> int | None:
-    return None if moment is None else to_ms(moment)
+    _, answered_ms, rating, duration_ms, before, after, due_ms, difficulty = answer
+    last = 0 if previous is None else revlog_interval(previous[1], previous[6], previous[5])
+    return ReviewWrite(guid, from_ms(at_ms), int(Rating(rating)), revlog_interval(answered_ms, due_ms, after), last,
+                       max(duration_ms, 0), kind=REVIEW_KINDS[KIND_OF_STATE[State(before)]],
+                       factor=revlog_factor(difficulty))

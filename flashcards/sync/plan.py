@@ -259,7 +259,7 @@ class OutgoingReviews(ReviewBatch):
         for first in range(start, stop, CHUNK):
             last = min(first + CHUNK, stop)
             previous = [log_id for log_id in out.previous[first:last] if log_id != Outgoing.NONE]
-            logged = self.store.answers_by_id([*out.log_ids[first:last], *previous])
+            logged = self.store.answer_facts_by_id([*out.log_ids[first:last], *previous])
             for i in range(first, last):
                 before = logged.get(out.previous[i]) if out.previous[i] != Outgoing.NONE else None
                 made.append(review_write(out.guids[i], logged[out.log_ids[i]], self.ids[i], before))
