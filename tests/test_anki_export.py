@@ -6,6 +6,8 @@ import re
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SEEDS, import_apkg, run_cli
 from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html
@@ -287,3 +289,36 @@ def _collection_rows(package, folder) -> dict:
                 for table in ("col", "notes", "cards", "revlog")}
     finally:
         db.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(1_000, 1_060), max_size=40), st.sets(st.integers(1_000, 1_100), max_size=60))
+def test_review_log_ids_are_distinct_free_and_keep_the_answers_in_time_order(moments, held):
+    """Each answer's id is its moment, or the first id past it that neither the log nor an earlier answer holds,
+    as Anki moves a taken id up by 1 ms; answers keep their time order."""
+    from flashcards.anki.scheduling_out import free_revlog_ids
+
+    ids = free_revlog_ids(moments, lambda some: held & set(some))
+    assert len(set(ids)) == len(ids) and not held & set(ids)
+    assert all(given_id >= moment for given_id, moment in zip(ids, moments, strict=True))
+    by_time = sorted(range(len(moments)), key=lambda i: (moments[i], i))
+    assert [ids[i] for i in by_time] == sorted(ids)
+    for i in by_time:  # nothing free was skipped: every id between the moment and the one given is taken
+        assert all(x in held or x in ids[:i] + ids[i + 1:] for x in range(moments[i], ids[i]))
+
+
+def test_a_run_of_answers_at_one_moment_is_walked_once_however_long_the_log(tmp_path):
+    """Ten answers at one millisecond (an import with whole seconds) after a log that holds that moment and
+    the next thousand ids (earlier answers at that moment): they take the ten ids past those, found in a few
+    dozen lookups rather than one pass per ten ids."""
+    from flashcards.anki.scheduling_out import free_revlog_ids
+
+    held = set(range(5_000, 6_000))
+    asked = []
+
+    def present(some):
+        asked.append(len(some))
+        return held & set(some)
+
+    assert free_revlog_ids([5_000] * 10, present) == list(range(6_000, 6_010))
+    assert len(asked) < 25

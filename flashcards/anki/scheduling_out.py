@@ -131,18 +131,37 @@ def revlog_factor(difficulty: float | None) -> int:
 
 def free_revlog_ids(wanted: Sequence[int], present: Callable[[list[int]], set[int]]) -> list[int]:
     """Review-log ids for answers at these moments (ms): each moved up by 1 ms while the id is taken, by another
-    of them or by a row the log holds already (`present` says which of some ids it holds), as Anki does."""
-    taken: set[int] = set()
-    while True:
-        ids = []
-        claimed = set(taken)
-        for ms in wanted:
-            free = ms
-            while free in claimed:
-                free += 1
-            claimed.add(free)
-            ids.append(free)
-        held = present(ids)
-        if not held:
-            return ids
-        taken |= held
+    of them or by a row the log holds already (`present` says which of some ids it holds), as Anki does.
+
+    The moments are taken in time order, so each id is past the one before it whenever their moments meet: a
+    run of answers at one moment (an import with whole seconds) is walked once, not once per answer.
+    """
+    order = sorted(range(len(wanted)), key=wanted.__getitem__)
+    ids = _spread(wanted, order, lambda _: False)
+    held = present(ids)
+    if not held:  # the usual case: one look at the log
+        return ids
+    checked = set(ids)
+
+    def taken(free: int) -> bool:
+        if free not in checked:  # a moment moved past the first guess: look a little way ahead at once
+            ahead = list(range(free, free + _LOOK_AHEAD))
+            held.update(present(ahead))
+            checked.update(ahead)
+        return free in held
+
+    return _spread(wanted, order, taken)
+
+
+_LOOK_AHEAD = 64  # ids looked up at once past a taken one
+
+
+def _spread(wanted: Sequence[int], order: list[int], taken: Callable[[int], bool]) -> list[int]:
+    ids = [0] * len(wanted)
+    previous: int | None = None
+    for index in order:
+        free = wanted[index] if previous is None or wanted[index] > previous else previous + 1
+        while taken(free):
+            free += 1
+        ids[index] = previous = free
+    return ids
