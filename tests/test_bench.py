@@ -24,6 +24,7 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
     steps = [row.split("|")[1].strip() for row in rows]
     expected = ["convert", "due (deck unchanged)", "due (deck changed: parsed whole)", "due after a one-card hand edit",
                 "review: start to first card", "answer a card", "export .apkg, notes only (deck unchanged)",
+                "export .apkg with scheduling (",
                 "stats (terminal", "stats (json", "stats (html", "convert one highlight into the deck",
                 "due after adding one highlight", "export .apkg with scheduling", "import-anki", "optimize",
                 "recompute memory states", "sync: first", "sync: nothing new", "convert a 1 MB export",
