@@ -108,8 +108,7 @@ def _match_notes(store: Store, package: AnkiPackage, deck_path: Path | None,
             merged = merger.add(brought)
             report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
             report.deck = str(deck_path)
-            if merger.count or state is None:
-                write_new_cards(deck_path, merger, state, deck_path.stem)
+            write_new_cards(deck_path, merger, state, deck_path.stem)  # a deck that gains nothing is left alone
     return matched
 
 
