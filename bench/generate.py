@@ -87,7 +87,7 @@ def write_history(db_path: Path, deck_path: Path, answers_per_card: int, seed: i
     """
     from datetime import UTC, datetime, timedelta
 
-    from flashcards.decks import open_decks
+    from flashcards.decks.open_decks import open_decks
     from flashcards.model import CardRow, LoggedAnswer, Schedule, State
     from flashcards.store import Store
 

@@ -35,10 +35,10 @@ START_FLOOR = "import typer, rich.console, sqlite3"
 ANSWER_LATENCY = """
 import json, statistics, sys, time
 from pathlib import Path
-from flashcards.decks import open_decks
+from flashcards.decks.open_decks import open_decks
 from flashcards.model import Rating
-from flashcards.scheduler import FSRSScheduler
-from flashcards.session import Session
+from flashcards.scheduling.scheduler import FSRSScheduler
+from flashcards.review.session import Session
 from flashcards.settings import Settings
 from flashcards.store import Store
 
@@ -95,7 +95,7 @@ RECOMPUTE = """
 import json, sys, time, resource
 from pathlib import Path
 from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
-from flashcards.memory import history_items, recompute_memory_states
+from flashcards.scheduling.memory_states import history_items, recompute_memory_states
 from flashcards.settings import Settings
 from flashcards.store import Store
 

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TypeGuard
 
-from .atomic import write_atomic
 from .errors import FlashcardsError
+from .files.atomic import write_atomic
 
 PARAMETER_COUNT = 21  # FSRS-6
 MAX_SETTINGS_BYTES = 1024 * 1024

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flashcards.clock import day_number
-from flashcards.deckfile.writer import save_deck
+from flashcards.decks.deckfile.writer import save_deck
 from flashcards.model import Card, CardRow, Deck, Rating, Schedule
-from flashcards.scheduler import FSRSScheduler
+from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.store import Store
 
 RATINGS = [[3, 3, 3], [1, 3, 3, 3], [3, 1, 3], [4], [1], [3, 3, 3, 1]]  # review x4, learning, relearning

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flashcards.stats import Answer, CardSnapshot
+from flashcards.stats.numbers import Answer, CardSnapshot
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)  # a Sunday; the study day 2026-03-15 began at 04:00
 

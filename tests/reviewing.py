@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flashcards.deckfile.writer import save_deck
-from flashcards.decks import open_decks
+from flashcards.decks.deckfile.writer import save_deck
+from flashcards.decks.open_decks import open_decks
 from flashcards.model import Card, Deck, card_id
-from flashcards.scheduler import FSRSScheduler
-from flashcards.session import Session
+from flashcards.review.session import Session
+from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
 

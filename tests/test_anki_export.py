@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from conftest import SEEDS, import_apkg, run_cli
 from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html
-from flashcards.deckfile.reader import load_deck
-from flashcards.deckfile.writer import save_deck
-from flashcards.merge import convert
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.deckfile.writer import save_deck
+from flashcards.decks.merge import convert
 from flashcards.model import Card, Deck, content_fingerprint
 
 HOSTILE = [
@@ -143,7 +143,7 @@ def _export_reviewed(tmp_path, package_format: str):
 
     from anki_history import reviewed_store
 
-    from flashcards.anki.history import export_history
+    from flashcards.import_anki.history import export_history
     from flashcards.settings import Settings
 
     store, deck, _ = reviewed_store(tmp_path)
@@ -255,8 +255,8 @@ def test_a_history_written_a_card_at_a_time_gives_the_same_package_and_no_two_an
     from anki_history import import_with_scheduling, reviewed_store, revlog
 
     from flashcards.anki import package_write
-    from flashcards.anki.history import export_history
     from flashcards.clock import to_ms
+    from flashcards.import_anki.history import export_history
     from flashcards.model import Schedule, State
     from flashcards.settings import Settings
 

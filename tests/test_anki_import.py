@@ -10,15 +10,15 @@ import pytest
 from anki_history import anki_export, answer_in_anki, import_with_scheduling, reviewed_store, revlog
 
 from conftest import run_cli
-from flashcards.anki.history import export_history, import_anki
 from flashcards.anki.package_in import open_package
 from flashcards.anki.package_out import export_decks
 from flashcards.anki.scheduling_in import html_to_text
 from flashcards.clock import day_number, to_ms
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
-from flashcards.memory import recompute_memory_states
+from flashcards.import_anki.history import export_history, import_anki
 from flashcards.model import State
+from flashcards.scheduling.memory_states import recompute_memory_states
 from flashcards.settings import Settings
 
 
@@ -61,7 +61,7 @@ def test_a_package_merged_a_card_at_a_time_leaves_the_same_store_as_one_merged_a
         tmp_path, anki_collection, monkeypatch):
     """import-anki reads and merges Anki's review log MERGE_CHUNK cards at a time (memory does not follow the
     length of the log); cut into pieces of one card, every answer, schedule and card of --deck is the same."""
-    from flashcards.anki import history
+    from flashcards.import_anki import history
     from flashcards.store import Store
 
     _, _, _, package = _round_trip(tmp_path, anki_collection, legacy=False)

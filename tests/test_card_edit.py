@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from reviewing import FrozenClock, Reviewing
 
-from flashcards.deckfile.edit import card_document
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.edit import card_document
+from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Rating
 from flashcards.settings import Settings

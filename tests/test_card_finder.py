@@ -7,9 +7,9 @@ import json
 import pytest
 from reviewing import FrozenClock, Reviewing
 
-from flashcards.card_finder import find_cards, unsuspend_matching
-from flashcards.deckfile.writer import save_deck
-from flashcards.decks import open_decks
+from flashcards.decks.card_finder import find_cards, unsuspend_matching
+from flashcards.decks.deckfile.writer import save_deck
+from flashcards.decks.open_decks import open_decks
 from flashcards.model import Card, CardFilter, CardStatus, Deck, Rating, card_id
 from flashcards.settings import Settings
 from flashcards.store import Store

@@ -19,10 +19,10 @@ WORKER = textwrap.dedent(
     import sys
     import time
     from pathlib import Path
-    from flashcards.decks import open_decks
+    from flashcards.decks.open_decks import open_decks
     from flashcards.model import Rating
-    from flashcards.scheduler import FSRSScheduler
-    from flashcards.session import Session
+    from flashcards.scheduling.scheduler import FSRSScheduler
+    from flashcards.review.session import Session
     from flashcards.settings import Settings
     from flashcards.store import Store
 
@@ -53,7 +53,7 @@ def test_two_processes_answering_at_once_lose_nothing_and_never_learn_a_card_twi
     ids = write_deck(deck, 300)
     db = tmp_path / "fc.db"
     with Store(db) as store:  # cache the deck once so both start together
-        from flashcards.decks import open_decks
+        from flashcards.decks.open_decks import open_decks
 
         open_decks(store, [deck])
     go = tmp_path / "go"

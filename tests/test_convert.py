@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from conftest import SEEDS
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.merge import convert
 from flashcards.errors import FlashcardsError
-from flashcards.merge import convert
 from flashcards.model import card_id
 
 
@@ -133,7 +133,7 @@ def test_invalid_existing_deck_is_reported_and_kept(tmp_path, cli):
 
 
 def test_a_deck_edited_by_hand_during_convert_is_not_overwritten(tmp_path, monkeypatch):
-    import flashcards.merge as convert_module
+    import flashcards.decks.merge as convert_module
 
     export = tmp_path / "e.txt"
     export.write_text("P\nC\n", encoding="utf-8")

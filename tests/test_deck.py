@@ -7,8 +7,8 @@ import resource
 
 import pytest
 
-from flashcards.deckfile.reader import load_deck, parse_deck
-from flashcards.deckfile.writer import dump_deck, save_deck
+from flashcards.decks.deckfile.reader import load_deck, parse_deck
+from flashcards.decks.deckfile.writer import dump_deck, save_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck, card_id
 

@@ -7,12 +7,12 @@ import os
 import pytest
 
 from conftest import run_cli
-from flashcards.deckfile import file_state
-from flashcards.deckfile.append import layout
-from flashcards.deckfile.reader import load_deck
-from flashcards.decks import open_decks
+from flashcards.decks.deckfile import file_state
+from flashcards.decks.deckfile.append import layout
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.merge import convert
+from flashcards.decks.open_decks import open_decks
 from flashcards.errors import FlashcardsError
-from flashcards.merge import convert
 from flashcards.model import card_id
 from flashcards.store import Store
 

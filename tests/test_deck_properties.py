@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from texts import YAML_TRAPS
 
 from flashcards.anki.package_out import field_html
-from flashcards.deckfile.reader import parse_deck
-from flashcards.deckfile.writer import dump_deck
+from flashcards.decks.deckfile.reader import parse_deck
+from flashcards.decks.deckfile.writer import dump_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck
 

@@ -11,10 +11,10 @@ import sqlite3
 import pytest
 from reviewing import write_deck
 
-from flashcards import deck_refresh
-from flashcards.deckfile.chunks import split_cards
-from flashcards.deckfile.reader import load_deck
-from flashcards.decks import open_decks
+from flashcards.decks import refresh as deck_refresh
+from flashcards.decks.deckfile.chunks import split_cards
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.open_decks import open_decks
 from flashcards.errors import FlashcardsError
 from flashcards.store import Store
 

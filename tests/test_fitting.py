@@ -10,8 +10,8 @@ from reviewing import START, FrozenClock, Reviewing, write_deck
 from small_history import build_history
 
 from conftest import run_cli
-from flashcards.fitting import optimize
 from flashcards.model import Rating
+from flashcards.scheduling.optimize import optimize
 from flashcards.settings import Settings, load_settings, save_settings, settings_path
 from flashcards.store import Store
 

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.merge import convert
 from flashcards.errors import FlashcardsError
-from flashcards.importers import FORMATS, import_file, textio
-from flashcards.merge import convert
+from flashcards.files import textio
+from flashcards.importers import FORMATS, import_file
 
 pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
 

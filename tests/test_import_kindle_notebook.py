@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
 from flashcards.importers import detect_format, import_file
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
 from flashcards.importers import import_file
 

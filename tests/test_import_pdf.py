@@ -9,7 +9,7 @@ import sys
 import pytest
 from pdfmaker import Mark, Page, line_box, write_pdf
 
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
 from flashcards.importers import detect_binary, import_file
 

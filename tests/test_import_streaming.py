@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flashcards.errors import FlashcardsError
-from flashcards.importers import ImportOptions, detect_format, import_file, stream, textio
+from flashcards.files import textio
+from flashcards.importers import ImportOptions, detect_format, import_file, stream
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))  # the benchmark's generators
 from generate import write_kindle_clippings

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from conftest import SEEDS
 from flashcards.errors import FlashcardsError
+from flashcards.files.textio import read_text
 from flashcards.importers import FORMATS, detect_format, import_file
 from flashcards.importers.kindle import SEPARATOR
-from flashcards.importers.textio import read_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
 
-from flashcards.memory import recompute_memory_states
 from flashcards.model import CardRow, LoggedAnswer, Schedule, State
+from flashcards.scheduling.memory_states import recompute_memory_states
 from flashcards.settings import Settings
 from flashcards.store import Store
 

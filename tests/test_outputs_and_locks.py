@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-import flashcards.deckfile.writer as writer_module
+import flashcards.decks.deckfile.writer as writer_module
 from conftest import run_cli
-from flashcards.deckfile.reader import load_deck
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.merge import convert
 from flashcards.errors import FlashcardsError
-from flashcards.merge import convert
 
 
 def pairs_file(path, count: int, label: str) -> None:
@@ -36,7 +36,7 @@ def test_two_converts_at_once_into_one_deck_lose_no_cards(tmp_path):
 
 
 def test_a_hand_edit_saved_while_convert_appends_to_the_deck_is_kept(tmp_path, monkeypatch):
-    import flashcards.deckfile.append as append_module
+    import flashcards.decks.deckfile.append as append_module
 
     export = tmp_path / "e.txt"
     pairs_file(export, 3, "x")
@@ -78,7 +78,7 @@ def test_a_hand_edit_saved_while_convert_rewrites_the_deck_is_kept(tmp_path, mon
 
 
 def test_a_second_writer_waits_for_the_first_and_then_builds_on_its_cards(tmp_path):
-    from flashcards.locks import deck_lock
+    from flashcards.decks.locks import deck_lock
 
     deck = tmp_path / "deck.yaml"
     export = tmp_path / "e.txt"
@@ -147,7 +147,7 @@ def test_endless_inputs_end_with_one_line_quickly(tmp_path, args):
 
 
 def test_a_pipe_longer_than_the_cap_is_refused_after_the_cap(tmp_path, monkeypatch):
-    import flashcards.importers.textio as textio
+    import flashcards.files.textio as textio
 
     big = tmp_path / "big.pipe"
     os.mkfifo(big)

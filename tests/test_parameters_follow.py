@@ -12,9 +12,9 @@ from learner import simulate_history
 
 from conftest import run_cli
 from flashcards.clock import day_number
-from flashcards.fuzz import constrained_fuzz_bounds
 from flashcards.model import CardRow, Schedule, State
-from flashcards.optimizer import Comparison, Fold, Scores
+from flashcards.scheduling.fit import Comparison, Fold, Scores
+from flashcards.scheduling.fuzz import constrained_fuzz_bounds
 from flashcards.settings import load_settings, settings_path
 from flashcards.store import Store
 

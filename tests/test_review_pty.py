@@ -17,7 +17,7 @@ import pytest
 from reviewing import write_deck
 
 from conftest import run_cli
-from flashcards.deckfile.writer import save_deck
+from flashcards.decks.deckfile.writer import save_deck
 from flashcards.model import Card, Deck, State, card_id
 from flashcards.settings import Settings, save_settings, settings_path
 from flashcards.store import Store

@@ -13,8 +13,8 @@ from texts import YAML_TRAPS
 
 from conftest import import_apkg
 from flashcards.anki.package_out import export_decks, field_html
-from flashcards.deckfile.reader import load_deck
-from flashcards.merge import convert
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.merge import convert
 
 pytestmark = pytest.mark.slow  # end to end: run by CI, left out of the quick loop (-m "not slow")
 

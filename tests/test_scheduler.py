@@ -9,7 +9,7 @@ import pytest
 
 from flashcards.clock import day_number
 from flashcards.model import Rating, Schedule, State
-from flashcards.scheduler import FSRSScheduler
+from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.ui.formats import format_interval
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

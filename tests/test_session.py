@@ -8,7 +8,7 @@ import pytest
 from reviewing import FrozenClock, Reviewing, write_deck
 
 from flashcards.model import Rating, Schedule, State
-from flashcards.scheduler import FSRSScheduler
+from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
 from flashcards.store import reviews as reviews_module

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from known_history import NOW, at, known_answers, known_cards, review
 
-from flashcards.stats import Stats, compute_stats
+from flashcards.stats.numbers import Stats, compute_stats
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from small_history import build_history
 from conftest import run_cli
 from flashcards.clock import day_number
 from flashcards.settings import Settings
-from flashcards.stats_source import store_stats
+from flashcards.stats.source import store_stats
 
 
 def test_stats_from_the_store_count_states_answers_and_retention(tmp_path):
@@ -33,7 +33,7 @@ def test_stats_of_one_deck_leave_out_the_other_decks_cards(tmp_path):
     store, reviewing, _ = build_history(tmp_path)
     other = tmp_path / "other.yaml"
     write_deck(other, 3, name="other")
-    from flashcards.decks import open_decks
+    from flashcards.decks.open_decks import open_decks
 
     keys = [deck.key for deck in open_decks(store, [other])]
     stats = store_stats(store, keys, Settings(), now=reviewing.clock.now, tz=UTC)

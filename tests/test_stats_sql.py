@@ -11,10 +11,10 @@ import pytest
 
 from flashcards.clock import day_number
 from flashcards.model import Card, CardRow, LoggedAnswer, Schedule, State
-from flashcards.stats import compute_stats
-from flashcards.stats_source import answer_records, card_snapshots
-from flashcards.stats_store import stats_from_store
-from flashcards.stats_totals import day_of_ms, day_segments, offset_spans
+from flashcards.stats.numbers import compute_stats
+from flashcards.stats.source import answer_records, card_snapshots
+from flashcards.stats.summed import stats_from_store
+from flashcards.stats.totals import day_of_ms, day_segments, offset_spans
 from flashcards.store import Store
 
 NOW = datetime(2025, 11, 2, 3, 30, tzinfo=UTC)  # a week after Europe's and on the day of America's autumn change

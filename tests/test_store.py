@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from reviewing import FrozenClock, Reviewing, write_deck
 
-from flashcards.deckfile.reader import load_deck
-from flashcards.deckfile.writer import save_deck
-from flashcards.decks import open_decks
+from flashcards.decks.deckfile.reader import load_deck
+from flashcards.decks.deckfile.writer import save_deck
+from flashcards.decks.open_decks import open_decks
 from flashcards.errors import FlashcardsError
 from flashcards.model import Rating, State
 from flashcards.store import SCHEMA_VERSION, Store, default_db_path, resolve_db_path

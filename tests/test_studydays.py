@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flashcards.clock import day_number, from_ms
-from flashcards.studydays import day_counter
+from flashcards.scheduling.studydays import day_counter
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"])

@@ -21,10 +21,10 @@ from flashcards.anki.live_model import STATES
 from flashcards.anki.package_out import note_guid
 from flashcards.anki.scheduling_out import revlog_factor
 from flashcards.clock import day_number
-from flashcards.decks import load_through_store
+from flashcards.decks.open_decks import load_through_store
 from flashcards.errors import FlashcardsError
-from flashcards.memory import recompute_memory_states
 from flashcards.model import Rating, State
+from flashcards.scheduling.memory_states import recompute_memory_states
 from flashcards.store import Store
 from flashcards.sync import plan as plan_module
 from flashcards.sync import sync_with_anki

@@ -10,8 +10,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from flashcards.model import Card, CardRow, Rating, Schedule
-from flashcards.scheduler import FSRSScheduler
-from flashcards.session import Answered, Counts, Shown
+from flashcards.review.session import Answered, Counts, Shown
+from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
 from flashcards.ui.review_screen import CardScreen, Frame, answered_message, card_view, frame

@@ -12,7 +12,7 @@ import pytest
 from known_history import NOW, known_answers, known_cards, review
 from rich.console import Console
 
-from flashcards.stats import compute_stats
+from flashcards.stats.numbers import compute_stats
 from flashcards.ui.stats_common import HEAT_CHARS, heat_level
 from flashcards.ui.stats_html import render_html
 from flashcards.ui.stats_terminal import render_terminal

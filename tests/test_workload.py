@@ -8,9 +8,9 @@ import json
 from learner import slow_learner_log
 
 from conftest import run_cli
+from flashcards.scheduling.workload import simulate_workload
 from flashcards.settings import Settings
 from flashcards.store import Store
-from flashcards.workload import simulate_workload
 
 
 def test_simulation_is_reproducible_with_a_seed_and_names_the_cheapest_retention(tmp_path):

@@ -14,8 +14,8 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from ..atomic import write_atomic_via
 from ..errors import FlashcardsError
+from ..files.atomic import write_atomic_via
 from ..model import NamedDeck
 from .scheduling_out import ExportHistory
 

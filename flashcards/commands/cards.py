@@ -10,8 +10,8 @@ from .context import deck_paths, open_store
 
 def run(decks: list[Path] | None, wanted: CardFilter, db: Path | None, as_json: bool) -> None:
     """List the cards that pass the filter: id, deck, state, due, interval, stability."""
-    from ..card_finder import find_cards
-    from ..decks import open_decks
+    from ..decks.card_finder import find_cards
+    from ..decks.open_decks import open_decks
     from ..ui.console import parse_progress
     from ..ui.reports import print_cards
 

@@ -29,7 +29,7 @@ def run(key: str | None, value: str | None, db: Path | None, as_json: bool, *, r
 
 def recompute(db: Path | None, settings, reschedule: bool, quiet: bool) -> None:
     """Memory states (and with `reschedule` due dates) follow changed settings."""
-    from ..memory import recompute_memory_states
+    from ..scheduling.memory_states import recompute_memory_states
     from ..ui.reports import print_recomputed
 
     with open_store(db) as store:

@@ -40,9 +40,9 @@ def deck_paths(decks: list[Path] | None) -> list[Path]:
 def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = False,
                  only: CardFilter | None = None, limit_cards: int | None = None, limit_minutes: float | None = None):
     """A review session over the decks (only the cards `only` keeps), with the store's settings and scheduler."""
-    from ..decks import open_decks
-    from ..scheduler import FSRSScheduler
-    from ..session import Session
+    from ..decks.open_decks import open_decks
+    from ..review.session import Session
+    from ..scheduling.scheduler import FSRSScheduler
     from ..ui.console import parse_progress
 
     store = open_store(db)

@@ -8,9 +8,9 @@ from pathlib import Path
 def run(inputs: list[Path], output: Path, name: str | None, tags: tuple[str, ...], fmt: str | None,
         front_col: str | None, back_col: str | None, as_json: bool) -> None:
     """Convert the inputs into the deck and print the report."""
-    from ..decks import known_deck_via_store
+    from ..decks.merge import convert
+    from ..decks.open_decks import known_deck_via_store
     from ..importers import ImportOptions
-    from ..merge import convert
     from ..ui.console import progress_bar
     from ..ui.reports import print_convert_report
 

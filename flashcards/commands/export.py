@@ -11,11 +11,11 @@ from .context import open_store, store_settings
 def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *, scheduling: bool = True,
         package_format: str = "legacy") -> None:
     """Write the package, then remember each note's time so a re-import updates exactly the edited notes."""
-    from ..anki.note_times import note_times, record_note_times
     from ..anki.package_out import export_decks
-    from ..atomic import refuse_to_replace_a_deck
     from ..clock import utc_now
-    from ..decks import load_through_store
+    from ..decks.open_decks import load_through_store
+    from ..export.note_times import note_times, record_note_times
+    from ..files.atomic import refuse_to_replace_a_deck
     from ..ui.console import parse_progress, progress_bar
     from ..ui.reports import print_export
 
@@ -26,7 +26,7 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *,
         times = note_times(store, loaded, parent)
         history = None
         if scheduling:
-            from ..anki.history import export_history
+            from ..import_anki.history import export_history
 
             history = export_history(store, store_settings(store), utc_now())
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:

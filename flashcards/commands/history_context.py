@@ -33,7 +33,7 @@ class HistoryInputs:
 
 def open_history(db: Path | None, decks: list[Path] | None) -> HistoryInputs:
     """Open what the history commands read; a missing store is not created (empty history)."""
-    from ..decks import open_decks
+    from ..decks.open_decks import open_decks
 
     store = open_store(db) if decks or resolve_db_path(db).exists() else None
     keys = [deck.key for deck in open_decks(store, decks)] if decks and store is not None else None

@@ -9,8 +9,8 @@ from .context import open_store, store_settings
 
 def run(package: Path, deck: Path | None, db: Path | None, as_json: bool) -> None:
     """Merge the package's history into the store (after today's backup) and print the report."""
-    from ..anki.history import import_anki
     from ..clock import utc_now
+    from ..import_anki.history import import_anki
     from ..ui.anki_import import print_anki_import
 
     with open_store(db, backup=True) as store:

@@ -12,7 +12,7 @@ from .history_context import open_history
 def run(decks: list[Path] | None, db: Path | None, as_json: bool, *, since: str | None = None,
         reschedule: bool = False) -> None:
     """Fit, compare with the defaults fold by fold, save when better (states recomputed), print what happened."""
-    from ..fitting import optimize
+    from ..scheduling.optimize import optimize
     from ..ui.console import err_console
     from ..ui.reports import print_optimize
 

@@ -10,9 +10,9 @@ from .history_context import open_history
 def run(deck_size: int, days: int, retentions: list[float] | None, optimal: bool, seed: int, db: Path | None,
         as_json: bool) -> None:
     """Simulate with the person's parameters and, when their log holds enough, their own costs and odds."""
+    from ..scheduling.workload import DEFAULT_RETENTIONS, simulate_workload
     from ..ui.console import err_console
     from ..ui.reports import print_simulation
-    from ..workload import DEFAULT_RETENTIONS, simulate_workload
 
     with open_history(db, None) as inputs, err_console().status("Simulating…"):
         answers = inputs.store.answers() if inputs.store is not None else None

@@ -9,11 +9,11 @@ from .history_context import open_history
 
 def run(decks: list[Path] | None, db: Path | None, html: Path | None, as_json: bool) -> None:
     """Compute the statistics of the decks (every card by default) and print or write them."""
-    from ..stats_source import settings_summary, store_stats
+    from ..stats.source import settings_summary, store_stats
     from ..ui.reports import print_stats
 
     if html is not None:
-        from ..atomic import refuse_to_replace_a_deck
+        from ..files.atomic import refuse_to_replace_a_deck
 
         refuse_to_replace_a_deck(html, "a web page")
     with open_history(db, decks) as inputs:

@@ -15,7 +15,7 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
         as_json: bool) -> None:
     """Open Anki's collection, then the store and the decks; sync; print the report."""
     from ..anki.live import locate_collection, open_collection
-    from ..decks import load_through_store
+    from ..decks.open_decks import load_through_store
     from ..sync import sync_with_anki
     from ..ui.console import err_console, parse_progress
 

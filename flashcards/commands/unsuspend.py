@@ -11,8 +11,8 @@ from .context import deck_paths, open_store
 
 def run(decks: list[Path] | None, wanted: CardFilter, db: Path | None) -> None:
     """Unsuspend the decks' suspended cards that pass the filter and say how many."""
-    from ..card_finder import unsuspend_matching
-    from ..decks import open_decks
+    from ..decks.card_finder import unsuspend_matching
+    from ..decks.open_decks import open_decks
     from ..ui.reports import print_unsuspended
 
     with open_store(db) as store:

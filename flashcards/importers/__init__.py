@@ -13,9 +13,9 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import FlashcardsError
+from ..files.textio import read_text
 from . import hypothesis, kindle, kindle_notebook, kobo, markdown, pairs, pdf, readwise, sniff, stream, table
 from .base import ImportOptions, ImportResult
-from .textio import read_text
 
 # The more specific formats first: on equal scores the earlier one wins. pairs is the fallback.
 FORMATS: dict[str, ModuleType] = {

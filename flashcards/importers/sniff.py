@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import FlashcardsError
-from . import textio
+from ..files import textio
 from .base import looks_like_markup
 
 HEAD_BYTES = 65536  # enough for every detector that judges by bytes

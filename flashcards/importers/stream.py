@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import FlashcardsError
-from . import textio
+from ..files import textio
 
 CHUNK_BYTES = 1 << 18  # read and decoded at a time: small, as each chunk is briefly held several times over
 HEAD_CHARS = 2**20 + 1  # detectors judge by at most this many characters (but see _unusual: csv may look further)

@@ -104,7 +104,7 @@ def restore(plan: RestorePlan) -> RestoreReport:
             moved.append(path)
         os.rename(incoming, store)
         if plan.backup.settings is not None:
-            from ..atomic import write_atomic
+            from ..files.atomic import write_atomic
 
             write_atomic(plan.settings_file, plan.backup.settings.encode("utf-8"))
     except OSError as exc:

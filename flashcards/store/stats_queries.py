@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import fields
 
-from ..stats_totals import DAY_MS, CardTotals, DayTotals, day_segments, day_sql
+from ..stats.totals import DAY_MS, CardTotals, DayTotals, day_segments, day_sql
 from .rows import marks, where_in_decks
 
 MATURE_MS = 21 * DAY_MS  # a review card with an interval of 21 days or more is mature

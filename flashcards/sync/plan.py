@@ -25,10 +25,10 @@ from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks,
 from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
 from ..anki.scheduling_out import free_revlog_ids
 from ..clock import day_number, from_ms
-from ..decks import OpenDeck
+from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
 from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
-from ..scheduler import FSRSScheduler
+from ..scheduling.scheduler import FSRSScheduler
 from ..settings import Settings
 from ..store import Store
 from .answers import is_answer, match, review_write, state_before

@@ -17,7 +17,7 @@ from typing import Any
 from ..anki.live_model import WriteResult
 from ..anki.live_write import write_changes
 from ..clock import utc_now
-from ..decks import OpenDeck
+from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
 from ..settings import Settings
 from ..store import Store

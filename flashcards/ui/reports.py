@@ -11,7 +11,7 @@ from .formats import plural, sparkline
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
-    from ..merge import ConvertReport
+    from ..decks.merge import ConvertReport
 
 
 def convert_report_dict(report: ConvertReport) -> dict:
@@ -210,7 +210,7 @@ def print_unsuspended(count: int) -> None:
 def print_stats(stats, settings: dict[str, str], html, as_json: bool) -> None:
     """The statistics: on the terminal or as JSON, and also as a page when `html` names a file."""
     if html is not None:
-        from ..atomic import write_atomic
+        from ..files.atomic import write_atomic
         from .stats_html import render_html
 
         write_atomic(html, render_html(stats, settings).encode("utf-8"))

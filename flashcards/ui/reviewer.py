@@ -21,7 +21,7 @@ from rich.segment import ControlType
 from rich.text import Text
 
 from ..model import Rating
-from ..session import Session, Shown, Summary
+from ..review.session import Session, Shown, Summary
 from .formats import format_moment
 from .keys import KeyReader, KeysUnavailable, single_keys
 from .review_screen import (
@@ -136,7 +136,7 @@ def _edit(session: Session, shown: Shown, editor: Editor | None) -> tuple[Shown,
     """Open the card in the person's editor and save what comes back; the card to show and a message."""
     if editor is None:
         return shown, "Editing needs a terminal: press e in the interactive reviewer."
-    from ..deckfile.edit import card_document
+    from ..decks.deckfile.edit import card_document
     from ..errors import FlashcardsError
 
     text = editor(card_document(shown.card))

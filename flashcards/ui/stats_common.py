@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from ..stats import Stats
+from ..stats.numbers import Stats
 from .formats import minutes, plural, retention, whole
 
 HEAT_CHARS = "·░▒▓█"  # level 0 (no answers) to 4 (the busiest days)

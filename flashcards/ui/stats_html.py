@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from ..stats import Stats
+from ..stats.numbers import Stats
 from .formats import minutes, percent, retention
 from .stats_common import (
     STATE_LABELS,

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..stats import Stats
+from ..stats.numbers import Stats
 from .formats import EIGHTHS, bar, percent, retention
 from .stats_common import (
     HEAT_CHARS,

@@ -1,0 +1,129 @@
+"""Adding cards to a deck file as text at the end of its list: every byte already there stays as it was
+(comments, blank lines, flow lists, block text, the order), so a hand-written deck stays the person's.
+
+The new file is written beside the old one and renamed over it (deckfile.writer's atomic write), not
+appended in place: an append cut short by a crash or a full disk would leave half a card at the end of the
+person's file, while a rename leaves either the old file or the new one, never a mix. The copy costs a
+sequential write of the file (tens of milliseconds for a 100,000-card deck).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import FlashcardsError
+from ...files.atomic import write_atomic_via
+from ...model import Card
+from . import file_state
+from .chunks import items_indent, split_cards
+from .reader import parse_deck, read_deck_bytes
+from .writer import _card_entry, card_chunks, dump_yaml
+
+_ANY_CARDS_KEY = re.compile(rb"^cards[ \t]*:", re.M)
+_EMPTY_FLOW = re.compile(rb"^cards:[ \t]*\[[ \t]*\][ \t]*(?:#[^\r\n]*)?(\r?\n|\Z)", re.M)
+_ONLY_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?\Z")
+
+
+DESCRIBED_AT_MOST = 5_000  # new cards an append hands to the store's cache; after a bigger one the next command parses
+
+
+def cards_text(cards: list[Card], indent: int = 0) -> bytes:
+    """New cards as YAML list items, indented like the deck's own items."""
+    text = dump_yaml([_card_entry(card) for card in cards])
+    if indent:
+        text = "".join(" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True))
+    return text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where new cards go in a deck's bytes: after `before`, indented by `indent`, followed by `after`."""
+
+    before: list[bytes]
+    indent: int
+    after: list[bytes]
+
+
+def layout(data: bytes) -> Layout | None:
+    """Where new cards go at the end of the deck's list, or None when its shape does not allow it (a flow list
+    with cards in it, keys after the list): then the deck must be written whole."""
+    newline = b"" if not data or data.endswith(b"\n") else b"\n"
+    indent = items_indent(data)
+    if indent is not None:
+        return Layout([data, newline] if newline else [data], indent, [])
+    if not _ANY_CARDS_KEY.search(data):  # no list yet: it starts at the end
+        return Layout([data, newline, b"cards:\n"], 0, [])
+    empty = list(_EMPTY_FLOW.finditer(data))
+    if len(empty) == 1 and _ONLY_COMMENTS.fullmatch(data, empty[0].end()):  # `cards: []` last: it becomes a list
+        line = empty[0]
+        return Layout([data[:line.start()], b"cards:\n"], 0, [data[line.end():]])
+    return None
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append did: the file's state after it, and when the new cards simply follow the old ones as
+    chunks (deckfile.chunks) and are not too many, the new chunks' hashes and cards as a parse reads them (for
+    the store's cache)."""
+
+    state: tuple[int, int]
+    digests: list[str] | None
+    cards: list[Card]
+
+
+def append_cards(path: Path, cards: Iterable[Card], expected_state: tuple[int, int] | None) -> Appended | None:
+    """Add `cards` at the end of the deck file's list, atomically, writing them as they come; None (nothing
+    written) when its shape needs a whole rewrite. A file changed on disk since `expected_state` is refused."""
+    data = read_deck_bytes(path)
+    if file_state(path) != expected_state:
+        raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+    where = layout(data)
+    if where is None:
+        return None
+    plain = len(where.before) == 1 and not where.after  # the new items simply follow the old ones: describable
+    described = _Description() if plain else None
+
+    def write(tmp: Path) -> None:
+        nonlocal described
+        with open(tmp, "wb") as handle:
+            handle.writelines(where.before)
+            for chunk in card_chunks(cards):
+                text = cards_text(chunk, where.indent)
+                handle.write(text)
+                if described is not None and not described.add(text, path):
+                    described = None
+            handle.writelines(where.after)
+        if file_state(path) != expected_state:  # the last moment before the rename
+            raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+
+    write_atomic_via(path, write)
+    state = file_state(path)
+    if state is None:
+        raise FlashcardsError(f"{path}: gone right after it was written")
+    if described is None:  # the cut must be redone, or too many to hand over: the next command parses
+        return Appended(state, None, [])
+    return Appended(state, described.digests, described.cards)
+
+
+class _Description:
+    """The appended items' hashes and cards, as the chunk reader and parser will see them."""
+
+    def __init__(self) -> None:
+        self.digests: list[str] = []
+        self.cards: list[Card] = []
+
+    def add(self, text: bytes, path: Path) -> bool:
+        """Describe one more piece of appended items; False when that is not possible (or not worth it)."""
+        document = b"cards:\n" + text
+        cut = split_cards(document)  # the same cut, and so the same hashes, a later read of the file makes
+        if cut is None:
+            return False
+        parsed = parse_deck(document, str(path)).cards
+        if len(parsed) != len(cut.digests) or len(self.cards) + len(parsed) > DESCRIBED_AT_MOST:
+            return False
+        self.digests.extend(cut.digests)
+        self.cards.extend(parsed)
+        return True

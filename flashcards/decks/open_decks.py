@@ -1,0 +1,102 @@
+"""The decks a command works on, read through the store: a deck file unchanged since the last run is not
+parsed again (the store keeps its cards), a changed one is parsed once and cached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import FlashcardsError
+from ..model import Card
+from ..store import Store
+from .deckfile import deck_files, file_state
+
+if TYPE_CHECKING:  # YAML is loaded only when a deck changed: `due` on unchanged decks never needs it
+    from .deckfile.append import Appended
+
+
+@dataclass(frozen=True)
+class OpenDeck:
+    """A deck file as the store holds it."""
+
+    key: str  # the absolute path, how the store names the deck
+    path: Path
+    name: str
+    tags: list[str]
+    cards: list[Card] = field(default_factory=list)  # filled by load_through_store()
+
+
+ParseWatcher = Callable[[Path], Callable[[float], None]]  # told a deck is parsed; returns its progress callback
+
+
+def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None, *,
+               with_cards: bool = False) -> list[OpenDeck]:
+    """The decks named by files or folders, parsing only those that changed since the store last read them.
+
+    `on_parse` is told before a deck file is parsed and returns a callback for the share parsed (progress).
+    `with_cards`: each deck's cards too (those just parsed, else the store's copy).
+    """
+    opened = []
+    for path in deck_files(paths):
+        key = str(path.resolve())
+        cached = store.cached_deck(key)
+        state = file_state(path)
+        cards: list[Card] | None = None
+        if cached is None or state != (cached.mtime_ns, cached.size):
+            from .refresh import refresh_deck  # YAML only when a deck changed
+
+            if state is None:
+                raise FlashcardsError(f"{path}: no such deck file")
+            watch = (lambda path=path: on_parse(path)) if on_parse is not None else None
+            cached, cards = refresh_deck(store, key, path, state, watch, keep_cards=with_cards)
+        if not with_cards:
+            cards = []
+        elif cards is None:  # not parsed now: the store's copy
+            cards = store.deck_cards(key)
+        opened.append(OpenDeck(key, path, cached.name, cached.tags, cards))
+    return opened
+
+
+def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
+    """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
+    return open_decks(store, paths, on_parse, with_cards=True)
+
+
+class DeckViaStore:
+    """merge.KnownDeck over the store: a deck's ids from its cache (only changed chunks parsed), and appended
+    cards written into the cache at once, so the next command parses nothing."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
+        (deck,) = open_decks(self.store, [path])
+        return deck.name, self.store.deck_card_ids(deck.key)
+
+    def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
+        key = str(path.resolve())
+        cached = self.store.cached_deck(key)
+        if (result.digests is None or cached is None or cached.layout is None
+                or (cached.mtime_ns, cached.size) != before):
+            return  # the next command finds the file changed and parses what it must
+        changed = [(cached.cards + index, card, digest)
+                   for index, (card, digest) in enumerate(zip(result.cards, result.digests, strict=True))]
+        self.store.patch_deck(key, cached.name, cached.tags, *result.state, cached.layout, cached.cards + len(changed),
+                              changed)
+
+
+@contextmanager
+def known_deck_via_store(deck: Path, db: Path | None = None) -> Iterator[DeckViaStore | None]:
+    """For convert into `deck`: a DeckViaStore over the review store when one exists already (none is
+    created), else None (the deck is parsed)."""
+    from ..store import resolve_db_path
+
+    path = resolve_db_path(db)
+    if not deck.exists() or not path.exists():
+        yield None
+        return
+    with Store(path) as store:
+        yield DeckViaStore(store)

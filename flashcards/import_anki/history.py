@@ -1,0 +1,195 @@
+"""History across to Anki and back: what an export carries (each card's schedule and answers) and
+`import-anki` (Anki's answers on our cards merged once, Anki's own notes brought into a deck)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..anki.package_in import AnkiCard, AnkiPackage, open_package
+from ..anki.scheduling_in import answers_of, card_row, html_to_text
+from ..anki.scheduling_out import ExportHistory
+from ..clock import to_ms
+from ..errors import FlashcardsError
+from ..model import Highlight, LoggedAnswer, card_id
+from ..settings import Settings
+from ..store import Store
+
+MERGE_CHUNK = 2_000  # Anki cards whose answers are read and merged at a time
+
+
+def export_history(store: Store, settings: Settings, now: datetime) -> ExportHistory:
+    """What an export with scheduling carries: each card's schedule and answers, read from the store as the
+    package is written, and the settings that give them meaning in Anki."""
+    from ..scheduling.scheduler import FSRSScheduler
+
+    parameters = FSRSScheduler.from_settings(settings).parameters
+    return ExportHistory(
+        source=store, now=now, desired_retention=settings.desired_retention,
+        decay=parameters[20] if len(parameters) > 20 else None, learning_steps=len(settings.learning_steps_minutes),
+        relearning_steps=len(settings.relearning_steps_minutes), rollover_hour=settings.rollover_hour,
+    )
+
+
+@dataclass
+class AnkiImportReport:
+    """What an import did."""
+
+    package: str
+    format: str
+    notes: int = 0
+    ours: int = 0  # notes made by flashcards, recognised by GUID
+    from_anki: int = 0  # notes made in Anki
+    added_to_deck: int = 0
+    already_in_deck: int = 0
+    not_brought: int = 0  # Anki's notes left out (no --deck)
+    skipped_empty: int = 0
+    answers_read: int = 0
+    answers_added: int = 0
+    answers_already: int = 0
+    schedules_from_anki: int = 0
+    deck: str | None = None
+    hints: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def import_anki(store: Store, settings: Settings, path: Path, deck_path: Path | None, now: datetime) -> AnkiImportReport:
+    """Merge an Anki package's history into the store; Anki's own notes go to `deck_path` when given."""
+    with open_package(path) as package:
+        return _import_package(store, settings, package, deck_path, now)
+
+
+def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck_path: Path | None,
+                    now: datetime) -> AnkiImportReport:
+    path = package.path
+    if package.cards and not package.has_history and deck_path is None:  # nothing to bring: say what would
+        raise FlashcardsError(
+            f"{path}: holds no review history (no answers, every card new); in Anki, export again with "
+            "'Include scheduling information' ticked, or add `--deck FILE.yaml` to bring its notes as new cards"
+        )
+    report = AnkiImportReport(str(path), package.format, notes=len(package.notes))
+    if package.cards and not package.has_history:
+        report.hints.append("the package holds no answers (exported without scheduling information): its notes "
+                            "are new cards")
+    matched = _match_notes(store, package, deck_path, report)
+    _merge_history(store, settings, package, matched, now, report)
+    if report.not_brought:
+        report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
+                            "them (with their history) into a deck")
+    return report
+
+
+def _match_notes(store: Store, package: AnkiPackage, deck_path: Path | None,
+                 report: AnkiImportReport) -> list[tuple[str, AnkiCard]]:
+    """(our card id, Anki's card) for each note whose history comes home: ours by GUID and, with --deck, the
+    notes made in Anki, added to that deck first the way `convert` adds cards (appended as text, the deck's own
+    lines kept; under its lock; a deck edited meanwhile stops it all)."""
+    from ..decks.locks import deck_lock
+
+    with deck_lock(deck_path) if deck_path is not None else contextlib.nullcontext():
+        ours = {_guid(ident): ident for ident in store.known_card_ids()}
+        state, merger = None, None
+        if deck_path is not None:
+            from ..decks.deckfile import file_state
+            from ..decks.merge import DeckMerger, deck_name_and_ids
+
+            state = file_state(deck_path)
+            ids = deck_name_and_ids(deck_path)[1] if state is not None else []
+            ours.update((_guid(ident), ident) for ident in ids)
+            merger = DeckMerger(existing=set(ids))
+        matched, brought = _notes_of(package, ours, bring=merger is not None, report=report)
+        if merger is not None and deck_path is not None:
+            from ..decks.merge import write_new_cards
+
+            merged = merger.add(brought)
+            report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
+            report.deck = str(deck_path)
+            write_new_cards(deck_path, merger, state, deck_path.stem)  # a deck that gains nothing is left alone
+    return matched
+
+
+def _notes_of(package: AnkiPackage, ours: dict[str, str], *, bring: bool,
+              report: AnkiImportReport) -> tuple[list[tuple[str, AnkiCard]], list[Highlight]]:
+    """(our card id, Anki's card) per note that is ours or (`bring`) made in Anki, and those made in Anki as
+    highlights (passage, commentary and tags as plain text)."""
+    first_card = _first_cards(package)
+    matched: list[tuple[str, AnkiCard]] = []
+    brought: list[Highlight] = []
+    for note in package.notes:
+        card = first_card.get(note.id)
+        ident = ours.get(note.guid)
+        if ident is not None:
+            report.ours += 1
+        else:
+            report.from_anki += 1
+            if not bring:
+                report.not_brought += 1
+                continue
+            front = html_to_text(note.fields[0]) if note.fields else ""
+            if not front:
+                report.skipped_empty += 1
+                continue
+            back = html_to_text(note.fields[1]) if len(note.fields) > 1 else ""
+            ident = card_id(front)
+            brought.append(Highlight(front, back, "", tuple(note.tags)))
+        if card is not None:
+            matched.append((ident, card))
+    return matched, brought
+
+
+def _merge_history(store: Store, settings: Settings, package: AnkiPackage, matched: list[tuple[str, AnkiCard]],
+                   now: datetime, report: AnkiImportReport) -> None:
+    """Anki's answers into the log and Anki's schedule where its answer is the latest, in one transaction; the
+    review log is read and merged MERGE_CHUNK cards at a time, so memory does not follow its length."""
+    latest = store.latest_answer_times()
+    known = set(store.known_card_ids())
+    days_elapsed = package.days_elapsed(now)
+    steps = (len(settings.learning_steps_minutes), len(settings.relearning_steps_minutes))
+    rows = []
+    answered: set[str] = set()
+    with store.transaction() as db:
+        for start in range(0, len(matched), MERGE_CHUNK):
+            part = matched[start:start + MERGE_CHUNK]
+            entries = package.answers_by_card([card.id for _, card in part])
+            answers: list[LoggedAnswer] = []
+            for ident, card in part:
+                theirs = answers_of(ident, entries.get(card.id, ()))
+                answers += theirs
+                if theirs:
+                    answered.add(ident)
+                anki_latest = to_ms(theirs[-1].reviewed_at) if theirs else None
+                ours_latest = latest.get(ident)
+                newer = anki_latest is not None and (ours_latest is None or anki_latest > ours_latest)
+                if newer or (ident not in known and ours_latest is None):
+                    last = theirs[-1].reviewed_at if theirs else None
+                    rows.append(card_row(ident, card, days_elapsed, now, steps, settings.rollover_hour, last_answer=last))
+            report.answers_read += len(answers)
+            report.answers_added += store.merge_answers(db, answers)
+        store.write_cards(db, rows)
+    report.answers_already = report.answers_read - report.answers_added
+    report.schedules_from_anki = len(rows)
+    changed = sorted({ident for ident, _ in matched if ident in answered})
+    if changed and report.answers_added:
+        from ..scheduling.memory_states import recompute_memory_states  # memory states follow the merged history
+
+        recompute_memory_states(store, settings, changed, now=now)
+
+
+def _first_cards(package: AnkiPackage) -> dict[int, AnkiCard]:
+    first: dict[int, AnkiCard] = {}
+    for card in package.cards:  # ordered by note, then template
+        first.setdefault(card.note_id, card)
+    return first
+
+
+def _guid(ident: str) -> str:
+    from ..anki.package_out import note_guid
+
+    return note_guid(ident)
+
+
+__all__ = ["AnkiImportReport", "export_history", "import_anki"]
