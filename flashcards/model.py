@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -144,9 +144,19 @@ class LoggedAnswer:
     difficulty: float | None = None
 
 
-# one answer as Anki's review log needs it, straight from the store's log (no objects built): (card id, answered
-# at in ms UTC, rating, duration in ms, state before, state after, due in ms UTC, difficulty it left)
-AnswerFacts = tuple[str, int, int, int, int, int, int | None, float | None]
+class AnswerFacts(NamedTuple):
+    """One answer as Anki's review log needs it, straight from the store's log (the columns of rows.ANSWER_FACTS,
+    in this order): a plain tuple with names, made a million at a time (`AnswerFacts._make(row)`), no
+    conversions. States are State's numbers; times are integer milliseconds UTC."""
+
+    card_id: str
+    answered_ms: int  # when it was given (review_log.reviewed_at)
+    rating: int
+    duration_ms: int
+    state_before: int
+    state_after: int
+    due_ms: int | None  # when the answer scheduled the card
+    difficulty: float | None  # the difficulty it left
 
 
 class CardStatus(StrEnum):

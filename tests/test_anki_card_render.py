@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import import_apkg
-from flashcards.anki.package_out import QUESTION, export_decks, field_html
+from flashcards.anki.note_type import QUESTION
+from flashcards.anki.package_out import export_decks, field_html
 from flashcards.model import Card, Deck
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

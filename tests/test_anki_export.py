@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS, import_apkg, run_cli
-from flashcards.anki.package_out import FIELDS, MODEL_ID, MODEL_NAME, export_decks, field_html
+from flashcards.anki.note_type import FIELDS, MODEL_ID, MODEL_NAME
+from flashcards.anki.package_out import export_decks, field_html
 from flashcards.decks.deckfile.reader import load_deck
 from flashcards.decks.deckfile.writer import save_deck
 from flashcards.decks.merge import convert
@@ -109,7 +110,7 @@ def test_export_is_repeatable_for_the_same_timestamp(tmp_path):
 
 
 def test_css_supports_night_mode_and_cjk_fonts():
-    from flashcards.anki.package_out import CSS
+    from flashcards.anki.note_type import CSS
 
     assert re.search(r"\.nightMode", CSS)
     assert "Noto Serif CJK SC" in CSS and "PingFang SC" in CSS
@@ -143,7 +144,7 @@ def _export_reviewed(tmp_path, package_format: str):
 
     from anki_history import reviewed_store
 
-    from flashcards.import_anki.history import export_history
+    from flashcards.export.history import export_history
     from flashcards.settings import Settings
 
     store, deck, _ = reviewed_store(tmp_path)
@@ -256,7 +257,7 @@ def test_a_history_written_a_card_at_a_time_gives_the_same_package_and_no_two_an
 
     from flashcards.anki import package_write
     from flashcards.clock import to_ms
-    from flashcards.import_anki.history import export_history
+    from flashcards.export.history import export_history
     from flashcards.model import Schedule, State
     from flashcards.settings import Settings
 

@@ -16,7 +16,8 @@ from flashcards.anki.scheduling_in import html_to_text
 from flashcards.clock import day_number, to_ms
 from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
-from flashcards.import_anki.history import export_history, import_anki
+from flashcards.export.history import export_history
+from flashcards.import_anki.history import import_anki
 from flashcards.model import State
 from flashcards.scheduling.memory_states import recompute_memory_states
 from flashcards.settings import Settings

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from anki_collections import HOLDER, answer_in_anki, snapshot
 
 from conftest import import_apkg
 from flashcards.anki import live_write
@@ -24,7 +24,8 @@ from flashcards.anki.live import (
     read_reviews,
     write_changes,
 )
-from flashcards.anki.package_out import FIELDS, MODEL_ID, anki_deck_names, export_decks, field_html, note_guid
+from flashcards.anki.note_type import FIELDS, MODEL_ID
+from flashcards.anki.package_out import anki_deck_names, export_decks, field_html, note_guid
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck
 
@@ -67,27 +68,6 @@ def profile(tmp_path) -> Path:
 def col(profile):
     with open_collection(profile) as col:
         yield col
-
-
-def snapshot(col) -> dict:
-    """Everything a sync could touch, row by row."""
-    tables = ("col", "notes", "cards", "revlog", "notetypes", "decks", "fields", "templates", "config")
-    return {table: col.db.all(f"select * from {table} order by 1") for table in tables}
-
-
-def answer_in_anki(col, guid: str, rating, at: datetime, taken_ms: int) -> None:
-    """Answer our card the way Anki desktop does: the scheduler's queue, its states, answer_card."""
-    from anki.cards import Card as AnkiCardObject
-
-    card_id = read_our_cards(col, [guid])[guid].card_id
-    col.decks.select(col.get_card(card_id).did)
-    queued = next(q for q in col.sched.get_queued_cards(fetch_limit=50).cards if q.card.id == card_id)
-    card = AnkiCardObject(col, backend_card=queued.card)
-    card.start_timer()
-    answer = col.sched.build_answer(card=card, states=queued.states, rating=rating)
-    answer.answered_at_millis = round(at.timestamp() * 1000)
-    answer.milliseconds_taken = taken_ms
-    col.sched.answer_card(answer)
 
 
 # --- finding and opening the collection -------------------------------------------------------------
@@ -139,17 +119,6 @@ def test_an_empty_or_foreign_file_is_refused_and_left_alone(tmp_path):
         pass
     assert empty.read_bytes() == b""
     assert sorted(path.name for path in tmp_path.iterdir()) == ["collection.anki2"]
-
-
-HOLDER = textwrap.dedent("""
-    import sys
-    from anki.collection import Collection
-    col = Collection(sys.argv[1])
-    col.sched.counts()
-    print("open", flush=True)
-    sys.stdin.readline()
-    col.close()
-""")
 
 
 def test_a_collection_anki_holds_open_is_refused_and_left_byte_identical(profile):

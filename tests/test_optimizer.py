@@ -14,9 +14,9 @@ from flashcards.scheduling.fit import (
     compare,
     day_number,
     rows_since,
-    simulate,
     training_items_from_rows,
 )
+from flashcards.scheduling.simulation import simulate
 from flashcards.store import Store
 
 
@@ -111,7 +111,7 @@ def test_simulation_is_reproducible_with_a_seed_and_higher_retention_costs_more_
 # ---------------------------------------------------------------- a personal simulator
 
 def test_the_simulator_uses_the_persons_own_costs_and_button_odds_once_the_log_holds_enough():
-    from flashcards.scheduling.fit import personal_profile
+    from flashcards.scheduling.simulation import personal_profile
 
     profile = personal_profile(slow_learner_log(), 4, UTC)
     assert profile.sources["review_rating_odds"] == "yours" and profile.sources["first_rating_odds"] == "yours"
@@ -126,7 +126,7 @@ def test_the_simulator_uses_the_persons_own_costs_and_button_odds_once_the_log_h
 def test_a_slow_persons_simulated_workload_costs_more_minutes_than_anki_averages():
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    from flashcards.scheduling.fit import personal_profile
+    from flashcards.scheduling.simulation import personal_profile
 
     profile = personal_profile(slow_learner_log(), 4, UTC)
     theirs = simulate(DEFAULT_PARAMETERS, [0.9], 300, 60, seed=3, profile=profile)[0]
@@ -145,6 +145,6 @@ def test_several_seeds_are_averaged_and_their_spread_reported():
 
 
 def test_an_optimal_retention_on_the_search_floor_is_not_recommended():
-    from flashcards.scheduling.fit import at_search_floor
+    from flashcards.scheduling.simulation import at_search_floor
 
     assert at_search_floor(0.699999988) and not at_search_floor(0.82)

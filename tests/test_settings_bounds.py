@@ -53,7 +53,7 @@ def test_a_bad_settings_file_gives_one_line_naming_the_file_and_key_in_review_an
 def test_parameters_at_fsrs_bounds_simulate_and_fsrs_rs_defaults_lie_within_them():
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    from flashcards.scheduling.fit import simulate
+    from flashcards.scheduling.simulation import simulate
 
     lower, upper = parameter_bounds()
     assert all(low <= value <= high for value, low, high in zip(DEFAULT_PARAMETERS, lower, upper, strict=True))
@@ -62,7 +62,7 @@ def test_parameters_at_fsrs_bounds_simulate_and_fsrs_rs_defaults_lie_within_them
 
 
 def test_a_panic_inside_fsrs_rs_is_one_line_and_never_reaches_the_screen(capfd):
-    from flashcards.scheduling.fit import simulate
+    from flashcards.scheduling.simulation import simulate
 
     with pytest.raises(FlashcardsError, match="simulate: fsrs-rs could not compute it"):
         simulate([1e300] * PARAMETER_COUNT, [0.9], 10, 10)

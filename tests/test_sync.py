@@ -12,8 +12,8 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+from anki_collections import HOLDER, answer_in_anki, snapshot
 from reviewing import Reviewing, write_deck
-from test_anki_live import HOLDER, answer_in_anki, snapshot
 
 from flashcards.anki import live_write
 from flashcards.anki.live import AnkiDays, open_collection, read_our_cards, read_reviews

@@ -10,12 +10,12 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from flashcards.model import Card, CardRow, Rating, Schedule
-from flashcards.review.session import Answered, Counts, Shown
+from flashcards.review.results import Answered, Counts, Shown
 from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
 from flashcards.ui.review_screen import CardScreen, Frame, answered_message, card_view, frame
-from flashcards.ui.reviewer import Waiting, run
+from flashcards.ui.reviewer import Command, Waiting, run
 from flashcards.ui.wrap import NO_END, NO_START
 
 LONG_CHINESE = "这句话提醒我们，任何模型都只是对现实的简化。" * 12 + "日本語の文：地図は領土ではない。"
@@ -124,11 +124,11 @@ def test_the_saved_line_is_gone_after_waiting_for_a_learning_card(tmp_path):
         screens: list = []
 
         def commands():
-            yield "reveal"
-            yield "1"  # Again: due again in a minute; the wait screen shows
+            yield Command.REVEAL
+            yield Command.AGAIN  # Again: due again in a minute; the wait screen shows
             reviewing.clock.advance(minutes=2)
             yield None  # a tick: now the card is due
-            yield "quit"
+            yield Command.QUIT
 
         run(reviewing.session(), commands(), screens.append, interactive=True)
     waiting = [item for item in screens if isinstance(item, Waiting)]
@@ -149,9 +149,9 @@ def test_the_time_a_card_takes_to_draw_is_not_logged_as_thinking_time(tmp_path):
 
         def commands():
             reviewing.clock.advance(seconds=4)  # the person reads for four seconds
-            yield "reveal"
-            yield "3"
-            yield "quit"
+            yield Command.REVEAL
+            yield Command.GOOD
+            yield Command.QUIT
 
         run(reviewing.session(), commands(), slow_show, interactive=True)
         (answer,) = list(store.answers())

@@ -9,7 +9,7 @@ Contract for the sync command (plain dataclasses in and out; nothing here knows 
         result = write_changes(col, notes=[NoteWrite...], reviews=[ReviewWrite...],
                                schedules=[ScheduleWrite...], dry_run=False)
 
-- Identity: notes use our note type (package_out.MODEL_ID, FIELDS, templates), the GUID of the card id and
+- Identity: notes use our note type (note_type.MODEL_ID, FIELDS, templates), the GUID of the card id and
   the deck names of `anki_deck_names`, so exported and synced notes are the same notes. Fields are Anki HTML
   (`field_html`), tags in Anki form (`anki_tag`); an update keeps Anki's own `leech` and `marked` tags.
   Only notes of our note type are read; a GUID on a note of another type is refused.

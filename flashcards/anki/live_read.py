@@ -17,7 +17,7 @@ from .live_model import (
     AnkiDays,
     AnkiReview,
 )
-from .package_out import MODEL_ID
+from .note_type import MODEL_ID
 
 CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 

@@ -28,7 +28,7 @@ from .live_model import (
     review_guids,
 )
 from .live_read import existing_review_ids, note_cards
-from .package_out import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
+from .note_type import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
 
 DEFAULT_EASE = 2500  # SM-2's starting ease, so the card still works if the person turns FSRS off
 ANKI_OWN_TAGS = {"leech", "marked"}  # tags Anki itself puts on notes: an update keeps them

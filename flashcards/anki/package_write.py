@@ -103,8 +103,8 @@ def _write_scheduling(db: sqlite3.Connection, history: ExportHistory, guid_card_
         ours = [(anki_id, card_id, position) for anki_id, card_id, position in ours if card_id in rows]
         answers: dict[str, list[AnswerFacts]] = defaultdict(list)
         for facts in history.source.answer_facts_of([card_id for _, card_id, _ in ours]):
-            answers[facts[0]].append(facts)
-        wanted = [facts[1] for _, card_id, _ in ours for facts in answers.get(card_id, ())]
+            answers[facts.card_id].append(facts)
+        wanted = [facts.answered_ms for _, card_id, _ in ours for facts in answers.get(card_id, ())]
         ids = iter(free_revlog_ids(wanted, lambda some: _present_revlog_ids(db, some)))
         db.executemany(
             "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "

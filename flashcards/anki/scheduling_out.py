@@ -105,10 +105,10 @@ def revlog_rows(anki_card_id: int, answers: Iterable[AnswerFacts], ids: Iterator
     """(id, cid, usn, ease, ivl, lastIvl, factor, time, type) per answer of one card, in time order; each row's
     id is the next of `ids` (see free_revlog_ids)."""
     last_ivl = 0
-    for _, at_ms, rating, duration_ms, state_before, state_after, due_ms, difficulty in answers:
-        ivl = revlog_interval(at_ms, due_ms, state_after)
-        yield (next(ids), anki_card_id, -1, rating, ivl, last_ivl, revlog_factor(difficulty), max(0, duration_ms),
-               KIND_OF_STATE[State(state_before)])
+    for answer in answers:
+        ivl = revlog_interval(answer.answered_ms, answer.due_ms, answer.state_after)
+        yield (next(ids), anki_card_id, -1, answer.rating, ivl, last_ivl, revlog_factor(answer.difficulty),
+               max(0, answer.duration_ms), KIND_OF_STATE[State(answer.state_before)])
         last_ivl = ivl
 
 

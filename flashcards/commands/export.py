@@ -26,7 +26,7 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *,
         times = note_times(store, loaded, parent)
         history = None
         if scheduling:
-            from ..import_anki.history import export_history
+            from ..export.history import export_history
 
             history = export_history(store, store_settings(store), utc_now())
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:

@@ -5,7 +5,6 @@ The collection is opened first: while Anki has it open the sync stops there, bef
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .context import deck_paths, open_store, store_settings
@@ -18,6 +17,7 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
     from ..decks.open_decks import load_through_store
     from ..sync import sync_with_anki
     from ..ui.console import err_console, parse_progress
+    from ..ui.reports import print_sync
 
     path = locate_collection(anki)
     with open_collection(path) as col, open_store(db) as store:
@@ -27,34 +27,3 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
         with err_console().status("Syncing with Anki…"):
             report = sync_with_anki(store, col, loaded, settings, parent=parent, dry_run=dry_run)
     print_sync(report, as_json)
-
-
-def print_sync(report, as_json: bool) -> None:
-    """The report: on the terminal, or as JSON."""
-    from ..ui.console import out_console
-    from ..ui.formats import plural
-
-    console = out_console()
-    if as_json:
-        console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
-        return
-    verb = "Would sync" if report.dry_run else "Synced"
-    lines = [
-        f"{verb} with {report.collection}:",
-        f"  notes: {report.notes_added} added, {report.notes_updated} updated in Anki",
-        f"  answers: {report.answers_to_anki} to Anki, {report.answers_to_store} from Anki",
-        f"  schedules moved: {plural(len(report.schedules_moved), 'card')}",
-    ]
-    if report.left_in_anki:
-        lines.append(f"  left in Anki: {plural(len(report.left_in_anki), 'note')} no longer in these decks "
-                     "(delete them in Anki if you want them gone)")
-    if report.dry_run:
-        lines.append("Nothing was written (--dry-run).")
-    elif not report.changed:
-        lines.append("Nothing to do: both sides already agree.")
-    else:
-        backups = ", ".join(b for b in (report.anki_backup, report.store_backup) if b)
-        if backups:
-            lines.append(f"Backups taken first: {backups}")
-        lines.append("Sync Anki with AnkiWeb as usual to take this to your other devices.")
-    console.print("\n".join(lines), markup=False)

@@ -1,5 +1,4 @@
-"""History across to Anki and back: what an export carries (each card's schedule and answers) and
-`import-anki` (Anki's answers on our cards merged once, Anki's own notes brought into a deck)."""
+"""`import-anki`: Anki's answers on our cards merged once into the store, Anki's own notes brought into a deck."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from pathlib import Path
 
 from ..anki.package_in import AnkiCard, AnkiPackage, open_package
 from ..anki.scheduling_in import answers_of, card_row, html_to_text
-from ..anki.scheduling_out import ExportHistory
 from ..clock import to_ms
 from ..errors import FlashcardsError
 from ..model import Highlight, LoggedAnswer, card_id
@@ -18,19 +16,6 @@ from ..settings import Settings
 from ..store import Store
 
 MERGE_CHUNK = 2_000  # Anki cards whose answers are read and merged at a time
-
-
-def export_history(store: Store, settings: Settings, now: datetime) -> ExportHistory:
-    """What an export with scheduling carries: each card's schedule and answers, read from the store as the
-    package is written, and the settings that give them meaning in Anki."""
-    from ..scheduling.scheduler import FSRSScheduler
-
-    parameters = FSRSScheduler.from_settings(settings).parameters
-    return ExportHistory(
-        source=store, now=now, desired_retention=settings.desired_retention,
-        decay=parameters[20] if len(parameters) > 20 else None, learning_steps=len(settings.learning_steps_minutes),
-        relearning_steps=len(settings.relearning_steps_minutes), rollover_hour=settings.rollover_hour,
-    )
 
 
 @dataclass
@@ -192,4 +177,4 @@ def _guid(ident: str) -> str:
     return note_guid(ident)
 
 
-__all__ = ["AnkiImportReport", "export_history", "import_anki"]
+__all__ = ["AnkiImportReport", "import_anki"]

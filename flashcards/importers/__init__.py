@@ -5,6 +5,8 @@ A binary format module (a database, a PDF) has NAME, detect_bytes(head) -> score
 bytes, and parse_file(path, source, options), which reads the file itself (its size already checked).
 A line-based text format may also have parse_lines(lines, source, options), taking the lines of the text
 (as `text.split("\n")` gives them): a large export is then parsed as it is decoded, never held whole.
+
+May import: errors, model, files (bounded reads, encodings). Never store, decks or anything above them.
 """
 
 from __future__ import annotations

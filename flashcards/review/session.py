@@ -1,10 +1,11 @@
-"""A review session: which card comes next, answering, undo, bury, suspend, leeches, daily limits.
+"""A review session: which card comes next and answering it, with undo, bury, suspend and the daily limits.
 
 Pure logic over the store and a scheduler, with the clock passed in; it knows nothing of the terminal.
 Order, as in Anki: learning cards that are due, then due reviews, then new cards. Limits count every
 session of the study day (they are counted from the log). Every answer is committed before the next card
 is chosen, and the next card is read from the store each time, so a second session on the same store
-never shows a card the first one already answered.
+never shows a card the first one already answered. The limits are in limits.py, undo in undo.py, bury,
+suspend and leeches in flags.py, the results handed back in results.py.
 """
 
 from __future__ import annotations
@@ -12,88 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import cached_property
 
-from ..clock import day_number, day_start, utc_now
+from ..clock import utc_now
 from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
-from ..model import Card, CardFilter, CardRow, Rating, Schedule, State
+from ..model import CardFilter, CardRow, Rating, State
 from ..scheduling.scheduler import Scheduler
 from ..settings import Settings
 from ..store import Store
+from . import flags
+from .limits import day_bounds, learn_ahead_until, left_today, stop_reason, study_day
+from .results import Answered, Counts, Shown, Summary
+from .undo import UndoEntry, restore
 
 MAX_ANSWER_MS = 60_000  # a longer pause counts as 60 s, as in Anki
 LEARNING = (State.LEARNING, State.RELEARNING)
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """What is left to study now, within today's limits, and when the next studied card falls due."""
-
-    new: int
-    learning: int
-    review: int
-    next_due: datetime | None = None
-
-    @property
-    def total(self) -> int:
-        return self.new + self.learning + self.review
-
-    def to_dict(self) -> dict:
-        return {"new": self.new, "learning": self.learning, "review": self.review,
-                "next_due": self.next_due.isoformat() if self.next_due else None}
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A card put in front of the person, with what each answer would do."""
-
-    card: Card
-    deck_name: str
-    row: CardRow
-    kind: str  # "new", "learning", "review" or "ahead"
-    shown_at: datetime
-    scheduler: Scheduler = field(compare=False, repr=False)
-
-    @cached_property
-    def previews(self) -> dict[Rating, Schedule]:
-        """What each answer would give, computed when first asked for (after the reveal, not before the
-        card shows: the scheduler's own start-up stays out of the way of the first card)."""
-        return self.scheduler.preview(self.card.id, self.row.schedule, self.shown_at)
-
-
-@dataclass(frozen=True)
-class Answered:
-    """The outcome of an answer."""
-
-    card_id: str
-    rating: Rating
-    schedule: Schedule
-    leech: bool  # the card just became a leech and was suspended
-
-
-@dataclass
-class Summary:
-    """A session in numbers."""
-
-    answered: int = 0
-    again: int = 0
-    duration_ms: int = 0
-    next_due: datetime | None = None
-    stopped: str | None = None  # why the session stopped early (--limit, --minutes)
-
-    @property
-    def again_rate(self) -> float | None:
-        return self.again / self.answered if self.answered else None
-
-
-@dataclass(frozen=True)
-class _UndoEntry:
-    before: CardRow
-    log_id: int | None  # the answer's log row; None for bury and suspend
-    rating: Rating | None = None
-    duration_ms: int = 0
 
 
 @dataclass
@@ -108,7 +43,7 @@ class Session:
     tz: tzinfo | None = None
     ahead: bool = False
     summary: Summary = field(default_factory=Summary)
-    _undo: list[_UndoEntry] = field(default_factory=list)
+    _undo: list[UndoEntry] = field(default_factory=list)
     _again_first: str | None = None  # an undone card is shown again at once
     _shown_ahead: set[str] = field(default_factory=set)
     only: CardFilter | None = None  # review --tag / --search: only these cards
@@ -127,28 +62,11 @@ class Session:
 
     def limit_reached(self) -> str | None:
         """Why the session stops early (--limit or --minutes reached), or None."""
-        if self.limit_cards is not None and self.summary.answered >= self.limit_cards:
-            return f"Stopped after {self.limit_cards} card{'s' if self.limit_cards != 1 else ''} (--limit)."
-        if self.limit_minutes is not None and self.clock() - self._started >= timedelta(minutes=self.limit_minutes):
-            return f"Stopped after {self.limit_minutes:g} minutes (--minutes)."
-        return None
-
-    # -- the day
+        return stop_reason(self.summary.answered, self.clock() - self._started, self.limit_cards, self.limit_minutes)
 
     def today(self, now: datetime | None = None) -> int:
         """The current study day number."""
-        return day_number(now or self.clock(), self.settings.rollover_hour, self.tz)
-
-    def _day_bounds(self, today: int) -> tuple[datetime, datetime]:
-        return (day_start(today, self.settings.rollover_hour, self.tz),
-                day_start(today + 1, self.settings.rollover_hour, self.tz))
-
-    def _left_today(self, today: int) -> tuple[int, int]:
-        """(new, review) answers still allowed today by the daily limits."""
-        start, _ = self._day_bounds(today)
-        new_done = self.store.answers_since(start, [State.NEW])
-        reviews_done = self.store.answers_since(start, [State.REVIEW])
-        return max(self.settings.new_per_day - new_done, 0), max(self.settings.reviews_per_day - reviews_done, 0)
+        return study_day(now or self.clock(), self.settings, self.tz)
 
     # -- what is due
 
@@ -156,12 +74,12 @@ class Session:
         """New / learning / review cards left now, within today's limits."""
         now = self.clock()
         today = self.today(now)
-        _, tomorrow = self._day_bounds(today)
-        new_left, reviews_left = self._left_today(today)
+        _, tomorrow = day_bounds(today, self.settings, self.tz)
+        new_left, reviews_left = left_today(self.store, self.settings, today, self.tz)
         keys = self._keys
         return Counts(
             new=self.store.count_new(keys, today, new_left) if new_left else 0,
-            learning=self.store.count_due(keys, LEARNING, self._learn_ahead_until(now), today),
+            learning=self.store.count_due(keys, LEARNING, learn_ahead_until(now, self.settings), today),
             review=self.store.count_due(keys, [State.REVIEW], tomorrow, today, reviews_left) if reviews_left else 0,
             next_due=self.store.next_due(keys, today),
         )
@@ -181,9 +99,9 @@ class Session:
         row = self.store.first_due(keys, LEARNING, now + timedelta(milliseconds=1), today)
         if row is not None:
             return self._show(row, "learning", now)
-        new_left, reviews_left = self._left_today(today)
+        new_left, reviews_left = left_today(self.store, self.settings, today, self.tz)
         if reviews_left:
-            _, tomorrow = self._day_bounds(today)
+            _, tomorrow = day_bounds(today, self.settings, self.tz)
             row = self.store.first_due(keys, [State.REVIEW], tomorrow, today)
             if row is not None:
                 return self._show(row, "review", now)
@@ -192,7 +110,7 @@ class Session:
             row = self.store.card(new[0]) if new else None
             if row is not None:
                 return self._show(row, "new", now)
-        row = self.store.first_due(keys, LEARNING, self._learn_ahead_until(now), today)
+        row = self.store.first_due(keys, LEARNING, learn_ahead_until(now, self.settings), today)
         if row is not None:  # nothing else to do: learning cards due within the learn-ahead limit, as in Anki
             return self._show(row, "learning", now)
         if self.ahead and self.next_learning_due() is None:
@@ -203,17 +121,13 @@ class Session:
                 return self._show(row, "ahead", now)
         return None
 
-    def _learn_ahead_until(self, now: datetime) -> datetime:
-        """Learning cards due before this moment count as due (Anki's learn-ahead limit)."""
-        return now + timedelta(minutes=self.settings.learn_ahead_minutes, milliseconds=1)
-
     def next_learning_due(self) -> datetime | None:
         """When the next learning card of today falls due (None when none is left today, or a limit is reached)."""
         if self.limit_reached():
             return None
         now = self.clock()
         today = self.today(now)
-        _, tomorrow = self._day_bounds(today)
+        _, tomorrow = day_bounds(today, self.settings, self.tz)
         row = self.store.first_due(self._keys, LEARNING, tomorrow, today)
         return row.schedule.due if row is not None else None
 
@@ -240,68 +154,37 @@ class Session:
         with self.store.transaction() as db:
             before = self.store.card(card_id) or shown.row
             after = self.scheduler.review(card_id, before.schedule, rating, now)
-            leech = after.lapses > before.schedule.lapses and _is_leech(after.lapses, self.settings.leech_lapses)
+            leech = flags.became_leech(before.schedule.lapses, after.lapses, self.settings.leech_lapses)
             self.store.write_card(db, replace(before, schedule=after, suspended=before.suspended or leech,
                                               leech=before.leech or leech))
             log_id = self.store.log_answer(db, card_id, now, int(rating), duration_ms, before.schedule, after)
-        self._undo.append(_UndoEntry(before, log_id, rating, duration_ms))
-        self.summary.answered += 1
-        self.summary.again += rating == Rating.AGAIN
-        self.summary.duration_ms += duration_ms
+        self._undo.append(UndoEntry(before, log_id, rating, duration_ms))
+        self.summary.count(rating, duration_ms)
         return Answered(card_id, rating, after, leech)
 
     def bury(self, shown: Shown) -> None:
         """Hide the card until the next study day."""
-        today = self.today()
-        self._set_flags(shown, lambda row: replace(row, buried_until=today))
+        self._undo.append(UndoEntry(flags.bury(self.store, shown, self.today()), None))
 
     def suspend(self, shown: Shown) -> None:
         """Hide the card until it is unsuspended."""
-        self._set_flags(shown, lambda row: replace(row, suspended=True))
-
-    def _set_flags(self, shown: Shown, change: Callable[[CardRow], CardRow]) -> None:
-        with self.store.transaction() as db:
-            before = self.store.card(shown.card.id) or shown.row
-            self.store.write_card(db, change(before))
-        self._undo.append(_UndoEntry(before, None))
+        self._undo.append(UndoEntry(flags.suspend(self.store, shown), None))
 
     def can_undo(self) -> bool:
         return bool(self._undo)
 
     def undo(self) -> str | None:
-        """Take back the last answer, bury or suspend of this session, and only that.
-
-        The answer's own log row is removed and the card's schedule rebuilt from what remains of its log:
-        the schedule before it when nothing came after, else the answers given since (in another session)
-        replayed through the scheduler, so they are never erased. A bury or suspend gives back its flags only.
-        Returns the card's id (it is shown again next), or None when there is nothing to undo.
+        """Take back the last answer, bury or suspend of this session, and only that (see undo.restore: answers
+        given since in another session are kept). Returns the card's id (it is shown again next), or None when
+        there is nothing to undo.
         """
-        from ..store.undo import answers_after
-
         if not self._undo:
             return None
         entry = self._undo.pop()
-        card_id = entry.before.card_id
-        with self.store.transaction() as db:
-            current = self.store.card(card_id) or entry.before
-            if entry.log_id is None:
-                restored = replace(current, suspended=entry.before.suspended, buried_until=entry.before.buried_until)
-            else:
-                later = answers_after(db, card_id, entry.log_id)
-                self.store.delete_answer(db, entry.log_id)
-                if not later:
-                    restored = entry.before
-                else:
-                    schedule = entry.before.schedule
-                    for answer in later:
-                        schedule = self.scheduler.review(card_id, schedule, Rating(answer.rating), answer.reviewed_at)
-                    restored = replace(current, schedule=schedule)
-            self.store.write_card(db, restored)
+        restore(self.store, self.scheduler, entry)
         if entry.rating is not None:
-            self.summary.answered -= 1
-            self.summary.again -= entry.rating == Rating.AGAIN
-            self.summary.duration_ms -= entry.duration_ms
-        self._again_first = card_id
+            self.summary.uncount(entry.rating, entry.duration_ms)
+        self._again_first = card_id = entry.before.card_id
         return card_id
 
     def edit(self, shown: Shown, document: str) -> Shown:
@@ -322,8 +205,4 @@ def _kind(row: CardRow) -> str:
     return {State.NEW: "new", State.REVIEW: "review"}.get(row.schedule.state, "learning")
 
 
-def _is_leech(lapses: int, threshold: int) -> bool:
-    """Anki's rule: a leech at `threshold` lapses, and again every half threshold after."""
-    if threshold <= 0 or lapses < threshold:
-        return False
-    return (lapses - threshold) % max(threshold // 2, 1) == 0
+__all__ = ["Answered", "Counts", "Session", "Shown", "Summary"]

@@ -1,6 +1,6 @@
 """`optimize` as a service: fit FSRS to the store's review log, keep the fit only when it predicts better.
 
-The numbers come from optimizer.py (pure); this module reads the store, saves the settings and recomputes
+The numbers come from fit.py (pure); this module reads the store, saves the settings and recomputes
 memory states after a save.
 """
 
@@ -55,16 +55,16 @@ def optimize(store: Store | None, decks: Sequence[str] | None, settings: Setting
     """Fit FSRS to the review log when there is enough of it (cards begun before `since` left out); save the
     parameters only if they predict better, then recompute every card's memory state with them."""
     from ..clock import to_ms
-    from . import fit as optimizer
+    from . import fit
 
-    rows = optimizer.CardCounter(optimizer.rows_since(store.answer_rows_by_card(decks) if store is not None else (),
+    rows = fit.CardCounter(fit.rows_since(store.answer_rows_by_card(decks) if store is not None else (),
                                                       to_ms(since)))
-    items = optimizer.training_items_from_rows(rows, settings.rollover_hour, tz)
+    items = fit.training_items_from_rows(rows, settings.rollover_hour, tz)
     reviews = len(items)  # one item per long-term review
     when = since.date().isoformat() if since else None
-    if reviews < optimizer.MIN_REVIEWS:
-        return OptimizeResult(reviews, optimizer.MIN_REVIEWS - reviews, cards=rows.cards, since=when)
-    comparison = optimizer.compare(items)
+    if reviews < fit.MIN_REVIEWS:
+        return OptimizeResult(reviews, fit.MIN_REVIEWS - reviews, cards=rows.cards, since=when)
+    comparison = fit.compare(items)
     result = OptimizeResult(reviews, 0, comparison, cards=rows.cards, since=when)
     if comparison.fitted_is_better:
         settings.parameters = [float(value) for value in comparison.parameters]

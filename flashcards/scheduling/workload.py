@@ -1,5 +1,5 @@
 """`simulate` as a service: the workload a deck would bring per desired retention, with the person's own
-parameters, review costs and button odds when their log holds enough (optimizer.py does the simulating)."""
+parameters, review costs and button odds when their log holds enough (simulation.py does the simulating)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..model import LoggedAnswer
 from ..settings import Settings
 
 if TYPE_CHECKING:
-    from .fit import SimulationRow
+    from .simulation import SimulationRow
 
 DEFAULT_RETENTIONS = (0.80, 0.85, 0.90, 0.95)
 
@@ -53,17 +53,17 @@ def simulate_workload(settings: Settings, deck_size: int, days: int, retentions:
     averaged over `seeds` runs."""
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    from . import fit as optimizer
+    from . import simulation
 
     parameters = settings.parameters or list(DEFAULT_PARAMETERS)
-    profile = optimizer.personal_profile(answers or (), settings.rollover_hour, tz)
+    profile = simulation.personal_profile(answers or (), settings.rollover_hour, tz)
     result = SimulateResult("defaults" if settings.uses_default_parameters else "fitted", deck_size, days,
                             sources=profile.sources, seeds=seeds)
     if find_optimal:
-        result.optimal = round(optimizer.optimal_retention(parameters, deck_size, days, settings.new_per_day,
+        result.optimal = round(simulation.optimal_retention(parameters, deck_size, days, settings.new_per_day,
                                                            settings.reviews_per_day, profile), 3)
-        result.optimal_at_floor = optimizer.at_search_floor(result.optimal)
+        result.optimal_at_floor = simulation.at_search_floor(result.optimal)
     chosen = sorted({*retentions, *([result.optimal] if result.optimal is not None else [])})
-    result.rows = optimizer.simulate(parameters, chosen, deck_size, days, seed, settings.new_per_day,
+    result.rows = simulation.simulate(parameters, chosen, deck_size, days, seed, settings.new_per_day,
                                      settings.reviews_per_day, profile, seeds)
     return result

@@ -1,4 +1,4 @@
-"""From the store to the stats library: its rows as the records stats.py computes over, and the settings shown.
+"""From the store to the stats library: its rows as the records numbers.py computes over, and the settings shown.
 
 The stats command calls store_stats() and prints what it returns.
 """

@@ -1,4 +1,4 @@
-"""Stats from totals: what stats.py needs of the cards and answers, summed per study day.
+"""Stats from totals: what numbers.py needs of the cards and answers, summed per study day.
 
 Both ways to the numbers end here: compute_stats() sums plain records in Python, the store sums its rows
 in SQL (store/stats_queries.py); the same function turns the totals into a `Stats`, so the two agree.

@@ -1,10 +1,15 @@
 """The review store: the only owner of the SQLite file (WAL) that holds each card's schedule, every answer,
 a cache of the decks and export times.
 
-`Store` is one connection with its concerns mixed in, each in its own module: reviews.py (schedules, the
-log, the queue), deck_cache.py, export_times.py, history_import.py (answers from Anki merged once);
-schema.py holds the migrations, checks.py the read-only integrity and consistency checks, backups.py the
-daily backups.
+`Store` is one connection with its concerns mixed in, each in its own module: reviews.py (schedules, writing
+the log, the queue), log_reads.py (reading the log back: answers, answer rows, the facts an Anki export
+writes), deck_cache.py, card_search.py, export_times.py, history_import.py (answers from Anki merged once),
+stats_queries.py, sync_state.py; schema.py holds the migrations, checks.py the read-only integrity and
+consistency checks, backups.py the daily backups.
+
+What this package may import from the rest of flashcards: model, errors, clock, settings, stats.totals (the
+shapes its stats queries return) and files.atomic; never decks, scheduling, ui or commands, which are built
+on it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from .connection import BUSY_TIMEOUT_S, Connection, damaged_store_error
 from .deck_cache import CachedDeck, DeckCache
 from .export_times import ExportTimes
 from .history_import import HistoryImport
+from .log_reads import LogReads
 from .paths import ENV_VAR, default_db_path, resolve_db_path
 from .reviews import ReviewState
 from .schema import SCHEMA_VERSION
@@ -21,7 +27,8 @@ from .stats_queries import StatsQueries
 from .sync_state import SyncState
 
 
-class Store(ReviewState, DeckCache, CardSearch, ExportTimes, HistoryImport, StatsQueries, SyncState, Connection):
+class Store(ReviewState, LogReads, DeckCache, CardSearch, ExportTimes, HistoryImport, StatsQueries, SyncState,
+            Connection):
     """An open review store. Use as a context manager, or call close()."""
 
     def __enter__(self) -> Store:

@@ -1,4 +1,5 @@
-"""Review state and the queue: each card's schedule, every answer in the log, and the session's questions.
+"""Review state and the queue: each card's schedule, every answer written to the log, and the session's
+questions (reading the log back is log_reads.py).
 
 One answer is one transaction (the caller's `transaction()`): the schedule and its log row are committed
 together, before the next card shows. Times are integer milliseconds UTC.
@@ -11,11 +12,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from ..clock import from_ms, to_ms
-from ..model import AnswerFacts, CardRow, LoggedAnswer, Schedule, State
+from ..model import CardRow, LoggedAnswer, Schedule, State
 from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
 from .rows import (
     ACTIVE,
-    ANSWER_FACTS,
     IN_DECKS,
     LOG_COLUMNS,
     SCHEDULE_COLUMNS,
@@ -33,7 +33,7 @@ FEW_NEW = 1_000
 
 
 class ReviewState:
-    """Schedules, the review log and the queue queries (mixed into Store)."""
+    """Schedules, writes to the review log and the queue queries (mixed into Store)."""
 
     db: sqlite3.Connection
     transaction: Callable
@@ -203,37 +203,6 @@ class ReviewState:
         for row in rows:
             self.write_card(db, row)
 
-    def answers(self, decks: Sequence[str] | None = None) -> Iterator[LoggedAnswer]:
-        """Logged answers in time order, all or those of cards in the given decks."""
-        rows = self.db.execute(f"{_SELECT_LOG} {where_in_decks(decks)} ORDER BY reviewed_at, id", tuple(decks or ()))
-        return (_logged(row) for row in rows)
-
-    def answer_rows_by_card(self, decks: Sequence[str] | None = None) -> Iterator[tuple[str, int, int]]:
-        """(card id, answered at in ms UTC, rating) for every answer, ordered by card then time: a light stream."""
-        return self.db.execute(
-            f"SELECT card_id, reviewed_at, rating FROM review_log {where_in_decks(decks)} ORDER BY card_id, reviewed_at, id",
-            tuple(decks or ()),
-        )
-
-    def answer_rows_of(self, card_ids: Sequence[str]) -> Iterator[tuple[str, int, int]]:
-        """answer_rows_by_card() for the given cards only (asked in chunks: any number of ids)."""
-        ids = sorted(set(card_ids))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            yield from self.db.execute(
-                f"SELECT card_id, reviewed_at, rating FROM review_log WHERE card_id IN ({marks(chunk)}) "
-                "ORDER BY card_id, reviewed_at, id", chunk)
-
-    def answer_facts_of(self, card_ids: Sequence[str]) -> Iterator[AnswerFacts]:
-        """(card id, answered at ms, rating, duration ms, state before, state after, due ms, difficulty) of these
-        cards' answers, by card then time: what Anki's review log needs, read without building an object each."""
-        ids = sorted(set(card_ids))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            yield from self.db.execute(
-                f"SELECT {ANSWER_FACTS} FROM review_log WHERE card_id IN ({marks(chunk)}) ORDER BY card_id, reviewed_at, id",
-                chunk)
-
     def memory_rows(self) -> Iterator[tuple]:
         """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""
         return self.db.execute(
@@ -248,12 +217,10 @@ class ReviewState:
         """Set (card id, due in ms UTC) in bulk inside a transaction()."""
         db.executemany("UPDATE schedule SET due = ? WHERE card_id = ?", ((due, card_id) for card_id, due in rows))
 
-    def answer_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM review_log").fetchone()[0]
-
 
 _CHUNK = 500  # ids per IN (...) query
 
+# a LoggedAnswer's row of the log (see _logged); log_reads.py and undo.py read it too
 _SELECT_LOG = ("SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after, due, stability, difficulty "
                "FROM review_log")
 

@@ -1,8 +1,8 @@
 """Stats summed in SQLite: the cards by state, due day and stability, the answers per study day.
 
 The log is never loaded: SQLite sums it on the integer ms timestamps, a study day being integer arithmetic
-on them (stats_totals.day_sql, with the time zone's offsets passed in), so memory stays flat whatever the
-history's size. The answers are summed per piece of time with one study day (stats_totals.day_segments), each
+on them (stats.totals.day_sql, with the time zone's offsets passed in), so memory stays flat whatever the
+history's size. The answers are summed per piece of time with one study day (stats.totals.day_segments), each
 one range of the covering index review_log_stats read in order: no sort, no row lookups. Each answer's
 young/mature class comes from the interval it was given at, kept in the log (review_log.previous_interval_ms,
 see previous_intervals).

@@ -35,9 +35,8 @@ class SyncState:
         ids = list(log_ids)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            for log_id, *facts in self.db.execute(
-                    f"SELECT id, {ANSWER_FACTS} FROM review_log WHERE id IN ({marks(chunk)})", chunk):
-                found[log_id] = tuple(facts)
+            for row in self.db.execute(f"SELECT id, {ANSWER_FACTS} FROM review_log WHERE id IN ({marks(chunk)})", chunk):
+                found[row[0]] = AnswerFacts._make(row[1:])
         return found
 
     def synced_flags(self, card_ids: Sequence[str]) -> dict[str, tuple[bool, bool]]:

@@ -57,8 +57,8 @@ def review_write(guid: str, answer: AnswerFacts, at_ms: int, previous: AnswerFac
     """Our logged answer as a row of Anki's log, at the moment `at_ms` (its own, or moved up to a free id), with
     the interval, factor and kind an export writes (see anki/scheduling_out); `previous` is the card's answer
     before it, whose interval is the row's last interval."""
-    _, answered_ms, rating, duration_ms, before, after, due_ms, difficulty = answer
-    last = 0 if previous is None else revlog_interval(previous[1], previous[6], previous[5])
-    return ReviewWrite(guid, from_ms(at_ms), int(Rating(rating)), revlog_interval(answered_ms, due_ms, after), last,
-                       max(duration_ms, 0), kind=REVIEW_KINDS[KIND_OF_STATE[State(before)]],
-                       factor=revlog_factor(difficulty))
+    last = 0 if previous is None else revlog_interval(previous.answered_ms, previous.due_ms, previous.state_after)
+    return ReviewWrite(guid, from_ms(at_ms), int(Rating(answer.rating)),
+                       revlog_interval(answer.answered_ms, answer.due_ms, answer.state_after), last,
+                       max(answer.duration_ms, 0), kind=REVIEW_KINDS[KIND_OF_STATE[State(answer.state_before)]],
+                       factor=revlog_factor(answer.difficulty))

@@ -202,6 +202,34 @@ def print_export(notes: int, decks: int, output) -> None:
     out_console().print(f"Exported {plural(notes, 'note')} from {plural(decks, 'deck')} to {output}", markup=False)
 
 
+def print_sync(report, as_json: bool) -> None:
+    """What `sync` did (or would do): on the terminal, or as JSON."""
+    console = out_console()
+    if as_json:
+        console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    verb = "Would sync" if report.dry_run else "Synced"
+    lines = [
+        f"{verb} with {report.collection}:",
+        f"  notes: {report.notes_added} added, {report.notes_updated} updated in Anki",
+        f"  answers: {report.answers_to_anki} to Anki, {report.answers_to_store} from Anki",
+        f"  schedules moved: {plural(len(report.schedules_moved), 'card')}",
+    ]
+    if report.left_in_anki:
+        lines.append(f"  left in Anki: {plural(len(report.left_in_anki), 'note')} no longer in these decks "
+                     "(delete them in Anki if you want them gone)")
+    if report.dry_run:
+        lines.append("Nothing was written (--dry-run).")
+    elif not report.changed:
+        lines.append("Nothing to do: both sides already agree.")
+    else:
+        backups = ", ".join(b for b in (report.anki_backup, report.store_backup) if b)
+        if backups:
+            lines.append(f"Backups taken first: {backups}")
+        lines.append("Sync Anki with AnkiWeb as usual to take this to your other devices.")
+    console.print("\n".join(lines), markup=False)
+
+
 def print_unsuspended(count: int) -> None:
     """How many cards came back."""
     out_console().print(f"Unsuspended {plural(count, 'card')}.", markup=False)

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..model import Rating
-from ..review.session import Answered, Counts, Shown, Summary
+from ..review.results import Answered, Counts, Shown, Summary
 from .formats import format_interval, format_moment, plural
 from .wrap import Wrapped, visible
 

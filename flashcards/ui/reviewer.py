@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
 from typing import TextIO
 
 from rich.console import Console, Group, RenderableType
@@ -21,7 +22,8 @@ from rich.segment import ControlType
 from rich.text import Text
 
 from ..model import Rating
-from ..review.session import Session, Shown, Summary
+from ..review.results import Shown, Summary
+from ..review.session import Session
 from .formats import format_moment
 from .keys import KeyReader, KeysUnavailable, single_keys
 from .review_screen import (
@@ -35,28 +37,54 @@ from .review_screen import (
 )
 from .wrap import visible
 
-KEYS: dict[str, str] = {
-    " ": "reveal", "\r": "reveal", "\n": "reveal",
-    "1": "1", "2": "2", "3": "3", "4": "4",
-    "u": "undo", "b": "bury", "s": "suspend", "e": "edit", "q": "quit", "\x03": "quit", "\x04": "quit", "esc": "",
+# ---------------------------------------------------------------- commands
+
+class Command(Enum):
+    """What the reviewer loop is told to do: KEYS and LINE_COMMANDS map what a person types to these."""
+
+    AGAIN = "again"
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+    REVEAL = "reveal"
+    UNDO = "undo"
+    BURY = "bury"
+    SUSPEND = "suspend"
+    EDIT = "edit"
+    QUIT = "quit"
+
+    @property
+    def rating(self) -> Rating | None:
+        """The answer this command gives (AGAIN to EASY), None for the others."""
+        return Rating.__members__.get(self.name)
+
+
+KEYS: dict[str, Command] = {  # any other key (esc included) does nothing
+    " ": Command.REVEAL, "\r": Command.REVEAL, "\n": Command.REVEAL,
+    "1": Command.AGAIN, "2": Command.HARD, "3": Command.GOOD, "4": Command.EASY,
+    "u": Command.UNDO, "b": Command.BURY, "s": Command.SUSPEND, "e": Command.EDIT,
+    "q": Command.QUIT, "\x03": Command.QUIT, "\x04": Command.QUIT,
 }
 SCROLL_KEYS: dict[str, str] = {"down": "down", "j": "down", "up": "up", "k": "up", "pgdn": "pgdn", "pgup": "pgup",
                                "home": "home", "end": "end"}
-LINE_COMMANDS: dict[str, str] = {
-    "": "reveal", "show": "reveal", " ": "reveal",
-    "1": "1", "2": "2", "3": "3", "4": "4", "again": "1", "hard": "2", "good": "3", "easy": "4",
-    "u": "undo", "undo": "undo", "b": "bury", "bury": "bury", "s": "suspend", "suspend": "suspend",
-    "e": "edit", "edit": "edit", "q": "quit", "quit": "quit",
+LINE_COMMANDS: dict[str, Command] = {
+    "": Command.REVEAL, "show": Command.REVEAL, " ": Command.REVEAL,
+    "1": Command.AGAIN, "2": Command.HARD, "3": Command.GOOD, "4": Command.EASY,
+    "again": Command.AGAIN, "hard": Command.HARD, "good": Command.GOOD, "easy": Command.EASY,
+    "u": Command.UNDO, "undo": Command.UNDO, "b": Command.BURY, "bury": Command.BURY,
+    "s": Command.SUSPEND, "suspend": Command.SUSPEND, "e": Command.EDIT, "edit": Command.EDIT,
+    "q": Command.QUIT, "quit": Command.QUIT,
 }
+
 # ---------------------------------------------------------------- the loop
 
 Editor = Callable[[str], str | None]  # a card document in, the edited document out (None: not saved)
 Screen = CardScreen | RenderableType  # what the loop hands its view to draw
 
 
-def run(session: Session, commands: Iterator[str | None], show: Callable[[Screen], None], *, interactive: bool,
+def run(session: Session, commands: Iterator[Command | None], show: Callable[[Screen], None], *, interactive: bool,
         editor: Editor | None = None) -> Summary:
-    """Drive a session with commands (None: a timeout tick while waiting) and draw with `show`.
+    """Drive a session with commands (None: nothing to do, as a timeout tick while waiting) and draw with `show`.
 
     Interactive: the answer is hidden until revealed and a learning card not yet due is waited for;
     line mode: answering reveals implicitly and a wait ends the session.
@@ -79,11 +107,11 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[Screen
                 show(Text(wait))
                 break
             show(Waiting(Text(message or ""), Text(f"{wait} Waiting for it (u undo, q quit).")))
-            command = next(commands, "quit")
+            command = next(commands, Command.QUIT)
             waited = True
-            if command == "quit":
+            if command is Command.QUIT:
                 break
-            if command == "undo":
+            if command is Command.UNDO:
                 message = _undo_message(session)
                 waited = False
             continue
@@ -99,7 +127,7 @@ def run(session: Session, commands: Iterator[str | None], show: Callable[[Screen
     return summary
 
 
-def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], show: Callable[[Screen], None],
+def _one_card(session: Session, shown: Shown, commands: Iterator[Command | None], show: Callable[[Screen], None],
               interactive: bool, message: str | None, editor: Editor | None = None) -> str | None:
     """Show a card until it is answered, buried, suspended or undone; returns the next message, None to quit."""
     revealed = False
@@ -109,24 +137,24 @@ def _one_card(session: Session, shown: Shown, commands: Iterator[str | None], sh
     for command in commands:
         if command is None:
             continue
-        if command == "quit":
+        if command is Command.QUIT:
             return None
-        if command == "reveal" and not revealed:
+        if command is Command.REVEAL and not revealed:
             revealed = True
             show(card_view(shown, counts, revealed, message, front=interactive))
-        elif command in ("1", "2", "3", "4") and (revealed or not interactive):
+        elif command.rating is not None and (revealed or not interactive):
             thought = int((session.clock() - on_screen).total_seconds() * 1000)
-            answered = session.answer(shown, Rating(int(command)), duration_ms=thought)
+            answered = session.answer(shown, command.rating, duration_ms=thought)
             return answered_message(answered, session.clock())
-        elif command == "bury":
+        elif command is Command.BURY:
             session.bury(shown)
             return "Buried until tomorrow."
-        elif command == "suspend":
+        elif command is Command.SUSPEND:
             session.suspend(shown)
             return "Suspended."
-        elif command == "undo":
+        elif command is Command.UNDO:
             return _undo_message(session) if session.can_undo() else "Nothing to undo."
-        elif command == "edit":
+        elif command is Command.EDIT:
             shown, message = _edit(session, shown, editor)
             show(card_view(shown, counts, revealed, message, front=interactive))
     return None
@@ -227,8 +255,9 @@ class TerminalView:
                         "home": -self.scroll, "end": self.max_scroll}[action])
         return True
 
-    def commands(self, reader: KeyReader) -> Iterator[str | None]:
-        """Session commands from keys: scrolling and redraws are handled here; None each second idle."""
+    def commands(self, reader: KeyReader) -> Iterator[Command | None]:
+        """Session commands from keys: scrolling and redraws are handled here; None each second idle and for a
+        key that is no command."""
         while True:
             key = reader.read(1.0)
             if key is None:
@@ -236,7 +265,7 @@ class TerminalView:
             elif key == "resize":
                 self.draw()
             elif not self.key(key):
-                yield KEYS.get(key.lower() if len(key) == 1 else key, "")
+                yield KEYS.get(key.lower() if len(key) == 1 else key)
 
     def suspend(self) -> None:
         self.console.show_cursor(True)
@@ -284,7 +313,7 @@ def run_lines(session: Session, lines: Iterable[str], out: TextIO) -> Summary:
         console.print()
         out.flush()
 
-    def commands() -> Iterator[str | None]:
+    def commands() -> Iterator[Command | None]:
         for line in lines:
             word = line.strip().lower()
             command = LINE_COMMANDS.get(word)
@@ -303,4 +332,4 @@ def _width(out: TextIO) -> int:
         return int(os.environ.get("COLUMNS", "80"))
 
 
-__all__ = ["CardScreen", "card_view", "frame", "run", "run_lines", "run_terminal"]
+__all__ = ["CardScreen", "Command", "card_view", "frame", "run", "run_lines", "run_terminal"]

@@ -87,7 +87,7 @@ def save_deck(deck: Deck, path: Path, expected_state: tuple[int, int] | bool | N
 
     With `expected_state` (from file_state() when the deck was read), a file that changed on disk since
     is refused rather than overwritten: someone edited it by hand meanwhile. The check is made just before
-    the new file replaces the old, under the deck's lock (see locks.py): a concurrent writer waits.
+    the new file replaces the old, under the deck's lock (see decks/locks.py): a concurrent writer waits.
     """
     from ..locks import deck_lock
 
