@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import FlashcardsError
 
 KEEP = 7  # good backups kept
-KEPT_TABLES = ("schedule", "review_log", "exported_decks", "sync_flags")  # the rest (the deck cache) is rebuilt from the decks
+KEPT_TABLES = ("schedule", "review_log", "exported_decks", "sync_flags", "anki_notes", "sync_targets")  # the rest (the deck cache) is rebuilt from the decks
 META = "backup_meta"  # (key, value): seq (the order backups were made in), settings, indexes (SQL, made on restore)
 
 

@@ -127,9 +127,22 @@ def _m008_deck_order_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX deck_cards_order ON deck_cards(deck_path, position, card_id, chunk)")
 
 
+def _m009_anki_notes(db: sqlite3.Connection) -> None:
+    # cards that came from a note made in Anki: that note's GUID and note type, so that sync and export update
+    # or leave that note and never add a second one
+    db.execute("CREATE TABLE anki_notes (card_id TEXT PRIMARY KEY, guid TEXT NOT NULL, note_type_id INTEGER)")
+    db.execute("CREATE UNIQUE INDEX anki_notes_guid ON anki_notes(guid)")
+
+
+def _m010_sync_targets(db: sqlite3.Connection) -> None:
+    # the collection and parent deck a set of decks was last synced with, so a bare `sync DECKS` repeats it
+    db.execute("CREATE TABLE sync_targets (decks TEXT PRIMARY KEY, collection TEXT NOT NULL, parent TEXT,"
+               " synced_at INTEGER NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
                                                           _m005_deck_chunks, _m006_sync_flags, _m007_previous_intervals,
-                                                          _m008_deck_order_index]
+                                                          _m008_deck_order_index, _m009_anki_notes, _m010_sync_targets]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
