@@ -63,7 +63,7 @@ def _root(
 @app.command()
 def convert(
     inputs: Annotated[list[Path], typer.Argument(help="Highlight exports: files or folders.", metavar="EXPORT...", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The deck file to create or add to.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The deck file to create or add to.", dir_okay=False)],
     name: Annotated[str | None, typer.Option(help="Deck name (default: the output file's name).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag for every new card; repeatable.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Input format; detected from the content if omitted.",
@@ -86,7 +86,7 @@ def convert(
 @app.command()
 def export(
     decks: Annotated[list[Path], typer.Argument(help="Deck files (or folders of them).", metavar="DECK...", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .apkg file to write.", dir_okay=False)],
     parent: Annotated[
         str | None, typer.Option(help="Parent deck name when exporting several decks (default: flashcards).")
     ] = None,
@@ -198,7 +198,8 @@ def cards(
     decks: DeckArgs = None,
     search: SearchOption = None,
     tag: TagFilterOption = None,
-    state: Annotated[CardStatus | None, typer.Option(help="Only cards in this state.", show_default=False)] = None,
+    state: Annotated[CardStatus | None, typer.Option(help="Only cards in this state: new, learning, review, suspended "
+                                                     "or leech.", metavar="<state>", show_default=False)] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cards as JSON.")] = False,
 ) -> None:
@@ -216,7 +217,8 @@ def cards(
 @app.command()
 def unsuspend(
     decks: DeckArgs = None,
-    card: Annotated[list[str] | None, typer.Option("--card", help="Only this card id; repeatable.")] = None,
+    card: Annotated[list[str] | None, typer.Option("--card", help="Only this card: its id, or the start of it "
+                                                    "when no other id starts so; repeatable.")] = None,
     search: SearchOption = None,
     tag: TagFilterOption = None,
     leeches: Annotated[bool, typer.Option("--leeches", help="Only cards suspended as leeches.")] = False,
@@ -236,10 +238,14 @@ def unsuspend(
 @app.command()
 def sync(
     decks: DeckArgs = None,
-    anki: Annotated[Path | None, typer.Option(help="Anki's collection.anki2 or a profile folder (default: the "
-                                                   "single profile in Anki's data folder).", show_default=False)] = None,
-    parent: Annotated[str | None, typer.Option(help="Parent deck name, as given to `export` (default: flashcards).",
+    anki: Annotated[Path | None, typer.Option(help="Anki's collection.anki2 or a profile folder (default: the one "
+                                                   "these decks were last synced with, else the single profile in "
+                                                   "Anki's data folder).", show_default=False)] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent deck name, as given to `export` (default: the one last "
+                                                    "used with this collection, else flashcards; '' for none).",
                                                show_default=False)] = None,
+    move_decks: Annotated[bool, typer.Option("--move-decks", help="Move cards Anki has to the decks another "
+                                                                  "--parent gives them.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -258,7 +264,7 @@ def sync(
     """
     from .commands import sync as command
 
-    command.run(decks, anki, parent, dry_run, db, as_json)
+    command.run(decks, anki, parent, dry_run, db, as_json, move_decks)
 
 
 @app.command()
@@ -284,6 +290,8 @@ def optimize(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
     since: Annotated[str | None, typer.Option(help="Ignore cards first answered before this date (YYYY-MM-DD).", show_default=False)] = None,
     reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new parameters give.")] = False,
+    for_deck: Annotated[bool, typer.Option("--for-deck", help="Save the parameters as the named decks' own, not for "
+                                           "every deck (Anki: optimize their preset).")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -297,7 +305,7 @@ def optimize(
     """
     from .commands import optimize as command
 
-    command.run(decks, db, as_json, since=since, reschedule=reschedule)
+    command.run(decks, db, as_json, since=since, reschedule=reschedule, for_deck=for_deck)
 
 
 @app.command()
@@ -307,6 +315,8 @@ def simulate(
     retention: Annotated[list[float] | None, typer.Option(min=0.7, max=0.99, help="Desired retention to try; repeatable (default 0.80 0.85 0.90 0.95).")] = None,
     optimal: Annotated[bool, typer.Option(help="Find the retention that costs least per card memorized.")] = False,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 42,
+    deck: Annotated[str | None, typer.Option("--deck", help="Simulate with this deck's own settings (its name or deck "
+                                             "file; default: the store's).", show_default=False)] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -322,7 +332,7 @@ def simulate(
     """
     from .commands import simulate as command
 
-    command.run(deck_size, days, retention, optimal, seed, db, as_json)
+    command.run(deck_size, days, retention, optimal, seed, db, as_json, deck)
 
 
 
@@ -331,18 +341,20 @@ def simulate(
 
 
 
-@app.command(help=options.config_help())
+@app.command(help=options.config_help(), context_settings={"ignore_unknown_options": True})  # `-1` is a value
 def config(
     key: Annotated[str | None, typer.Argument(help="A setting's name (omit to list them all).", show_default=False,
                                               autocompletion=options.setting_names)] = None,
     value: Annotated[str | None, typer.Argument(help="A new value, or `default`.", show_default=False)] = None,
     reschedule: Annotated[bool, typer.Option(help="Also move review cards' due dates to what the new settings give.")] = False,
+    deck: Annotated[str | None, typer.Option("--deck", help="A deck's own settings (its name or deck file), over the "
+                                             "store's: Anki's presets.", show_default=False)] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ) -> None:
     from .commands import config as command
 
-    command.run(key, value, db, as_json, reschedule=reschedule)
+    command.run(key, value, db, as_json, reschedule=reschedule, deck=deck)
 
 
 
@@ -351,10 +363,12 @@ def config(
 def check(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Recount answer counts that disagree with the review log "
+                                         "from it (a copy of the store is taken first); never for a damaged store.")] = False,
 ) -> None:
     """Check the review store: SQLite's integrity check and our own, each problem with a fix; lists backups.
 
-    Exits 1 when something is wrong. Never changes the store.
+    Exits 1 when something is wrong. Never changes the store, unless --repair is given.
 
     Example:
 
@@ -362,7 +376,7 @@ def check(
     """
     from .commands import check as command
 
-    if not command.run(db, as_json):
+    if not command.run(db, as_json, repair):
         raise typer.Exit(1)
 
 
@@ -385,14 +399,26 @@ def restore(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback."""
+    """Run the app; a FlashcardsError becomes one line on stderr and a non-zero exit, never a traceback; so does a
+    usage error (`flashcards: error: Missing option '-o' / '--output'. See 'flashcards convert --help'.`, exit 2)."""
+    from typer._click.exceptions import ClickException
+
     try:
-        app(args=argv, prog_name="flashcards", standalone_mode=True)
+        code = app(args=argv, prog_name="flashcards", standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except (typer.Abort, EOFError):  # standard input ended while a question waited for its answer
+        sys.stderr.write("flashcards: aborted\n")
+        sys.exit(1)
+    except ClickException as exc:
+        from .commands.failures import report_usage_error
+
+        sys.exit(report_usage_error(exc))
     except Exception as exc:
         from .commands.failures import report_failure
 
         if os.environ.get("FLASHCARDS_DEBUG") and not isinstance(exc, FlashcardsError):
             raise
         sys.exit(report_failure(exc, sys.argv[1:] if argv is None else argv))
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -6,9 +6,10 @@ sessions read them. Unknown keys and bad values are refused with one clear line.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TypeGuard
 
@@ -37,11 +38,29 @@ class Settings:
     fuzz: bool = True
     leech_lapses: int = 8
     learn_ahead_minutes: int = 20  # learning cards due this soon are shown when nothing else is due
+    load_balance: bool = True  # Anki's load balancer: fuzz picks the less loaded days
+    easy_days: list[float] = field(default_factory=lambda: [1.0] * 7)  # Monday first: 1 normal, 0.5 reduced, 0 minimum
     fitted: dict = field(default_factory=dict)  # when and how well the parameters were fitted
+    decks: dict = field(default_factory=dict)  # deck name -> its own settings (DECK_KEYS; Anki's presets)
 
     @property
     def uses_default_parameters(self) -> bool:
         return not self.parameters
+
+    def for_deck(self, name: str | None) -> Settings:
+        """The settings a deck's cards are scheduled with: these, with what the deck sets for itself over them."""
+        own = self.decks.get(name) if name is not None else None
+        if not own:
+            return self
+        merged = replace(self, decks={}, **{key: copy.deepcopy(value) for key, value in own.items() if key in DECK_KEYS})
+        if "parameters" in own:
+            merged.fitted = dict(own.get("fitted") or {})
+        return merged
+
+
+# what a deck may set for itself (`config --deck`); the rest is the store's for every deck
+DECK_KEYS = ("desired_retention", "parameters", "new_per_day", "reviews_per_day", "learning_steps_minutes",
+             "relearning_steps_minutes", "maximum_interval_days", "easy_days")
 
 
 def settings_path(db_path: Path) -> Path:
@@ -82,7 +101,27 @@ def save_settings(settings: Settings, path: Path) -> None:
 
 def names() -> list[str]:
     """The names a person may set."""
-    return [f.name for f in fields(Settings) if f.name != "fitted"]
+    return [f.name for f in fields(Settings) if f.name not in ("fitted", "decks")]
+
+
+def set_for_deck(settings: Settings, deck: str, key: str, text: str) -> None:
+    """Set one of a deck's own settings from what a person typed; `default` gives the deck the store's again."""
+    if key not in DECK_KEYS:
+        raise FlashcardsError(f"{key!r} is the same for every deck; a deck may set {', '.join(DECK_KEYS)}")
+    own = settings.decks.setdefault(deck, {})
+    if text.strip().lower() == "default":
+        own.pop(key, None)
+        if key == "parameters":
+            own.pop("fitted", None)
+    else:
+        scratch = settings.for_deck(deck)
+        scratch = replace(scratch, **{key: copy.deepcopy(getattr(scratch, key))})
+        set_from_text(scratch, key, text)
+        own[key] = getattr(scratch, key)
+        if key == "parameters":
+            own.pop("fitted", None)
+    if not own:
+        del settings.decks[deck]
 
 
 def set_from_text(settings: Settings, key: str, text: str) -> None:
@@ -139,6 +178,9 @@ def _assign(settings: Settings, key: str, value: object, where: str) -> None:
     if key == "fitted":
         settings.fitted = value if isinstance(value, dict) else {}
         return
+    if key == "decks":
+        settings.decks = _deck_settings(value, prefix)
+        return
     if key not in names():
         raise FlashcardsError(f"{prefix}unknown setting {key!r} (known: {', '.join(names())})")
     default = getattr(Settings(), key)
@@ -150,6 +192,8 @@ def _assign(settings: Settings, key: str, value: object, where: str) -> None:
             raise FlashcardsError(f"{prefix}{key} must be a list of non-negative numbers")
         if key == "parameters" and value:
             _check_parameters(value, prefix)
+        elif key == "easy_days":
+            _check_easy_days(value, prefix)
         elif key != "parameters":
             _check_steps(key, value, prefix)
         value = [float(item) for item in value]
@@ -158,14 +202,42 @@ def _assign(settings: Settings, key: str, value: object, where: str) -> None:
             raise FlashcardsError(f"{prefix}{key} must be a number")
         low, high = _RANGES[key]
         if not low <= value <= high:
-            raise FlashcardsError(f"{prefix}{key} must be between {low} and {high}, not {value}")
+            raise FlashcardsError(f"{prefix}{key} must be between {low} and {high}, not {_shown(value)}")
         if isinstance(default, int):
             if value != int(value):
-                raise FlashcardsError(f"{prefix}{key} must be a whole number, not {value}")
+                raise FlashcardsError(f"{prefix}{key} must be a whole number, not {_shown(value)}")
             value = int(value)
         else:
             value = float(value)
     setattr(settings, key, value)
+
+
+def _shown(value: float) -> str:
+    """A number as the person typed it: -1, not -1.0."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else str(value)
+
+
+def _deck_settings(value: object, prefix: str) -> dict:
+    """`decks` as read: each deck's own settings checked as the store's are."""
+    if not isinstance(value, dict) or not all(isinstance(own, dict) for own in value.values()):
+        raise FlashcardsError(f"{prefix}decks must map deck names to their settings")
+    checked: dict = {}
+    for deck, own in value.items():
+        scratch, kept = Settings(), {}
+        for key, item in own.items():
+            if key != "fitted" and key not in DECK_KEYS:
+                raise FlashcardsError(f"{prefix}decks: {deck}: {key!r} is the same for every deck")
+            _assign(scratch, key, item, f"{prefix}decks: {deck}".removeprefix(": "))
+            kept[key] = getattr(scratch, key)
+        if kept:
+            checked[str(deck)] = kept
+    return checked
+
+
+def _check_easy_days(values: list, prefix: str) -> None:
+    if len(values) != 7 or not all(0 <= value <= 1 for value in values):
+        raise FlashcardsError(f"{prefix}easy_days must be 7 numbers from 0 to 1, Monday first (1 normal, 0.5 reduced, "
+                              f"0 minimum), not {' '.join(f'{value:g}' for value in values) or 'none'}")
 
 
 def _check_steps(key: str, steps: list, prefix: str) -> None:
@@ -207,17 +279,20 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int) or math.isfinite(value)  # a huge int is caught by the bounds, never made a float
 
 
-DESCRIPTIONS = {  # shown by `flashcards config --help`
-    "desired_retention": "the chance of recall to schedule for, 0.7-0.99 (Anki: 0.9)",
-    "parameters": "FSRS parameters: `default`, or the numbers `optimize` fitted",
-    "new_per_day": "new cards a study day",
-    "reviews_per_day": "reviews a study day",
-    "rollover_hour": "the hour a study day starts, local time (Anki: 4)",
-    "learning_steps_minutes": "learning steps for new cards, in minutes",
-    "relearning_steps_minutes": "relearning steps after a lapse, in minutes",
-    "maximum_interval_days": "the longest interval, in days",
-    "fuzz": "spread review intervals a little, as Anki does (true/false)",
-    "leech_lapses": "lapses that make a card a leech (suspended)",
+DESCRIPTIONS = {  # shown by `flashcards config --help`, one line each: short enough for 80 columns
+    "desired_retention": "chance of recall to aim for, 0.7-0.99 (Anki: 0.9)",
+    "parameters": "FSRS's 21 numbers, `default` or fitted (Anki: default)",
+    "new_per_day": "new cards a study day (Anki: 20)",
+    "reviews_per_day": "reviews a study day (Anki: 200)",
+    "rollover_hour": "the hour a study day starts, 0-23 (Anki: 4)",
+    "learning_steps_minutes": "steps for new cards, minutes (Anki: 1 10)",
+    "relearning_steps_minutes": "steps after a lapse, minutes (Anki: 10)",
+    "maximum_interval_days": "the longest interval, days (Anki: 36500)",
+    "fuzz": "spread review intervals a little, true/false (Anki: true)",
+    "leech_lapses": "lapses that suspend a card as a leech (Anki: 8)",
+    "learn_ahead_minutes": "learning cards this soon are shown early (Anki: 20)",
+    "load_balance": "fuzz picks the less loaded days, true/false (Anki: true)",
+    "easy_days": "workload per weekday, Monday first, 0-1 (Anki: 1 1 1 1 1 1 1)",
 }
 
 

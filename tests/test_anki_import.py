@@ -3,7 +3,9 @@ the store: answers merged exactly once, memory states recomputed, Anki's own not
 
 from __future__ import annotations
 
+import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -220,8 +222,6 @@ def test_damaged_newer_and_history_less_packages_are_one_clear_line(tmp_path, an
 
 
 def test_import_anki_command_reports_as_json(tmp_path, anki_collection):
-    import json
-
     store, _, _, package = _round_trip(tmp_path, anki_collection, legacy=True)
     store.close()
     args = ("import-anki", str(package), "--db", str(tmp_path / "store.db"), "--json")
@@ -278,3 +278,81 @@ def test_our_own_export_read_back_adds_nothing_and_keeps_every_schedule(tmp_path
     assert (report.ours, report.answers_added, report.schedules_from_anki) == (7, 0, 0)
     assert report.answers_already == store.answer_count()
     assert list(store.cards()) == before
+
+
+def test_answers_given_here_after_the_export_and_in_anki_leave_a_store_check_calls_sound(tmp_path, anki_collection):
+    """The counts follow the merged log: a card answered here after the export and then in Anki has every
+    answer of both sides, and its reps say so (Anki's count lacks ours), so `check` finds nothing to restore."""
+    from flashcards.model import Rating
+    from flashcards.scheduling.scheduler import FSRSScheduler
+
+    store, deck, _, package = _round_trip(tmp_path, anki_collection, legacy=False, anki_note=False)
+    exported = store.answer_count()
+    answered_in_anki = {anki_collection.get_note(anki_collection.get_card(cid).nid)["Passage"]
+                        for cid in anki_collection.db.list("select distinct cid from revlog where id > ?",
+                                                           to_ms(datetime.now(UTC) - timedelta(hours=1)))}
+    here = [card for card in deck.cards if card.front in answered_in_anki]
+    assert len(here) == 3
+    scheduler = FSRSScheduler(fuzz=False)
+    at = datetime.now(UTC) - timedelta(minutes=30)  # after the export, before Anki's answers
+    with store.transaction() as db:
+        for card in here:
+            row = store.card(card.id)
+            after = scheduler.review(card.id, row.schedule, Rating.GOOD, at)
+            store.log_answer(db, card.id, at, 3, 5000, row.schedule, after)
+            store.write_card(db, replace(row, schedule=after))
+    store.close()
+    db_path = tmp_path / "store.db"
+    imported = run_cli("import-anki", str(package), "--db", str(db_path), "--json")
+    assert imported.code == 0, imported.stderr
+    assert json.loads(imported.stdout)["answers_added"] == 3
+    check = run_cli("check", "--db", str(db_path))
+    assert check.code == 0, check.stderr
+    assert f"ok (7 cards, {exported + 3 + 3} answers)" in check.stdout
+    from flashcards.store import Store
+
+    with Store(db_path) as reopened:
+        for card in here:
+            logged = [a for a in reopened.answers() if a.card_id == card.id]
+            assert reopened.card(card.id).schedule.reps == len(logged)
+
+
+def test_answers_dated_before_anki_or_far_in_the_future_are_skipped_with_one_counted_warning(tmp_path, anki_collection):
+    """Anki's revlog id is the answer's moment in ms: a row dated in the year 5138 or in 2001 is not an answer
+    anyone gave; the rest of the history comes home, and the report says how many were left out."""
+    import sqlite3
+
+    store, _, _, exported = _round_trip(tmp_path, anki_collection, legacy=True, anki_note=False)
+    card_id = anki_collection.db.scalar("select cid from revlog order by id desc limit 1")
+    far, early = to_ms(datetime(5138, 3, 2, tzinfo=UTC)), to_ms(datetime(2001, 9, 9, tzinfo=UTC))
+    # Anki's own exporter refuses such a log ("use the Check Database action"); a package from elsewhere (a phone
+    # with its clock wrong, another tool) carries it: the rows are put into Anki's package by hand
+    package = tmp_path / "misdated.apkg"
+    with zipfile.ZipFile(exported) as source, zipfile.ZipFile(package, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "collection.anki21":
+                inner = tmp_path / "inner.db"
+                inner.write_bytes(data)
+                with sqlite3.connect(inner) as db:
+                    db.executemany("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                                   "values (?, ?, -1, 3, 4, 1, 2500, 6000, 1)", [(far, card_id), (early, card_id)])
+                db.close()
+                data = inner.read_bytes()
+            target.writestr(item, data)
+    store.close()
+    db_path = tmp_path / "store.db"
+    result = run_cli("import-anki", str(package), "--db", str(db_path), "--json")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["answers_added"] == 3
+    assert report["answers_misdated"] == 2
+    [warning] = [hint for hint in report["hints"] if "skipped" in hint]
+    assert "2 answers" in warning and "5138" in warning and "\n" not in warning
+    text = run_cli("import-anki", str(package), "--db", str(db_path))
+    assert text.code == 0 and sum("skipped" in line for line in text.stdout.splitlines()) == 1
+    from flashcards.store import Store
+
+    with Store(db_path) as reopened:
+        moments = [a.reviewed_at for a in reopened.answers()]
+    assert all(datetime(2006, 1, 1, tzinfo=UTC) <= moment <= datetime.now(UTC) for moment in moments)

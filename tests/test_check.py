@@ -84,3 +84,44 @@ def test_daily_backups_once_a_day_keep_the_last_seven(tmp_path, reviewed):
         assert backup.execute("SELECT count(*) FROM review_log").fetchone()[0] == 3
     kept = sorted(path.name for path in folder.glob("fc-*.db"))
     assert len(kept) == 7 and kept[0] == "fc-2025-01-05.db"  # the first made (today's, by the review) rotated away
+
+
+def test_counts_that_disagree_with_an_intact_log_are_recounted_from_it_never_restored_away(reviewed):
+    """An answer count off while the log is whole (as an import used to leave it) is not damage: the advice is
+    to recount from the log, which keeps every answer; a restore would lose the ones newer than the backup."""
+    _, db = reviewed
+    with sqlite3.connect(db) as conn:
+        card = conn.execute("SELECT card_id FROM review_log LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE schedule SET reps = 9, lapses = 4 WHERE card_id = ?", (card,))
+    conn.close()
+    result = run_cli("check", "--db", str(db))
+    assert result.code == 1
+    assert "1 card whose answer count disagrees with the review log" in result.stderr
+    assert f"flashcards check --repair --db {db}" in result.stderr and "restore" not in result.stderr
+    repaired = run_cli("check", "--repair", "--db", str(db))
+    assert repaired.code == 0, repaired.stderr
+    assert "recounted 1 card" in repaired.stdout and "ok (4 cards, 2 answers)" in repaired.stdout
+    backup = db.parent / "backups" / "fc-before-repair.db"
+    assert str(backup) in repaired.stdout
+    with sqlite3.connect(backup) as copy:  # taken first, as the store was
+        assert copy.execute("SELECT reps FROM schedule WHERE card_id = ?", (card,)).fetchone()[0] == 9
+    copy.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT reps, lapses FROM schedule WHERE card_id = ?", (card,)).fetchone() == (1, 0)
+        assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 2
+    conn.close()
+    assert run_cli("check", "--db", str(db)).code == 0
+    assert "nothing to repair" in run_cli("check", "--repair", "--db", str(db)).stdout
+
+
+def test_restore_is_advised_only_for_a_damaged_store_and_says_what_the_backup_lacks(reviewed):
+    _, db = reviewed
+    corrupt(db)
+    damaged = db.read_bytes()
+    result = run_cli("check", "--db", str(db))
+    assert result.code == 1 and f"flashcards restore --db {db}" in result.stderr
+    # the day's backup was taken as the first review began: it holds none of the answers given since
+    assert "holds 0 answers" in result.stderr and "not in it" in result.stderr
+    refused = run_cli("check", "--repair", "--db", str(db))
+    assert refused.code == 1 and "flashcards restore" in refused.stderr and "cannot be repaired" in refused.stderr
+    assert db.read_bytes() == damaged

@@ -57,3 +57,34 @@ def test_markdown_without_blockquotes_is_not_markdown(tmp_path):
     path = tmp_path / "plain.md"
     path.write_text("A passage\nits commentary\n", encoding="utf-8")
     assert import_file(path, "plain.md").format == "pairs"
+
+
+def test_a_quote_without_commentary_warns_as_a_pairs_passage_does(tmp_path):
+    path = tmp_path / "n.md"
+    path.write_text("> First quote.\n\n> Second quote, with a note.\n\nthe note\n\n> Last quote.\n", encoding="utf-8")
+    result = import_file(path, "notes/n.md")
+    assert [(h.front, h.back) for h in result.highlights] == [
+        ("First quote.", ""), ("Second quote, with a note.", "the note"), ("Last quote.", "")]
+    assert result.warnings == [
+        "notes/n.md:1: passage has no commentary; its card has an empty back",
+        "notes/n.md:7: passage has no commentary; its card has an empty back",
+    ]
+
+
+def test_many_quotes_without_commentary_warn_for_the_first_ten_then_count_the_rest(tmp_path):
+    path = tmp_path / "quotes.md"
+    path.write_text("".join(f"> Quote number {index}.\n\n" for index in range(25)), encoding="utf-8")
+    result = import_file(path, "quotes.md")
+    assert len(result.highlights) == 25
+    assert result.warnings[:2] == ["quotes.md:1: passage has no commentary; its card has an empty back",
+                                   "quotes.md:3: passage has no commentary; its card has an empty back"]
+    assert result.warnings[10:] == ["quotes.md: 15 more passages have no commentary; their cards have empty backs"]
+
+
+def test_the_convert_report_warns_of_a_quote_without_commentary(tmp_path, cli):
+    path = tmp_path / "n.md"
+    path.write_text("> A quote.\n\nits note\n\n> A quote alone.\n", encoding="utf-8")
+    result = cli("convert", str(path), "-o", str(tmp_path / "deck.yaml"))
+    assert result.code == 0, result.stderr
+    assert "n.md:5: passage has no commentary; its card has an empty back" in result.stdout
+    assert "1 warning;" in result.stdout

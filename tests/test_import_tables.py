@@ -57,7 +57,8 @@ def test_a_readwise_export():
         ),
     ]
     assert result.skipped == {"empty highlight": 1}
-    assert result.warnings == []
+    assert result.warnings == ["exports/readwise.csv:1: columns 'Amazon Book ID', 'Color', 'Highlighted at' not used: "
+                               "their cells are in no card"]
 
 
 def test_readwise_import_layout_is_also_readwise(tmp_path):
@@ -81,7 +82,8 @@ def test_a_table_with_guessed_columns_says_which():
         ('Who said "To be is to be perceived"?', "George Berkeley", "cards.csv:3", 3),
     ]
     assert result.warnings == [
-        "cards.csv:1: front from column 'Question', back from column 'Answer' (guessed; choose with --front-col / --back-col)"
+        "cards.csv:1: front from column 'Question', back from column 'Answer' (guessed; choose with --front-col / --back-col)",
+        "cards.csv:1: column 'Source' not used: its cells are in no card",
     ]
     assert result.skipped == {"empty 'Question' cell": 1, "blank row": 1}
 
@@ -94,7 +96,7 @@ def test_named_columns_are_found_ignoring_case_and_no_guess_is_reported():
         ("George Berkeley", "Principles, 1710"),
         ("An answer without a question", ""),
     ]
-    assert result.warnings == []
+    assert result.warnings == ["cards.csv:1: column 'Question' not used: its cells are in no card"]  # no guess
 
 
 def test_only_the_front_named_and_the_back_guessed():
@@ -103,7 +105,8 @@ def test_only_the_front_named_and_the_back_guessed():
         ("Korzybski", "The map is not the territory; a model is always an approximation."),
         ("Principles, 1710", "George Berkeley"),
     ]
-    assert result.warnings == ["cards.csv:1: back from column 'Answer' (guessed; choose with --front-col / --back-col)"]
+    assert result.warnings == ["cards.csv:1: back from column 'Answer' (guessed; choose with --front-col / --back-col)",
+                               "cards.csv:1: column 'Question' not used: its cells are in no card"]
 
 
 def test_a_missing_column_lists_the_columns_there_are():
@@ -118,13 +121,15 @@ def test_a_tab_separated_table_and_one_without_known_names():
     tsv = import_file(FIXTURES / "words.tsv", "words.tsv")
     assert (tsv.format, [h.front for h in tsv.highlights]) == ("tsv", ["物の哀れ", "一期一会"])
     assert tsv.warnings == ["words.tsv:1: front from column 'Word', back from column 'Meaning' "
-                            "(guessed; choose with --front-col / --back-col)"]
+                            "(guessed; choose with --front-col / --back-col)",
+                            "words.tsv:1: column 'Reading' not used: its cells are in no card"]
     plain = import_file(FIXTURES / "plain.csv", "plain.csv")  # semicolons; the numeric id column is passed over
     assert [(h.front, h.back) for h in plain.highlights] == [
         ("the map", "die Karte"), ("the territory", "das Gebiet"), ("the model", "das Modell"),
     ]
     assert plain.warnings == ["plain.csv:1: front from column 'english', back from column 'german' "
-                              "(guessed; choose with --front-col / --back-col)"]
+                              "(guessed; choose with --front-col / --back-col)",
+                              "plain.csv:1: column 'id' not used: its cells are in no card"]
 
 
 def test_a_quote_left_open_is_an_error_at_the_row_it_opens(tmp_path):
@@ -178,3 +183,51 @@ def test_a_hypothesis_number_too_long_to_convert_is_one_line(tmp_path):
     text = '{"rows": [{"target": [], "text": "x", "n": ' + "9" * 5000 + "}]}"
     with pytest.raises(FlashcardsError, match="not an annotation export"):
         hypothesis.parse(text, "h.json", ImportOptions())
+
+
+def test_columns_no_card_takes_are_named_in_a_warning(tmp_path):
+    path = _write(tmp_path, "words.csv", "Front,Back,Page,Color,Unused\nthe map,die Karte,12,yellow,\n"
+                                         "the model,das Modell,,blue,\n")
+    result = import_file(path, "words.csv")
+    assert [(h.front, h.back) for h in result.highlights] == [("the map", "die Karte"), ("the model", "das Modell")]
+    assert result.warnings[1:] == ["words.csv:1: columns 'Page', 'Color' not used: their cells are in no card"]
+
+
+def test_a_readers_note_in_a_column_beside_the_back_is_kept_in_the_back(tmp_path):
+    path = _write(tmp_path, "quotes.csv", "Quote,Translation,My thoughts,Page,\n"
+                                          "Panta rhei,Everything flows,Heraclitus again,3,x\n"
+                                          "Carpe diem,Seize the day,,4,\n")
+    result = import_file(path, "quotes.csv")
+    assert [(h.front, h.back) for h in result.highlights] == [
+        ("Panta rhei", "Everything flows\n\nHeraclitus again"), ("Carpe diem", "Seize the day")]
+    assert result.warnings[1:] == [
+        "quotes.csv:1: column 'My thoughts' may hold your notes: its cells are added to the backs, after a blank line",
+        "quotes.csv:1: columns 'Page', column 5 not used: their cells are in no card",
+    ]
+
+
+def test_a_back_named_by_the_user_takes_no_other_column_but_the_rest_is_named(tmp_path):
+    path = _write(tmp_path, "quotes.csv", "Quote,Translation,Notes\nPanta rhei,Everything flows,Heraclitus\n")
+    result = import_file(path, "quotes.csv", options=ImportOptions(front_col="Quote", back_col="Translation"))
+    assert [(h.front, h.back) for h in result.highlights] == [("Panta rhei", "Everything flows")]
+    assert result.warnings == ["quotes.csv:1: column 'Notes' not used: its cells are in no card"]
+
+
+def test_readwise_columns_no_card_takes_are_named_and_another_note_column_kept(tmp_path):
+    path = _write(tmp_path, "rw.csv", "Highlight,Title,Author,Note,Comment,Color\n"
+                                      '"Less, but better.",Good Design,Dieter Rams,Principle 10,Rams at Braun,red\n')
+    result = import_file(path, "rw.csv")
+    assert result.format == "readwise"
+    [card] = result.highlights
+    assert (card.front, card.back) == ("Less, but better.", "Principle 10\n\nRams at Braun")
+    assert result.warnings == [
+        "rw.csv:1: column 'Comment' may hold your notes: its cells are added to the backs, after a blank line",
+        "rw.csv:1: column 'Color' not used: its cells are in no card",
+    ]
+
+
+def test_the_convert_report_names_the_columns_left_out(tmp_path, cli):
+    path = _write(tmp_path, "words.csv", "Front,Back,Page\nthe map,die Karte,12\nthe model,das Modell,13\n")
+    result = cli("convert", str(path), "-o", str(tmp_path / "deck.yaml"))
+    assert result.code == 0, result.stderr
+    assert "words.csv:1: column 'Page' not used: its cells are in no card" in result.stdout

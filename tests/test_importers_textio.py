@@ -31,6 +31,8 @@ VARIANTS = {
     "blank-lines": _text(blank_between=True).encode("utf-8"),
     "utf16-le-bom": codecs.BOM_UTF16_LE + _text("\r\n").encode("utf-16-le"),
     "utf16-be-bom": codecs.BOM_UTF16_BE + _text().encode("utf-16-be"),
+    "utf16-le-no-bom": _text("\r\n").encode("utf-16-le"),
+    "utf16-be-no-bom": _text().encode("utf-16-be"),
     "gb18030": _text("\r\n").encode("gb18030"),
     "old-mac-cr": _text("\r").encode("utf-8"),
 }
@@ -80,3 +82,57 @@ def test_last_passage_without_commentary_becomes_card_with_empty_back_and_a_warn
     result = import_file(path, "odd.txt")
     assert [(h.front, h.back) for h in result.highlights] == [("First passage", "First note"), ("Lonely passage", "")]
     assert result.warnings == ["odd.txt:4: last passage has no commentary; its card has an empty back"]
+
+
+# Chinese notes: few characters below U+0100 (the line ends, the odd digit), so few zero bytes in UTF-16; and
+# some characters' low byte is zero (一 is U+4E00), on the other side from the line ends'.
+CHINESE = [(f"第{index}段：一切有为法，如梦幻泡影，如露亦如电{'一' * (index % 3)}",
+            f"评论{index}：应作如是观。万物皆流，无物常驻，一念之间。") for index in range(40)]
+
+
+def _chinese(newline: str = "\n") -> str:
+    return "".join(f"{front}{newline}{back}{newline}{newline}" for front, back in CHINESE)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_chinese_in_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding, newline):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(_chinese(newline).encode(encoding))
+    result = import_file(path, "notes.txt")
+    assert [(h.front, h.back) for h in result.highlights] == CHINESE
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_large_utf16_file_without_a_byte_order_mark_is_read_as_the_same_file_with_one(tmp_path, encoding):
+    from flashcards.importers import stream
+
+    text = _chinese() * 300 + "".join(f"passage {index}\nnote {index}\n" for index in range(20_000))
+    bare, marked = tmp_path / "bare.txt", tmp_path / "marked.txt"
+    bare.write_bytes(text.encode(encoding))
+    marked.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    lines = stream.open_lines(bare, "bare.txt")
+    assert lines is not None  # streamed, as the marked one is
+    stream.close_lines(lines)
+    assert import_file(bare, "x.txt").highlights == import_file(marked, "x.txt").highlights
+
+
+def test_utf16_without_a_byte_order_mark_converts_through_the_cli(tmp_path, cli):
+    path = tmp_path / "bare.txt"
+    path.write_bytes(_chinese().encode("utf-16-be"))
+    result = cli("convert", str(path), "-o", str(tmp_path / "deck.yaml"))
+    assert result.code == 0, result.stderr
+    assert "bare.txt: pairs, 40 cards added" in result.stdout
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(1, 200)) * 40,  # bytes counting up: zeros nowhere
+    b"".join(index.to_bytes(2, "little") for index in range(3000)),  # small numbers, 16 bits each: zeros on one side
+    b"\x00\x00\x00\x01" * 1000,  # 32-bit numbers
+    b"\x01\x00\x02\x00" * 1000,  # zeros on one side; control characters in either byte order
+])
+def test_binary_data_with_zero_bytes_is_still_refused(tmp_path, data):
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    with pytest.raises(FlashcardsError, match=r"^blob\.bin: binary data, not a text export; "):
+        import_file(path, "blob.bin")

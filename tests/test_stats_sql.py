@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from flashcards.model import Card, CardRow, LoggedAnswer, Schedule, State
 from flashcards.stats.numbers import compute_stats
 from flashcards.stats.source import answer_records, card_snapshots
 from flashcards.stats.summed import stats_from_store
-from flashcards.stats.totals import day_of_ms, day_segments, offset_spans
+from flashcards.stats.totals import day_of_ms, hour_segments, offset_spans
 from flashcards.store import Store
 
 NOW = datetime(2025, 11, 2, 3, 30, tzinfo=UTC)  # a week after Europe's and on the day of America's autumn change
@@ -55,7 +56,8 @@ def build_store(path, seed: int) -> Store:
         last = None if due is None or rng.random() < 0.1 else due - timedelta(days=rng.choice([1, 20.99, 21, 90]))
         stability = None if state == State.NEW else rng.choice([None, -1.0, 0.0, 0.5, 1.0, 3.0, 27.9, 28.0, 400.0])
         today = day_number(NOW)
-        rows.append(CardRow(card_id, Schedule(state, None, stability, 5.0, due, last), suspended=rng.random() < 0.1,
+        difficulty = None if state == State.NEW else rng.choice([None, 1.0, 1.45, 3.0, 5.5, 9.99, 10.0])
+        rows.append(CardRow(card_id, Schedule(state, None, stability, difficulty, due, last), suspended=rng.random() < 0.1,
                             buried_until=rng.choice([None, None, today - 1, today, today + 1])))
     with store.transaction() as db:
         store.insert_answers(db, log)
@@ -149,15 +151,37 @@ def test_stats_stay_exact_when_answers_arrive_out_of_order_and_one_is_undone(tmp
     store.close()
 
 
+def back_to_schema(db, version: int) -> None:
+    """Make a store's tables, columns and indexes those of schema `version` (data kept): what every later
+    migration added is dropped, whatever migrations there are now."""
+    from flashcards.store import schema
+
+    old = sqlite3.connect(":memory:")
+    for migration in schema.MIGRATIONS[:version]:
+        migration(old)
+
+    def objects(connection) -> dict[str, str]:
+        return dict(connection.execute("SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+
+    kept = objects(old)
+    for name, kind in objects(db).items():
+        if name not in kept:
+            db.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+    for table, kind in kept.items():
+        if kind == "table":
+            columns = {row[1] for row in old.execute(f"PRAGMA table_info({table})")}
+            for row in db.execute(f"PRAGMA table_info({table})").fetchall():
+                if row[1] not in columns:
+                    db.execute(f"ALTER TABLE {table} DROP COLUMN {row[1]}")
+    db.execute(f"PRAGMA user_version = {version}")
+
+
 def test_a_store_made_before_previous_intervals_gets_them_from_its_history(tmp_path):
     """Opening a store of schema 6 fills in every answer's previous interval from the log as it stands."""
     path = tmp_path / "fc.db"
     store = build_store(path, seed=4)
     expected, _ = _stored_and_recomputed(store)
-    store.db.execute("DROP INDEX review_log_stats")
-    store.db.execute("DROP INDEX deck_cards_order")  # (made by a later migration)
-    store.db.execute("ALTER TABLE review_log DROP COLUMN previous_interval_ms")
-    store.db.execute("PRAGMA user_version = 6")
+    back_to_schema(store.db, 6)
     store.close()
     reopened = Store(path)
     stored, recomputed = _stored_and_recomputed(reopened)
@@ -168,14 +192,17 @@ def test_a_store_made_before_previous_intervals_gets_them_from_its_history(tmp_p
     reopened.close()
 
 
-def test_day_segments_cover_the_time_without_gaps_each_within_one_study_day():
+def test_hour_segments_cover_the_time_without_gaps_each_within_one_study_day_and_local_hour():
     for zone in ("Europe/Berlin", "America/Havana", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"):
+        tz = ZoneInfo(zone)
         low, high = 1_690_000_000_000, 1_740_000_000_000
-        spans = offset_spans(low, high, ZoneInfo(zone))
+        spans = offset_spans(low, high, tz)
         for rollover in (0, 4):
-            segments = day_segments(spans, rollover, high)
+            segments = hour_segments(spans, rollover, high)
             assert segments[0][0] == low and segments[-1][1] == high
-            for (_, end, _), (start, _, _) in itertools.pairwise(segments):
+            for (_, end, _, _), (start, _, _, _) in itertools.pairwise(segments):
                 assert end == start
-            for start, end, day in segments:
+            for start, end, day, hour in segments[::97]:
                 assert start < end and day_of_ms(start, spans, rollover) == day == day_of_ms(end - 1, spans, rollover)
+                for ms in (start, end - 1):
+                    assert datetime.fromtimestamp(ms / 1000, UTC).astimezone(tz).hour == hour, (zone, ms)

@@ -415,8 +415,14 @@ def test_the_command_reports_in_words_and_as_json(world, cli, tmp_path):
 
 def test_decks_synced_under_a_parent_move_there_and_a_second_sync_changes_nothing(world):
     assert world.sync().notes_added == 4  # first without a parent: a top-level deck
-    moved = world.sync(parent="Books")
+    before = anki_dump(world)
+    with pytest.raises(FlashcardsError, match=r"4 cards would move to other decks in Anki \(stoics -> Books::stoics"
+                                              r" \(4 cards\)\).*add --move-decks to move them; nothing was written"):
+        world.sync(parent="Books")  # a parent of its own moves decks only when asked to
+    assert anki_dump(world) == before
+    moved = world.sync(parent="Books", move_decks=True)
     assert (moved.notes_added, moved.notes_updated, moved.left_in_anki) == (0, 4, [])
+    assert moved.deck_moves == [{"from": "stoics", "to": "Books::stoics", "cards": 4}]
     with open_collection(world.profile) as col:
         assert len(col.find_cards('deck:"Books::stoics"')) == 4
         assert not col.find_cards('deck:"stoics"')  # moved, not copied
@@ -425,3 +431,25 @@ def test_decks_synced_under_a_parent_move_there_and_a_second_sync_changes_nothin
     assert (second.notes_added, second.notes_updated, second.answers_to_anki) == (0, 0, 1)
     assert not world.sync(parent="Books").changed
     assert_one_memory(world)
+
+
+def test_answer_counts_after_a_sync_are_what_the_merged_log_says_on_both_sides(world, cli, tmp_path):
+    """A count that disagrees with the log (an import-anki before this fix kept Anki's reps, which lacked the
+    answers given here) is made right by the next sync, in the store and in Anki, and `check` finds it sound."""
+    from anki.scheduler.v3 import CardAnswer
+
+    a, b = world.ids[:2]
+    world.answer_here(Rating.GOOD, a)
+    world.answer_here(Rating.GOOD, b)
+    world.sync()
+    world.store.db.execute("UPDATE schedule SET reps = 7, lapses = 2 WHERE card_id IN (?, ?)", (a, b))
+    world.answer_in_anki(b, CardAnswer.GOOD, 2 * DAY)
+    world.reviewing.clock.advance(days=3)
+    report = world.sync()
+    assert report.answers_to_store == 1 and set(report.schedules_moved) >= {a, b}
+    for card_id, answers in ((a, 1), (b, 2)):
+        assert (world.store.card(card_id).schedule.reps, world.store.card(card_id).schedule.lapses) == (answers, 0)
+    assert_one_memory(world)
+    world.store.close()
+    assert cli("check", "--db", str(tmp_path / "store.db")).code == 0
+    world.reviewing.store = Store(tmp_path / "store.db")

@@ -19,7 +19,8 @@ from flashcards.ui.stats_terminal import render_terminal
 
 SETTINGS = {"desired retention": "90%", "FSRS parameters": "defaults"}
 BAR_CHARS = set("▁▂▃▄▅▆▇█")
-SECTIONS = ("cards", "forecast", "heatmap", "retention", "activity", "stability", "settings")
+SECTIONS = ("cards", "forecast", "heatmap", "retention", "reviews", "time", "added", "buttons", "hours", "intervals",
+            "stability", "difficulty", "retrievability", "settings")
 
 
 @pytest.fixture
@@ -107,10 +108,37 @@ def test_terminal_answers_and_minutes_per_day(stats):
     ]
     minutes_section = after(lines, "Minutes per day")
     minutes = column_labels(minutes_section)
+    # real values: 10 s is 0.2 min, 65 s 1.1 (never "<1" on every bar)
     assert [(index, label) for index, label in enumerate(minutes) if label] == [
-        (6, "2"), (15, "<1"), (16, "<1"), (17, "<1"), (18, "<1"), (19, "<1"), (27, "1"), (28, "3"), (29, "2"),
+        (6, "2"), (15, "0.2"), (16, "0.2"), (17, "0.2"), (18, "0.2"), (19, "0.2"), (27, "1.1"), (28, "2.5"), (29, "2"),
     ]
     assert minutes_section[-1] == "Last 365 days: 16 answers, 10 min · 1.5 answers and 57 s a day studied"
+
+
+def test_a_light_day_reads_in_seconds_and_a_narrow_terminal_keeps_whole_minutes():
+    light = [review(NOW - timedelta(days=day), 3, 8 * (day + 1), 5) for day in range(3)]  # 8, 16, 24 s
+    section = after(terminal(compute_stats([], light, NOW, tz=UTC)), "Seconds per day")
+    assert [label for label in column_labels(section) if label] == ["24", "16", "8"]
+    heavy = [review(NOW - timedelta(days=1), 3, 150, 5), review(NOW, 3, 20, 5)]  # 2.5 min, 20 s
+    wide = column_labels(after(terminal(compute_stats([], heavy, NOW, tz=UTC)), "Minutes per day"))
+    assert wide[-2:] == ["2.5", "0.3"]
+    narrow = after(terminal(compute_stats([], heavy, NOW, tz=UTC), width=70), "Minutes per day")
+    assert column_labels(narrow, col=2)[-2:] == ["3", ""]  # 2.5 and 0.3 do not fit two columns: 3, and none
+
+
+def test_terminal_ranges_buttons_hours_and_memory(stats):
+    lines = terminal(stats)
+    table = after(lines, "By range")
+    rows = {line.split("  ")[0].strip(): line.split() for line in table[2:]}
+    assert rows["Answers"][-4:] == ["13", "15", "16", "17"]  # 30, 90, 365 days and all (the 3 am answer too)
+    assert rows["Cards added"][-4:] == ["1", "1", "1", "1"]  # one answer to a new card
+    buttons = {line.split()[0]: line.split()[1:5] for line in after(lines, "Answer buttons, last 30 days")[2:]}
+    assert buttons == {"Learning": ["2", "0", "1", "0"], "Young": ["1", "1", "5", "0"], "Mature": ["1", "0", "1", "1"],
+                       "All": ["4", "1", "7", "1"]}
+    hours = after(lines, "Hours of the day, last 30 days")
+    assert hours[-1].startswith("Correct: 03:00 100.0% · 09:00 100.0% · 10:00 ")
+    assert "Review intervals" in lines and "Difficulty (FSRS, 1-10 shown as 0-100%)" in lines
+    assert "Retrievability (the chance to recall a card now)" in lines
 
 
 def test_three_digit_counts_side_by_side_stay_apart():
@@ -156,7 +184,7 @@ def test_terminal_empty_states_read_as_empty_not_as_zero_percent():
     empty = "\n".join(terminal(compute_stats([], [], NOW, tz=UTC)))
     assert "No cards yet." in empty and "Nothing due in the next 30 days." in empty
     assert "No answers in the last 365 days." in empty and "No cards studied yet." in empty
-    assert "%" not in empty.replace("desired 90%", "").replace("retention 90%", "")
+    assert "%" not in empty.replace("desired 90%", "").replace("retention 90%", "").replace("0-100%", "")
     only_cards = terminal(compute_stats(known_cards(), [], NOW, tz=UTC))
     retention = after(only_cards, "True retention")
     assert [line.split()[-3:] for line in retention[2:]] == [["—", "—", "—"]] * 3
@@ -218,11 +246,14 @@ def test_html_page_holds_every_chart(stats):
     parsed = parse(page)
     assert all(section in parsed.ids for section in SECTIONS)
     assert [h.strip() for h in parsed.headings] == [
-        "Flashcards statistics", "Cards", "Due forecast, next 30 days", "Reviews, last 365 days",
-        "True retention (desired 90%)", "Answers and time per day, last 30 days", "Stability (how long a memory lasts)",
+        "Flashcards statistics", "Cards", "Due forecast", "Reviews, last 365 days", "True retention (desired 90%)",
+        "Reviews (answers by kind of card)", "Review time", "Cards added", "Answer buttons", "Hours of the day",
+        "Review intervals (days until the next review)", "Stability (how long a memory lasts)",
+        "Difficulty (FSRS, 1-10 shown as 0-100%)", "Retrievability (the chance to recall a card now)",
     ]
     text = " ".join(parsed.text)
-    assert "Due today 3 (1 overdue) · tomorrow 2 · next 7 days 6 · next 30 days 7" in text
+    assert "Due today 3 (1 overdue) · tomorrow 2 · next 7 days 6 · next 30 days 7 (0.2 a day)" in text
+    assert "Due today 3 (1 overdue) · tomorrow 2 · next 7 days 6 · next 90 days 8 (0.1 a day)" in text
     assert "Current streak 3 days · longest streak 5 days · studied 11 of 365 days (3%)" in text
     assert "Settings: desired retention 90% · FSRS parameters defaults · day starts 04:00" in text
     for number in ("75.0%", "3/4", "85.7%", "6/7", "76.9%", "10/13"):
@@ -242,20 +273,27 @@ def test_html_heatmap_has_a_cell_per_day_with_its_count(stats):
     assert int(by_date["2026-03-15"]["y"]) == max(int(cell["y"]) for cell in cells)
 
 
+def ranged(page: str, key: str) -> str:
+    """The blocks of one range (1m, 3m, 1y, all), all sections together."""
+    return "".join(re.findall(rf'<div class="rg rg-{key}" data-range="{key}">(.*?)</div>(?=<div class="rg |</section>|<p)',
+                              page, flags=re.S))
+
+
 def test_html_svg_charts_are_well_formed_with_the_numbers(stats):
     page = render_html(stats, SETTINGS)
     charts = svgs(page)
     ns = "{http://www.w3.org/2000/svg}"
     assert all(chart.tag in ("svg", f"{ns}svg") for chart in charts)
-    labelled = {chart.get("aria-label"): chart for chart in charts if chart.get("aria-label")}
+    labelled = {chart.get("aria-label"): chart for chart in svgs(ranged(page, "1m")) if chart.get("aria-label")}
     forecast = labelled["Cards due per day"]
     titles = [title.text for title in forecast.iter("title")]
     assert len(titles) == 30 and titles[0] == "2026-03-15: 3 due (with 1 overdue)" and titles[5] == "2026-03-20: 1 due"
     assert [text.text for text in forecast.iter("text") if text.get("class") == "v"] == ["3", "2", "1", "1"]
-    answers = labelled["Answers per day"]
+    answers = labelled["Answers per day by kind"]
     assert [text.text for text in answers.iter("text") if text.get("class") == "v"] == ["1"] * 6 + ["2", "3", "2"]
-    minutes = labelled["Minutes per day"]
-    assert [text.text for text in minutes.iter("text") if text.get("class") == "v"] == ["2"] + ["<1"] * 5 + ["1", "3", "2"]
+    minutes = labelled["Minutes per day by kind"]
+    assert [text.text for text in minutes.iter("text") if text.get("class") == "v"] == (
+        ["2"] + ["0.2"] * 5 + ["1.1", "2.5", "2"])
     stability = [chart.get("aria-label") for chart in svgs(section(page, "stability"))]
     assert stability == ["<1d: 1", "1-3d: 2", "3-7d: 1", "1-2w: 0", "2-4w: 1", "1-3mo: 1", "3-6mo: 1", "6-12mo: 0",
                          ">1y: 1"]
@@ -270,8 +308,8 @@ def test_html_is_self_contained_phone_ready_and_escaped(stats):
     metas = parse(page).metas
     assert {"name": "viewport", "content": "width=device-width, initial-scale=1"} in metas
     assert "prefers-color-scheme:dark" in page.replace(" ", "")
-    assert re.search(r"\.scroll\{[^}]*overflow-x:auto", page)  # the heatmap scrolls on a narrow screen
-    assert '<div class="scroll end"><div class="heat">' in page
+    assert "overflow-x" not in page and "direction:rtl" not in page  # nothing scrolls sideways: every chart fits
+    assert '<svg class="heatgrid" viewBox=' in page  # the calendar scales to the width
 
 
 def test_html_empty_states():
@@ -280,7 +318,8 @@ def test_html_empty_states():
     assert all(section in parsed.ids for section in SECTIONS)
     text = " ".join(parsed.text)
     for message in ("No cards yet.", "Nothing due in the next 30 days.", "No answers in the last 365 days.",
-                    "No answers in the last 30 days.", "No cards studied yet."):
+                    "No answers in the last 30 days.", "No cards studied yet.", "No answers in the whole history.",
+                    "No cards added in the last 30 days.", "No review cards yet."):
         assert message in text
     assert len(parsed.cells) == 365 and {cell["class"].split()[0] for cell in parsed.cells} == {"l0"}
     assert "nan" not in text.lower() and "0.0%" not in text

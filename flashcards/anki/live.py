@@ -36,15 +36,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import FlashcardsError
+from .live_errors import LOCKED, backups_folder, collection_failure, is_locked, kind_of, reason
 from .live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite, WriteResult
 from .live_read import read_our_cards, read_reviews
-from .live_write import make_backup, write_changes
+from .live_write import clear_leftovers, make_backup, release_file, write_changes
 
 __all__ = [
     "AnkiCard", "AnkiDays", "AnkiReview", "NoteWrite", "ReviewWrite", "ScheduleWrite", "WriteResult",
@@ -56,7 +58,8 @@ BASE_ENV = "FLASHCARDS_ANKI_BASE"  # overrides Anki's data folder (tests, unusua
 COLLECTION = "collection.anki2"
 EXTRA_HINT = "pip install 'flashcards[anki]'"
 SQLITE_HEADER = b"SQLite format 3\x00"
-LOCKED = "Anki already has this collection open; close Anki first"
+OPEN_WAIT_S = 5.0  # how long a collection another process holds is waited for before refusing
+OPEN_POLL_S = 0.1
 
 
 def require_anki() -> None:
@@ -113,7 +116,9 @@ def locate_collection(path: Path | None) -> Path:
 
 def _locked(path: Path) -> bool:
     """True if another process holds the collection: Anki's backend opens SQLite in WAL mode with
-    `locking_mode=exclusive` and no busy wait, so while it has the file open every other reader is locked out."""
+    `locking_mode=exclusive` and no busy wait, so while it has the file open every other reader is locked out.
+    Only asked before the collection is open here: closing this probe's descriptor drops every POSIX lock this
+    process holds on the file (see live_write.make_backup)."""
     probe = None
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)
@@ -131,30 +136,57 @@ def _is_sqlite(path: Path) -> bool:
         return file.read(16) == SQLITE_HEADER
 
 
+def _open(path: Path) -> Any:
+    """Anki's Collection at `path`, waiting up to OPEN_WAIT_S while another process holds it: a sync killed a
+    moment ago may still be letting go of the file (a SIGKILLed process keeps its locks until the write or
+    fsync it is inside returns); Anki desktop holds it for longer, and is refused with one line."""
+    from anki.collection import Collection
+    from anki.errors import BackendError
+
+    deadline = time.monotonic() + OPEN_WAIT_S
+    cwd = os.getcwd()  # Anki's media code may change the working folder
+    try:
+        while True:
+            try:
+                return Collection(str(path))
+            except BackendError as error:
+                locked = is_locked(error) or (kind_of(error) == "other" and _locked(path))
+                if locked and time.monotonic() < deadline:
+                    time.sleep(OPEN_POLL_S)
+                    continue
+                if locked:
+                    raise FlashcardsError(f"{path}: {LOCKED}") from error
+                if kind_of(error) == "other":
+                    raise FlashcardsError(f"{path}: not an Anki collection Anki can open ({reason(error)})") from error
+                raise collection_failure(path, error) from error
+    finally:
+        os.chdir(cwd)
+
+
 @contextmanager
 def open_collection(path: Path) -> Iterator[Any]:
     """The collection at `path` (a file or a profile folder), open for the block and closed after it.
 
     Refuses, with one line and without writing, a collection that another process (Anki) holds open, a path
-    that does not exist (Anki would create an empty collection there) and a file that is not a collection."""
+    that does not exist (Anki would create an empty collection there) and a file that is not a collection.
+    A failure of Anki's backend inside the block (a damaged collection, a full disk) is one line too (see
+    live_errors): it happens before Anki's one write transaction commits, so nothing was written."""
     require_anki()
-    from anki.collection import Collection
-    from anki.errors import DBError
+    from anki.errors import BackendError
 
     path = locate_collection(path)
     if not _is_sqlite(path):  # Anki would turn an empty or foreign file into a new, empty collection
         raise FlashcardsError(f"{path}: not an Anki collection (not an SQLite database)")
-    cwd = os.getcwd()  # Anki's media code may change the working folder
+    cwd = os.getcwd()
+    col = _open(path)
     try:
-        col = Collection(str(path))
-    except DBError as error:
-        if _locked(path):
-            raise FlashcardsError(f"{path}: {LOCKED}") from error
-        raise FlashcardsError(f"{path}: not an Anki collection Anki can open ({error})") from error
-    finally:
-        os.chdir(cwd)
-    try:
+        clear_leftovers(backups_folder(path))
         yield col
+    except BackendError as error:
+        raise collection_failure(path, error) from error
     finally:
-        col.close()
-        os.chdir(cwd)
+        try:
+            col.close()
+        finally:
+            release_file(col)  # only now: closing it while the collection was open would drop Anki's lock
+            os.chdir(cwd)

@@ -1,4 +1,8 @@
-"""Reading our notes, their cards' scheduling and their review log out of an open Anki collection."""
+"""Reading our notes, their cards' scheduling and their review log out of an open Anki collection.
+
+Our notes are those of our note type (note_type.MODEL_ID). A card that came from a note made in Anki (brought by
+`import-anki --deck`) keeps that note, of the person's own note type, under its GUID: `their_notes` finds those,
+and `note_cards` finds both kinds, so answers and schedules are written to that note's first card."""
 
 from __future__ import annotations
 
@@ -42,10 +46,31 @@ def our_notes(col: Any) -> dict[str, tuple[int, int]]:
     return found
 
 
+def their_notes(col: Any, guids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """GUID -> (note id, first card's id) of the notes of other note types among `guids` (notes made in Anki
+    that our cards came from), in one pass over the notes, filtered here (notes.guid has no index)."""
+    wanted = set(guids)
+    if not wanted:
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+    rows = col.db.all("select n.guid, n.id, c.id from notes n join cards c on c.nid = n.id where n.mid != ? "
+                      "order by c.ord", MODEL_ID)
+    for guid, note_id, card_id in rows:
+        if guid in wanted:
+            found.setdefault(guid, (note_id, card_id))
+    return found
+
+
 def note_cards(col: Any, guids: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """GUID -> (note id, card id) for the notes of our note type among `guids`."""
+    """GUID -> (note id, card id) for the notes among `guids`: of our note type, or else the person's own note
+    a card of ours came from (their_notes; looked for only when some GUID is not one of ours)."""
     everything = our_notes(col)
-    return {guid: everything[guid] for guid in dict.fromkeys(guids) if guid in everything}
+    wanted = list(dict.fromkeys(guids))
+    found = {guid: everything[guid] for guid in wanted if guid in everything}
+    missing = [guid for guid in wanted if guid not in found]
+    if missing:
+        found.update(their_notes(col, missing))
+    return found
 
 
 def our_guids_in_decks(col: Any, deck_names: list[str]) -> set[str]:
@@ -107,7 +132,7 @@ def anki_card(col: Any, guid: str, note_id: int, card_id: int, days: AnkiDays) -
 
 
 def read_our_cards(col: Any, guids: Iterable[str]) -> dict[str, AnkiCard]:
-    """Our notes (our note type) among `guids`, by GUID; GUIDs Anki does not have are simply absent."""
+    """Our cards' notes among `guids` (see note_cards), by GUID; GUIDs Anki does not have are simply absent."""
     days = AnkiDays(col)
     return {
         guid: anki_card(col, guid, note_id, card_id, days)

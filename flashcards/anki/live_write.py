@@ -1,8 +1,23 @@
-"""Writing notes, answers and scheduling into an open Anki collection: all in one transaction, or nothing."""
+"""Writing notes, answers and scheduling into an open Anki collection: all in one transaction, or nothing.
+
+Anki's backup and the collection's lock. Anki's backend holds the collection with SQLite's exclusive locking mode,
+which on POSIX systems is an fcntl() lock, and such locks belong to the process: closing *any* descriptor the
+process has on the file drops them all. Anki's own `create_backup` reads the collection file through a descriptor
+of its own and closes it, so after it the collection was no longer locked: a second process (Anki desktop, another
+sync, a sync killed a moment ago that was still letting go) could open it while this one wrote to it, and read a
+half-written file ("database disk image is malformed") or write over it. So the backup is made from a snapshot:
+the file read through one descriptor kept open until the collection is closed (`release_file`), its -wal copied
+beside it (in exclusive mode SQLite locks only the main file), and Anki's backup taken of that copy, into a folder
+of its own, then moved into the profile's `backups` folder whole: a sync killed meanwhile leaves no half-written
+backup there, only its working folder, which the next sync removes (`clear_leftovers`).
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import tempfile
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -11,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FlashcardsError
+from .live_errors import collection_failure
 from .live_model import (
     QUEUE_DAY_LEARN,
     QUEUE_LEARN,
@@ -35,6 +51,9 @@ ANKI_OWN_TAGS = {"leech", "marked"}  # tags Anki itself puts on notes: an update
 _CARD_KEYS = ("type", "queue", "due", "ivl", "reps", "lapses", "factor", "left", "did", "odid", "odue")
 _FLOAT_KEYS = ("desired_retention", "decay")
 _REVIEW_CHUNK = 20_000  # answers written to Anki's review log per statement (bounded memory)
+_PIN = "_flashcards_collection_file"  # the Collection's attribute holding the descriptor make_backup reads through
+WORK_PREFIX = ".flashcards-backup-"  # make_backup's working folder inside the backups folder
+_COPY_BYTES = 1 << 20
 
 
 class _DryRun(Exception):
@@ -64,11 +83,93 @@ def write_changes(
 
 
 def make_backup(col: Any, folder: Path) -> Path | None:
-    """Anki's own backup (a .colpkg, with its rotation), forced and waited for; the newest backup file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
-    backups = sorted(folder.glob("backup-*.colpkg"), key=lambda path: path.stat().st_mtime)
-    return backups[-1] if backups else None
+    """Anki's own backup (a .colpkg, as Anki names them) of the collection as it is, in `folder`, made without
+    letting go of the collection's lock (see the module's docstring); the backup file, or None if Anki made none.
+    A full disk or a failure of Anki's backup is one line (nothing was written yet)."""
+    from anki.errors import BackendError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        clear_leftovers(folder)
+        if os.name == "nt":  # Windows locks belong to a handle: Anki's own read of the file drops nothing
+            col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+            backups = sorted(folder.glob("backup-*.colpkg"), key=lambda path: path.stat().st_mtime)
+            return backups[-1] if backups else None
+        return _backup_of_snapshot(col, folder)
+    except (OSError, BackendError) as error:
+        raise collection_failure(Path(col.path), error) from error
+
+
+def _backup_of_snapshot(col: Any, folder: Path) -> Path | None:
+    from anki.collection import Collection
+
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=folder))
+    cwd = os.getcwd()  # Anki's media code may change the working folder
+    try:
+        copy = work / "collection.anki2"
+        _snapshot(col, copy)
+        made = work / "made"
+        made.mkdir()
+        snapshot = Collection(str(copy))
+        try:
+            snapshot.create_backup(backup_folder=str(made), force=True, wait_for_completion=True)
+        finally:
+            snapshot.close()
+        backups = sorted(made.glob("backup-*.colpkg"))
+        if not backups:
+            return None
+        target = folder / backups[-1].name
+        os.replace(backups[-1], target)  # whole or not at all
+        return target
+    finally:
+        os.chdir(cwd)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _snapshot(col: Any, copy: Path) -> None:
+    """The collection file and its -wal, copied as they are (this process holds the lock: nothing moves)."""
+    source = collection_file(col)
+    size = os.fstat(source).st_size
+    with copy.open("wb") as out:
+        offset = 0
+        while offset < size:
+            chunk = os.pread(source, min(_COPY_BYTES, size - offset), offset)
+            if not chunk:
+                break
+            out.write(chunk)
+            offset += len(chunk)
+    wal = Path(f"{col.path}-wal")
+    if wal.exists():
+        shutil.copyfile(wal, f"{copy}-wal")
+
+
+def collection_file(col: Any) -> int:
+    """A read-only descriptor on the collection file, opened once and kept until `release_file` (after the
+    collection is closed): reading through it, and never closing it early, keeps Anki's lock on the file."""
+    fd = getattr(col, _PIN, None)
+    if fd is None:
+        fd = os.open(col.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        setattr(col, _PIN, fd)
+    return fd
+
+
+def release_file(col: Any) -> None:
+    """Close collection_file's descriptor; call only once the collection itself is closed."""
+    fd = getattr(col, _PIN, None)
+    if fd is not None:
+        delattr(col, _PIN)
+        os.close(fd)
+
+
+def clear_leftovers(folder: Path) -> None:
+    """Remove the working folders of backups a killed sync left in `folder` (only a process holding the
+    collection makes one, so any found by the holder are a dead process's)."""
+    try:
+        leftovers = list(folder.glob(WORK_PREFIX + "*")) if folder.is_dir() else []
+    except OSError:
+        return
+    for leftover in leftovers:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _transaction(col: Any, notes, reviews, schedules, keep: bool) -> WriteResult:

@@ -27,12 +27,13 @@ KNOWN_SCHEMAS = (11, 18)
 
 @dataclass(frozen=True, slots=True)
 class AnkiNote:
-    """A note: its id, GUID, fields (as Anki stores them: HTML) and tags."""
+    """A note: its id, GUID, fields (as Anki stores them: HTML), tags and note type."""
 
     id: int
     guid: str
     fields: list[str]
     tags: list[str]
+    note_type_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,8 +213,8 @@ def _read_collection(path: Path, filename: str, db: sqlite3.Connection) -> AnkiP
     config = _config(db, schema, conf)
     package = AnkiPackage(path, filename, schema, crt, config, db=db)
     package.notes = [
-        AnkiNote(nid, guid, flds.split("\x1f"), tags.split())
-        for nid, guid, flds, tags in db.execute("SELECT id, guid, flds, tags FROM notes ORDER BY id")
+        AnkiNote(nid, guid, flds.split("\x1f"), tags.split(), mid)
+        for nid, guid, flds, tags, mid in db.execute("SELECT id, guid, flds, tags, mid FROM notes ORDER BY id")
     ]
     package.cards = [
         AnkiCard(cid, nid, ord_, ctype, queue, due, ivl, reps, lapses, left, _card_data(data))

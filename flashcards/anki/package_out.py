@@ -84,6 +84,7 @@ def export_decks(
     note_times: Mapping[str, float] | None = None,
     history: ExportHistory | None = None,
     package_format: str = "legacy",
+    guids: Mapping[str, str] | None = None,
 ) -> int:
     """Write the decks to one .apkg at `out`; returns the number of notes written.
 
@@ -91,6 +92,9 @@ def export_decks(
     or now); giving unchanged cards their earlier time makes a re-import update only what changed.
     `history` (see export/history.py) adds each card's schedule and answers; `package_format` is "legacy"
     (collection.anki2, every Anki since 2.1) or "current" (collection.anki21b, zstd: Anki 2.1.50 and later).
+    `guids` maps the ids of cards that came from notes made in Anki to those notes' GUIDs: such a note is written
+    with its own GUID, so that Anki's import matches the note it has (and leaves it, its note type being the
+    person's) instead of adding a second one.
     """
     import time
 
@@ -103,17 +107,22 @@ def export_decks(
     model = genanki_model()
     note_class = _timed_note_class()
     note_times = note_times or {}
+    linked = guids or {}
     anki_decks = []
     count = 0
     seen_guids: dict[str, str] = {}
+    deck_of: dict[str, NamedDeck] = {}  # each note's deck, to name both when a card is in two
     for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
         anki_deck = genanki.Deck(deck_id(name), name)
         deck_tags = list(dict.fromkeys(anki_tag(tag) for tag in deck.tags if tag.strip()))
         for card in deck.cards:
-            guid = note_guid(card.id)
+            guid = linked.get(card.id) or note_guid(card.id)
             if guid in seen_guids:
-                raise FlashcardsError(f"card {card.id} is in more than one of the exported decks")
+                first, second = (getattr(d, "path", d.name) for d in (deck_of[guid], deck))
+                raise FlashcardsError(f"card {card.id} is in two of the exported decks, {first} and {second}; "
+                                      "keep it in one of them")
             seen_guids[guid] = card.id
+            deck_of[guid] = deck
             tags = deck_tags
             if card.tags:
                 tags = list(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))

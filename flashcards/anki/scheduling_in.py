@@ -7,12 +7,17 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 
-from ..clock import day_number, day_start
+from ..clock import day_number, day_start, to_ms
 from ..model import CardRow, LoggedAnswer, Schedule, State
 from .package_in import AnkiAnswer, AnkiCard, anki_moment
 
 STATE_OF_TYPE = {0: State.NEW, 1: State.LEARNING, 2: State.REVIEW, 3: State.RELEARNING}
 MANUAL, RESCHEDULED, FILTERED = 4, 5, 3
+# a review-log row's id is its moment in ms: one before Anki existed, or more than a day after now (another
+# device's clock may run a little ahead; Anki's own exporter refuses any row in the future), is no answer anyone
+# gave (a clock set wildly wrong, a broken tool) and is left out of the history
+EARLIEST_ANSWER_MS = 1_136_073_600_000  # 2006-01-01 00:00 UTC
+AHEAD_MS = 86_400_000
 _BREAK = re.compile(r"<br\s*/?>|</(?:div|p|li)>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -30,6 +35,19 @@ def is_answer(entry: AnkiAnswer) -> bool:
     if entry.ease < 1 or entry.ease > 4 or entry.kind in (MANUAL, RESCHEDULED):
         return False
     return not (entry.kind == FILTERED and entry.factor == 0)
+
+
+def misdated(moment_ms: int, now_ms: int) -> bool:
+    """Whether an answer's moment (ms UTC) is one no answer can have: before 2006, or more than a day ahead."""
+    return moment_ms < EARLIEST_ANSWER_MS or moment_ms > now_ms + AHEAD_MS
+
+
+def moment_text(moment_ms: int) -> str:
+    """A moment in ms as a UTC date, for a message (one past what a date can hold is named by its ms)."""
+    try:
+        return (anki_moment(0) + timedelta(milliseconds=moment_ms)).strftime("%Y-%m-%d")
+    except (OverflowError, ValueError):
+        return f"{moment_ms} ms after 1970"
 
 
 def answers_of(card_id: str, entries: Iterable[AnkiAnswer]) -> list[LoggedAnswer]:
@@ -76,8 +94,9 @@ def card_row(card_id: str, card: AnkiCard, days_elapsed: int, now: datetime, ste
     stability = memory.get("s") if state != State.NEW else None
     difficulty = memory.get("d") if state != State.NEW else None
     last = last_answer
-    if "lrt" in memory and state != State.NEW:
-        last = anki_moment(int(memory["lrt"]))
+    lrt = memory.get("lrt")
+    if isinstance(lrt, int | float) and state != State.NEW and not misdated(int(lrt) * 1000, to_ms(now)):
+        last = anki_moment(int(lrt))
     schedule = Schedule(state, step, stability, difficulty, due, last, card.reps, card.lapses)
     buried = today if card.queue in (-2, -3) else None
     return CardRow(card_id, schedule, card.queue == -1, buried)

@@ -51,3 +51,23 @@ def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = Fal
         opened = open_decks(store, deck_paths(decks), on_parse)
     return Session(store, opened, FSRSScheduler.from_settings(settings), settings, ahead=ahead, only=only,
                    limit_cards=limit_cards, limit_minutes=limit_minutes)
+
+
+def deck_names_of(store: Store | None, keys: list[str] | None) -> list[str]:
+    """The names of the decks with these store keys (a deck's own settings follow its name), each once, in order."""
+    if store is None or not keys:
+        return []
+    names = [cached.name for key in keys if (cached := store.cached_deck(key)) is not None]
+    return list(dict.fromkeys(names))
+
+
+def settings_in_use(settings: Settings, names: list[str]) -> tuple[Settings, str]:
+    """The settings cards of these decks are scheduled with, and how to say which: one deck's own over the store's
+    when the decks are one deck with settings of its own, else the store's (said so when some have their own)."""
+    own = [name for name in names if settings.decks.get(name)]
+    if len(set(names)) == 1 and own:
+        keys = ", ".join(sorted(settings.decks[own[0]]))
+        return settings.for_deck(own[0]), f"the own settings of deck {own[0]} ({keys}), the rest the store's"
+    if own:
+        return settings, f"the store's settings (not the own settings of {', '.join(own)}: name one deck for those)"
+    return settings, "the store's settings"

@@ -14,6 +14,7 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *,
     from ..anki.package_out import export_decks
     from ..clock import utc_now
     from ..decks.open_decks import load_through_store
+    from ..export.history import anki_note_guids
     from ..export.note_times import note_times, record_note_times
     from ..files.atomic import refuse_to_replace_a_deck
     from ..ui.console import parse_progress, progress_bar
@@ -31,6 +32,6 @@ def run(decks: list[Path], output: Path, parent: str | None, db: Path | None, *,
             history = export_history(store, store_settings(store), utc_now())
         with progress_bar("Exporting", sum(len(deck.cards) for deck in loaded)) as advance:
             count = export_decks(loaded, output, parent, progress=advance, note_times=times.notes, history=history,
-                                 package_format=package_format)
+                                 package_format=package_format, guids=anki_note_guids(store, loaded))
         record_note_times(store, times)
     print_export(count, len(loaded), output)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import FlashcardsError
 from ..store import damaged_store_error, resolve_db_path
-from ..ui.console import error_line
+from ..ui.console import error_line, usage_error_line
 
 
 def report_failure(exc: Exception, argv: list[str]) -> int:
@@ -24,6 +24,16 @@ def report_failure(exc: Exception, argv: list[str]) -> int:
     # a bug of ours: one line for the person, the traceback on request
     error_line(f"internal error: {type(exc).__name__}: {exc} (run with FLASHCARDS_DEBUG=1 for details)")
     return 2
+
+
+def report_usage_error(exc) -> int:
+    """A usage error the parser found (a missing option, a bad value, an unknown option or command) as one line
+    naming the command's help; returns its exit code (2). With no arguments at all the help was shown already."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return exc.exit_code
+    ctx = getattr(exc, "ctx", None)
+    usage_error_line(exc.format_message(), ctx.command_path if ctx is not None else "flashcards")
+    return exc.exit_code
 
 
 def _db_argument(args: list[str]) -> Path | None:

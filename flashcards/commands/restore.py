@@ -15,15 +15,15 @@ def run(backup: Path | None, db: Path | None, yes: bool) -> None:
     from ..store import resolve_db_path
     from ..store.restore import plan_restore, restore
     from ..ui.console import out_console
+    from ..ui.reports import print_restored, restore_plan_line
 
     path = resolve_db_path(db)
     plan = plan_restore(path, settings_path(path), backup, utc_now().astimezone())
     console = out_console()
-    console.print(plan.describe(), markup=False)
+    console.print(restore_plan_line(plan), markup=False)
     if not yes:
         if not sys.stdin.isatty():
             raise FlashcardsError("restore: pass --yes to confirm (standard input is not a terminal)")
         if console.input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
             raise FlashcardsError("restore: nothing changed")
-    for line in restore(plan).lines():
-        console.print(line, markup=False)
+    print_restored(restore(plan))

@@ -1,29 +1,58 @@
 """`flashcards sync`: the decks' cards, answers and schedules, the same in the store and in Anki's collection.
 
-The collection is opened first: while Anki has it open the sync stops there, before the store is touched.
+The collection is opened first: while Anki has it open the sync stops there, before the store is touched (what the
+decks were last synced with is read from the store without writing to it). Without --anki the collection synced
+with last time is used (else the single profile in Anki's data folder); without --parent, the parent used last
+time with that collection; either said in one line.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from ..errors import FlashcardsError
 from .context import deck_paths, open_store, store_settings
 
 
 def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run: bool, db: Path | None,
-        as_json: bool) -> None:
+        as_json: bool, move_decks: bool = False) -> None:
     """Open Anki's collection, then the store and the decks; sync; print the report."""
     from ..anki.live import locate_collection, open_collection
     from ..decks.open_decks import load_through_store
+    from ..store import resolve_db_path
+    from ..store.sync_state import last_sync_target
     from ..sync import sync_with_anki
     from ..ui.console import err_console, parse_progress
-    from ..ui.reports import print_sync
+    from ..ui.reports import print_sync, print_sync_target
 
-    path = locate_collection(anki)
+    paths = deck_paths(decks)
+    key = deck_set_key(paths)
+    last = last_sync_target(resolve_db_path(db), key)
+    if anki is None and last is not None:
+        path = Path(last.collection)
+        if not path.is_file():
+            raise FlashcardsError(f"{path}: the collection these decks were last synced with is gone; pass --anki PATH")
+    else:
+        path = locate_collection(anki)
+    same = last is not None and str(path.resolve()) == last.collection
+    from_memory = last is not None and (anki is None or (parent is None and same))
+    if parent is None and same:
+        parent = last.parent if last is not None else None
+    if from_memory and last is not None:
+        print_sync_target(str(path), parent or None)
     with open_collection(path) as col, open_store(db) as store:
         settings = store_settings(store)
         with parse_progress() as on_parse:
-            loaded = load_through_store(store, deck_paths(decks), on_parse)
+            loaded = load_through_store(store, paths, on_parse)
         with err_console().status("Syncing with Anki…"):
-            report = sync_with_anki(store, col, loaded, settings, parent=parent, dry_run=dry_run)
+            report = sync_with_anki(store, col, loaded, settings, parent=parent, dry_run=dry_run,
+                                    move_decks=move_decks, remember=key)
+    report.as_last_time = from_memory
     print_sync(report, as_json)
+
+
+def deck_set_key(paths: list[Path]) -> str:
+    """What identifies a set of decks across syncs: the files and folders named, as full paths (a deck file
+    added to a named folder keeps the set the same)."""
+    return json.dumps(sorted(str(path.expanduser().resolve()) for path in paths), ensure_ascii=False)

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..errors import FlashcardsError
 from ..model import Card, CardFilter, CardRow, CardStatus, State, statuses
 from ..store import Store
 from .open_decks import OpenDeck
@@ -61,3 +62,25 @@ def unsuspend_matching(store: Store, decks: Sequence[OpenDeck], wanted: CardFilt
     """Bring back the suspended cards (and leeches) that pass the filter; returns how many came back."""
     ids = [found.card.id for found in find_cards(store, decks, wanted) if found.row.suspended]
     return store.unsuspend([deck.key for deck in decks], ids) if ids else 0
+
+
+def resolve_card_ids(store: Store, decks: Sequence[OpenDeck], given: Sequence[str], where: str) -> tuple[str, ...]:
+    """The whole ids `--card` names, as git takes commits: a whole id, or the start of exactly one card's id.
+
+    An id no card of the decks has, or a start several ids share (their number said), is an error; `where`
+    names the decks for the message.
+    """
+    keys = [deck.key for deck in decks]
+    whole: list[str] = []
+    for text in given:
+        wanted = text.strip()
+        if not wanted:
+            raise FlashcardsError("--card: an empty id")
+        count, first = store.card_ids_beginning(keys, wanted) if keys else (0, [])
+        if count == 0:
+            raise FlashcardsError(f"--card {wanted}: no card of {where} has this id")
+        if count > 1:
+            shown = ", ".join(first) + (", …" if count > len(first) else "")
+            raise FlashcardsError(f"--card {wanted}: {count} cards' ids begin with it ({shown}); give more of the id")
+        whole.append(first[0])
+    return tuple(dict.fromkeys(whole))

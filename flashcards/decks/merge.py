@@ -3,7 +3,9 @@ convert job (highlight exports in, one deck file out) with a report of what happ
 
 from __future__ import annotations
 
+import hashlib
 import os
+import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ..files.textio import STDIN
 from ..files.walk import walk
 from ..importers import ImportOptions, import_file
 from ..model import Card, Deck, Highlight, card_id
@@ -33,6 +36,9 @@ class MergeReport:
 class DeckMerger:
     """Plans adding highlights to a deck; cards already in the deck are never touched.
 
+    Each passage counts once, in the file it first appears in: added, or already in the deck; met again (in any
+    file) it is a duplicate merged, so the counts add up to the cards.
+
     A highlight whose passage matches a card added before by this merger (from any file) is merged into it:
     its commentary kept too when it differs (after a blank line), its tags added. The new cards are made as
     `new_cards()` is iterated, from the highlights as their importers hold them, so that a big export is not
@@ -46,15 +52,20 @@ class DeckMerger:
         self._batches: list[tuple[Sequence[Highlight], array, array]] = []  # highlights; new cards' positions, ids
         self._new: set[int] = set()  # the new cards' ids, as numbers (smaller than their text)
         self._later: dict[int, list[Highlight]] = {}  # highlights merged into a new card, in order
+        self._seen: set[str] = set()  # the existing cards' ids met so far: each counted `already` once
 
     def add(self, highlights: Sequence[Highlight]) -> MergeReport:
         """Merge one file's highlights; the report counts what this call did."""
         report = MergeReport()
         positions, numbers = array("I"), array("Q")
         for position, highlight in enumerate(highlights):
-            ident = card_id(highlight.front)
-            if ident in self.existing:
-                report.already += 1
+            ident = passage_id(highlight.front)
+            if ident in self.existing:  # counted once, as a new card is: seen again, it is a duplicate merged
+                if ident in self._seen:
+                    report.merged += 1
+                else:
+                    self._seen.add(ident)
+                    report.already += 1
                 continue
             number = int(ident, 16)
             if number in self._new:
@@ -82,6 +93,32 @@ class DeckMerger:
                         if tag not in card.tags:
                             card.tags.append(tag)
                 yield card
+
+
+_ID_PIECE = 1 << 18  # characters of a long passage whose white space is collapsed at a time, for its id
+
+
+def passage_id(front: str) -> str:
+    """model.card_id(front), the white space of a long passage collapsed a piece at a time: collapsed at once
+    (re.sub), a 20 MB passage was cut into a list of its words and spaces, ten times its size.
+
+    (str.split() and str.isspace() know the same white space as the `\\s` of model.normalize_front.)"""
+    if len(front) <= _ID_PIECE:
+        return card_id(front)
+    text = unicodedata.normalize("NFC", front)  # (the passage itself, not a copy, when it is NFC as text mostly is)
+    digest = hashlib.sha256()
+    started = space = False  # some text hashed yet; white space since then
+    for start in range(0, len(text), _ID_PIECE):
+        piece = text[start:start + _ID_PIECE]
+        words = piece.split()
+        if words:
+            if started and (space or piece[0].isspace()):
+                digest.update(b" ")
+            digest.update(" ".join(words).encode("utf-8"))
+            started, space = True, piece[-1].isspace()
+        else:
+            space = True  # (a piece of nothing but white space)
+    return digest.hexdigest()[:16]
 
 
 @dataclass
@@ -121,7 +158,10 @@ class ConvertReport:
 
 
 def source_name(path: Path) -> str:
-    """How cards name their file: relative to the current folder when inside it, with '/' separators."""
+    """How cards name their file: relative to the current folder when inside it, with '/' separators; standard
+    input (`-`) is `stdin`."""
+    if str(path) == STDIN:
+        return "stdin"
     try:
         relative = Path(os.path.relpath(path.resolve(), Path.cwd()))
         if not relative.parts or relative.parts[0] != "..":
@@ -132,8 +172,13 @@ def source_name(path: Path) -> str:
 
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given, folders as their non-hidden files (recursively, sorted); a missing path is an error."""
-    return walk(inputs, lambda path: True, recursive=True, kind="files", missing="file or folder")
+    """Files as given (`-`, standard input, too), folders as their non-hidden files (recursively, sorted); a
+    missing path is an error."""
+    files: list[Path] = []
+    for path in inputs:
+        files.extend([path] if str(path) == STDIN else walk([path], lambda _: True, recursive=True, kind="files",
+                                                            missing="file or folder"))
+    return files
 
 
 def convert(

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..anki.package_in import AnkiCard, AnkiPackage, open_package
-from ..anki.scheduling_in import answers_of, card_row, html_to_text
+from ..anki.scheduling_in import answers_of, card_row, html_to_text, is_answer, misdated, moment_text
 from ..clock import to_ms
 from ..errors import FlashcardsError
 from ..model import Highlight, LoggedAnswer, card_id
@@ -34,6 +34,7 @@ class AnkiImportReport:
     answers_read: int = 0
     answers_added: int = 0
     answers_already: int = 0
+    answers_misdated: int = 0  # rows of Anki's log dated before 2006 or after tomorrow: skipped
     schedules_from_anki: int = 0
     deck: str | None = None
     hints: list[str] = field(default_factory=list)
@@ -60,23 +61,26 @@ def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck
     if package.cards and not package.has_history:
         report.hints.append("the package holds no answers (exported without scheduling information): its notes "
                             "are new cards")
-    matched = _match_notes(store, package, deck_path, report)
-    _merge_history(store, settings, package, matched, now, report)
+    matched, links = _match_notes(store, package, deck_path, report)
+    _merge_history(store, settings, package, matched, links, now, report)
     if report.not_brought:
-        report.hints.append(f"{report.not_brought} notes made in Anki were left out; add `--deck FILE.yaml` to bring "
-                            "them (with their history) into a deck")
+        report.hints.append(f"{report.not_brought} {'note' if report.not_brought == 1 else 'notes'} made in Anki "
+                            f"{'was' if report.not_brought == 1 else 'were'} left out; add `--deck FILE.yaml` to "
+                            "bring them (with their history) into a deck")
     return report
 
 
 def _match_notes(store: Store, package: AnkiPackage, deck_path: Path | None,
-                 report: AnkiImportReport) -> list[tuple[str, AnkiCard]]:
-    """(our card id, Anki's card) for each note whose history comes home: ours by GUID and, with --deck, the
-    notes made in Anki, added to that deck first the way `convert` adds cards (appended as text, the deck's own
-    lines kept; under its lock; a deck edited meanwhile stops it all)."""
+                 report: AnkiImportReport) -> tuple[list[tuple[str, AnkiCard]], list[tuple[str, str, int | None]]]:
+    """(our card id, Anki's card) for each note whose history comes home: ours by GUID, the notes made in Anki
+    brought before by the GUID remembered then, and, with --deck, the other notes made in Anki, added to that
+    deck first the way `convert` adds cards (appended as text, the deck's own lines kept; under its lock; a deck
+    edited meanwhile stops it all). Also the (card id, GUID, note type) links to remember for those."""
     from ..decks.locks import deck_lock
 
     with deck_lock(deck_path) if deck_path is not None else contextlib.nullcontext():
         ours = {_guid(ident): ident for ident in store.known_card_ids()}
+        linked = {guid: ident for ident, (guid, _) in store.anki_note_links().items()}
         state, merger = None, None
         if deck_path is not None:
             from ..decks.deckfile import file_state
@@ -86,24 +90,31 @@ def _match_notes(store: Store, package: AnkiPackage, deck_path: Path | None,
             ids = deck_name_and_ids(deck_path)[1] if state is not None else []
             ours.update((_guid(ident), ident) for ident in ids)
             merger = DeckMerger(existing=set(ids))
-        matched, brought = _notes_of(package, ours, bring=merger is not None, report=report)
+        matched, brought, links = _notes_of(package, ours, linked, bring=merger is not None, report=report)
         if merger is not None and deck_path is not None:
             from ..decks.merge import write_new_cards
 
             merged = merger.add(brought)
-            report.added_to_deck, report.already_in_deck = merged.added + merged.merged, merged.already
+            report.added_to_deck = merged.added + merged.merged
+            report.already_in_deck += merged.already
             report.deck = str(deck_path)
             write_new_cards(deck_path, merger, state, deck_path.stem)  # a deck that gains nothing is left alone
-    return matched
+    return matched, links
 
 
-def _notes_of(package: AnkiPackage, ours: dict[str, str], *, bring: bool,
-              report: AnkiImportReport) -> tuple[list[tuple[str, AnkiCard]], list[Highlight]]:
-    """(our card id, Anki's card) per note that is ours or (`bring`) made in Anki, and those made in Anki as
-    highlights (passage, commentary and tags as plain text)."""
+def _notes_of(package: AnkiPackage, ours: dict[str, str], linked: dict[str, str], *, bring: bool,
+              report: AnkiImportReport) -> tuple[list[tuple[str, AnkiCard]], list[Highlight],
+                                                 list[tuple[str, str, int | None]]]:
+    """(our card id, Anki's card) per note that is ours, brought before (`linked`: its GUID remembered) or
+    (`bring`) made in Anki; those made in Anki and not brought before as highlights (passage, commentary and tags
+    as plain text); and the links to remember for them: a note made in Anki stays its card's note, whatever its
+    text becomes on either side. A card whose own note (ours) is in the package is not linked to another."""
     first_card = _first_cards(package)
+    own_here = {ours[note.guid] for note in package.notes if note.guid in ours}
+    taken = set(linked.values())
     matched: list[tuple[str, AnkiCard]] = []
     brought: list[Highlight] = []
+    links: list[tuple[str, str, int | None]] = []
     for note in package.notes:
         card = first_card.get(note.id)
         ident = ours.get(note.guid)
@@ -111,38 +122,53 @@ def _notes_of(package: AnkiPackage, ours: dict[str, str], *, bring: bool,
             report.ours += 1
         else:
             report.from_anki += 1
-            if not bring:
+            ident = linked.get(note.guid)
+            if ident is not None:  # brought before: that card, even if its text changed since
+                if bring:
+                    report.already_in_deck += 1
+            elif not bring:
                 report.not_brought += 1
                 continue
-            front = html_to_text(note.fields[0]) if note.fields else ""
-            if not front:
-                report.skipped_empty += 1
-                continue
-            back = html_to_text(note.fields[1]) if len(note.fields) > 1 else ""
-            ident = card_id(front)
-            brought.append(Highlight(front, back, "", tuple(note.tags)))
+            else:
+                front = html_to_text(note.fields[0]) if note.fields else ""
+                if not front:
+                    report.skipped_empty += 1
+                    continue
+                back = html_to_text(note.fields[1]) if len(note.fields) > 1 else ""
+                ident = card_id(front)
+                brought.append(Highlight(front, back, "", tuple(note.tags)))
+                if ident not in own_here and ident not in taken and note.guid != _guid(ident):
+                    taken.add(ident)  # (a note whose GUID is the one its card id gives needs no link)
+                    links.append((ident, note.guid, note.note_type_id))
         if card is not None:
             matched.append((ident, card))
-    return matched, brought
+    return matched, brought, links
 
 
 def _merge_history(store: Store, settings: Settings, package: AnkiPackage, matched: list[tuple[str, AnkiCard]],
-                   now: datetime, report: AnkiImportReport) -> None:
-    """Anki's answers into the log and Anki's schedule where its answer is the latest, in one transaction; the
-    review log is read and merged MERGE_CHUNK cards at a time, so memory does not follow its length."""
+                   links: list[tuple[str, str, int | None]], now: datetime, report: AnkiImportReport) -> None:
+    """Anki's answers into the log and Anki's schedule where its answer is the latest, the notes' links, and
+    each touched card's reps and lapses recounted from its merged log, in one transaction; the review log is
+    read and merged MERGE_CHUNK cards at a time, so memory does not follow its length. Rows dated where no
+    answer can be (before 2006, after tomorrow) are skipped and counted."""
     latest = store.latest_answer_times()
     known = set(store.known_card_ids())
     days_elapsed = package.days_elapsed(now)
     steps = (len(settings.learning_steps_minutes), len(settings.relearning_steps_minutes))
+    now_ms = to_ms(now)
     rows = []
     answered: set[str] = set()
+    misdated_moments: list[int] = []
     with store.transaction() as db:
+        store.link_anki_notes(db, links)
         for start in range(0, len(matched), MERGE_CHUNK):
             part = matched[start:start + MERGE_CHUNK]
             entries = package.answers_by_card([card.id for _, card in part])
             answers: list[LoggedAnswer] = []
             for ident, card in part:
-                theirs = answers_of(ident, entries.get(card.id, ()))
+                logged = entries.get(card.id, ())
+                misdated_moments += [entry.id for entry in logged if is_answer(entry) and misdated(entry.id, now_ms)]
+                theirs = answers_of(ident, [entry for entry in logged if not misdated(entry.id, now_ms)])
                 answers += theirs
                 if theirs:
                     answered.add(ident)
@@ -155,8 +181,17 @@ def _merge_history(store: Store, settings: Settings, package: AnkiPackage, match
             report.answers_read += len(answers)
             report.answers_added += store.merge_answers(db, answers)
         store.write_cards(db, rows)
+        # Anki's reps lack the answers given here since the export: every count is what the merged log says
+        store.recount_answers(db, answered | {row.card_id for row in rows})
     report.answers_already = report.answers_read - report.answers_added
     report.schedules_from_anki = len(rows)
+    if misdated_moments:
+        report.answers_misdated = len(misdated_moments)
+        earliest, latest_text = moment_text(min(misdated_moments)), moment_text(max(misdated_moments))
+        dated = earliest if earliest == latest_text else f"{earliest} to {latest_text}"
+        count = len(misdated_moments)
+        report.hints.append(f"{count} answer{'' if count == 1 else 's'} in Anki's review log dated {dated} (before "
+                            "2006 or after tomorrow, which no answer can be) skipped; the rest of the history came home")
     changed = sorted({ident for ident, _ in matched if ident in answered})
     if changed and report.answers_added:
         from ..scheduling.memory_states import recompute_memory_states  # memory states follow the merged history

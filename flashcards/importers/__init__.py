@@ -2,7 +2,8 @@
 
 A text format module has NAME, detect(text) -> score in [0, 1] and parse(text, source, options).
 A binary format module (a database, a PDF) has NAME, detect_bytes(head) -> score, judged on the file's first
-bytes, and parse_file(path, source, options), which reads the file itself (its size already checked).
+bytes, and parse_file(path, source, options), which reads the file itself (its size already checked; for an
+input that was no regular file, a private copy of what was read).
 A line-based text format may also have parse_lines(lines, source, options), taking the lines of the text
 (as `text.split("\n")` gives them): a large export is then parsed as it is decoded, never held whole.
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import FlashcardsError
-from ..files.textio import read_text
+from ..files import textio
 from . import hypothesis, kindle, kindle_notebook, kobo, markdown, pairs, pdf, readwise, sniff, stream, table
 from .base import ImportOptions, ImportResult
 
@@ -51,31 +52,59 @@ def detect_binary(head: bytes) -> ModuleType | None:
 
 
 def import_file(path: Path, source: str, fmt: str | None = None, options: ImportOptions | None = None) -> ImportResult:
-    """Read one export and return its highlights; `source` is how cards will name the file."""
+    """Read one export and return its highlights; `source` is how cards will name the file.
+
+    The input is opened once (`-` is standard input): detection looks at the bytes that are parsed, and what
+    cannot be read twice (a named pipe, standard input, a process substitution) is read once, within the cap."""
     options = options or ImportOptions()
-    head = sniff.read_head(path, source)
+    module = None
     if fmt is not None:
         if ALIASES.get(fmt, fmt) not in FORMATS:
             raise FlashcardsError(f"unknown format {fmt!r} (known: {', '.join([*FORMATS, *ALIASES])})")
         module = FORMATS[ALIASES.get(fmt, fmt)]
+    with textio.open_input(path, source, first=lambda head: _refuse_at_once(head, source, module)) as opened:
+        return _import(opened, source, module, options)
+
+
+def _refuse_at_once(head: bytes, source: str, module: ModuleType | None) -> None:
+    """Refuse, on the first bytes of an input read into memory, what no format (or not the one asked for) reads,
+    as the whole would be refused: an endless input (/dev/zero) ends here."""
+    if module is not None:
+        if not is_binary_format(module) and textio.looks_binary(head):
+            raise FlashcardsError(f"{source}: looks like a binary file, not a text export")
+        return
+    if detect_binary(head) is not None or head.startswith(sniff.ZIP_MAGIC):
+        return  # a database or a PDF is read whole; an archive is refused by what it holds
+    refused = sniff.refuse_binary(None, head, source)
+    if refused is not None:
+        raise refused
+    if textio.looks_binary(head):
+        raise sniff.refuse_undecodable(head, source)
+
+
+def _import(opened: textio.Input, source: str, module: ModuleType | None, options: ImportOptions) -> ImportResult:
+    if module is not None:
         if is_binary_format(module):
-            return module.parse_file(path, source, options)
-        streamed = _parse_streaming(path, source, module, options)
+            with opened.as_file() as file:
+                return module.parse_file(file, source, options)
+        streamed = _parse_streaming(opened, source, module, options)
         if streamed is not None:
             return streamed
-        return module.parse(read_text(path, source), source, options)
+        return module.parse(textio.input_text(opened), source, options)
+    head = opened.head(sniff.HEAD_BYTES)
     binary = detect_binary(head)
     if binary is not None:
-        return binary.parse_file(path, source, options)
+        with opened.as_file() as file:
+            return binary.parse_file(file, source, options)
     if head.strip():
-        refused = sniff.refuse_binary(path, head, source)
+        refused = sniff.refuse_binary(opened.stream(), head, source)
         if refused is not None:
             raise refused
-    streamed = _parse_streaming(path, source, None, options)
+    streamed = _parse_streaming(opened, source, None, options)
     if streamed is not None:
         return streamed
     try:
-        text = read_text(path, source)
+        text = textio.input_text(opened)
     except FlashcardsError as error:
         if "binary" in str(error) or "cannot decode" in str(error):
             raise sniff.refuse_undecodable(head, source) from None
@@ -83,21 +112,20 @@ def import_file(path: Path, source: str, fmt: str | None = None, options: Import
     return detect_format(text, source).parse(text, source, options)
 
 
-def _parse_streaming(path: Path, source: str, module: ModuleType | None, options: ImportOptions) -> ImportResult | None:
+def _parse_streaming(opened: textio.Input, source: str, module: ModuleType | None,
+                     options: ImportOptions) -> ImportResult | None:
     """A large line-based export parsed while it is decoded (detected on its first lines when `module` is None);
     None when it must be read whole instead (small, unusual, undecodable, or a format that needs the whole text)."""
-    lines = stream.open_lines(path, source)
+    lines = stream.lines_of(opened)
     if lines is None:
         return None
     try:
-        try:
-            chosen = module or detect_format(lines.head, source)
-        except FlashcardsError:
-            return None  # refused: read whole, a byte further on may change how it decodes, and so the message
-        if not hasattr(chosen, "parse_lines"):
-            return None
+        chosen = module or detect_format(lines.head, source)
+    except FlashcardsError:
+        return None  # refused: read whole, a byte further on may change how it decodes, and so the message
+    if not hasattr(chosen, "parse_lines"):
+        return None
+    try:
         return chosen.parse_lines(lines, source, options)
     except stream.NotStreamable:
         return None  # a byte further on does not decode as guessed: the whole-file reading decides
-    finally:
-        stream.close_lines(lines)

@@ -1,7 +1,8 @@
 """The Kindle app's "Export notebook" HTML: `bookTitle` and `authors` name the book, each `noteHeading`
 (`Highlight (yellow) - Page 12 · Location 170`, or `Note - Location 170`) is followed by its `noteText`.
-A Note at the same place as a highlight becomes its commentary; bookmarks are skipped. The heading's colour
-is not part of any text. Read with the standard library's html.parser (entities decoded, unclosed tags tolerated).
+A Note becomes the commentary of the highlight it follows when its place lies within that highlight's range:
+the app gives a note the location where its highlight ends (the start, or one or several locations on for a
+long passage); bookmarks are skipped. The heading's colour is not part of any text. Read with the standard library's html.parser (entities decoded, unclosed tags tolerated).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "sour
 _SPACE = re.compile(r"\s+")
 
 
+_LOCATION_BYTES = 64  # a Kindle location is about 128 bytes of the book (markup included): counted twice as wide
+_PAGE_BYTES = 1500  # a page holds at least this much text
+_LOOK_BACK = 64  # how many highlights before a note may hold it
+
+
 @dataclass
 class _Note:
     kind: str
@@ -32,6 +38,20 @@ class _Note:
     line: int
     text: str = ""
     notes: list[str] = field(default_factory=list)
+    location: tuple[int, int | None] | None = None  # the heading's start location, and its end when it gives one
+    page: int | None = None  # the heading's page, when an arabic number
+
+    def holds(self, note: _Note) -> bool:
+        """Whether a note's place lies within this highlight's range (from its start to its end, as the heading
+        gives it or as far as its text may reach)."""
+        size = len(self.text.encode("utf-8"))
+        if self.location is not None and note.location is not None:
+            start, end = self.location
+            last = end if end is not None and end >= start else start + 1 + -(-size // _LOCATION_BYTES)
+            return start <= note.location[0] <= last
+        if self.location is None and note.location is None and self.page is not None and note.page is not None:
+            return self.page <= note.page <= self.page + 1 + size // _PAGE_BYTES
+        return False
 
 
 def detect(text: str) -> float:
@@ -139,7 +159,10 @@ def _heading(value: str, line: int) -> _Note:
         end = f"-{location.group(2)}" if location.group(2) else ""
         parts.append(f"location {location.group(1)}{end}")
     key = (location.group(1) if location else "", page.group(1) or page.group(3) if page else "")
-    return _Note(kind if kind != "unknown" else "entry", ", ".join(parts), key, line)
+    place = (int(location.group(1)), int(location.group(2)) if location.group(2) else None) if location else None
+    number = key[1] if key[1].isdigit() else ""
+    return _Note(kind if kind != "unknown" else "entry", ", ".join(parts), key, line, location=place,
+                 page=int(number) if number else None)
 
 
 def _paragraphs(value: str) -> str:
@@ -149,19 +172,22 @@ def _paragraphs(value: str) -> str:
 
 
 def _attach_notes(entries: list[_Note], result: ImportResult) -> list[_Note]:
-    """The highlights with text, each with the notes made at its place; everything else counted as skipped."""
+    """The highlights with text, each with its notes: a note goes to the nearest highlight before it whose range
+    holds its place (else to a highlight at exactly its place); everything else counted as skipped."""
     highlights: list[_Note] = []
     by_place: dict[tuple[str, str], _Note] = {}
     for entry in entries:
-        if entry.kind == "highlight":
-            if not entry.text:
-                result.skipped["empty highlight"] += 1
-                continue
+        if entry.kind == "highlight" and entry.text:
             highlights.append(entry)
             if any(entry.key):
-                by_place[entry.key] = entry
+                by_place.setdefault(entry.key, entry)
+    before = 0  # how many of the highlights come before the entry
     for entry in entries:
         if entry.kind == "highlight":
+            if entry.text:
+                before += 1
+            else:
+                result.skipped["empty highlight"] += 1
             continue
         if entry.kind == "bookmark":
             result.skipped["bookmark"] += 1
@@ -169,8 +195,13 @@ def _attach_notes(entries: list[_Note], result: ImportResult) -> list[_Note]:
             result.skipped["unrecognised entry"] += 1
         elif not entry.text:
             result.skipped["empty note"] += 1
-        elif any(entry.key) and entry.key in by_place:
-            by_place[entry.key].notes.append(entry.text)
         else:
-            result.skipped["note without a highlight"] += 1
+            earlier = highlights[max(0, before - _LOOK_BACK):before]
+            owner = next((item for item in reversed(earlier) if item.holds(entry)), None)
+            if owner is None and any(entry.key):
+                owner = by_place.get(entry.key)
+            if owner is None:
+                result.skipped["note without a highlight"] += 1
+            else:
+                owner.notes.append(entry.text)
     return highlights

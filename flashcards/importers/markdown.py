@@ -15,6 +15,7 @@ _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
 _RULE = re.compile(r" {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+WARNED_BARE_QUOTES = 10  # quotes without commentary warned of one by one; those after them are counted
 
 
 def detect(text: str) -> float:
@@ -30,6 +31,7 @@ class _Notes:
         self.quote: list[str] = []
         self.comment: list[str] = []
         self.line = 0
+        self.bare = 0  # quotes without commentary so far
 
     def close(self) -> None:
         if self.line:
@@ -38,6 +40,11 @@ class _Notes:
             if front:
                 where = f"{file_label(self.source)}:{self.line}"
                 self.result.add(Highlight(front, back, where, (), self.line))
+                if not back:
+                    self.bare += 1
+                    if self.bare <= WARNED_BARE_QUOTES:  # (as pairs warns of a last passage alone)
+                        self.result.warnings.append(
+                            f"{self.source}:{self.line}: passage has no commentary; its card has an empty back")
             else:
                 self.result.skipped["empty quote"] += 1
         self.quote, self.comment, self.line = [], [], 0
@@ -88,4 +95,7 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
             state = "comment"
             notes.comment.append(line)
     notes.close()
+    if notes.bare > WARNED_BARE_QUOTES:
+        result.warnings.append(f"{source}: {notes.bare - WARNED_BARE_QUOTES} more passages have no commentary; "
+                               "their cards have empty backs")
     return result

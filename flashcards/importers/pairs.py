@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import Highlight
-from .base import ImportOptions, ImportResult, file_label, looks_like_json, looks_like_markup
+from .base import ImportOptions, ImportResult, file_label, looks_like_json
+from .shape import markup_document, source_code
 
 NAME = "pairs"
 
 
 def detect(text: str) -> float:
-    """Lines of words could be pairs: the fallback every other format beats. Never JSON, markup (a web page, XML),
-    a PDF's or RTF's text, or lines without a single letter."""
-    if looks_like_json(text) or looks_like_markup(text) or text.lstrip()[:5] in ("%PDF-", "{\\rtf"):
+    """Lines of words could be pairs: the fallback every other format beats. Never JSON, a document made of markup
+    (a web page, XML; prose that quotes a tag is fine), source code, a PDF's or RTF's text, or lines without a
+    single letter."""
+    if looks_like_json(text) or text.lstrip()[:5] in ("%PDF-", "{\\rtf") or markup_document(text):
+        return 0.0
+    if source_code(text) is not None:
         return 0.0
     return 0.1 if any(char.isalpha() for char in text[:65536]) else 0.0
 

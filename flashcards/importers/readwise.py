@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..errors import FlashcardsError
 from ..model import Highlight
 from .base import ImportOptions, ImportResult, as_tag, book_label, file_label, one_line
-from .table import column_key, read_records
+from .table import Leftovers, column_key, read_records
 
 NAME = "readwise"
 _COLUMNS = {
@@ -49,11 +49,12 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
     result = ImportResult(NAME)
     records = read_records(text, source, ",")
     try:
-        _, header = next(records)
+        header_line, header = next(records)
     except StopIteration:
         return result
     keys = [column_key(cell) for cell in header]
     where = {field: next((keys.index(name) for name in names if name in keys), None) for field, names in _COLUMNS.items()}
+    rest = Leftovers([cell.strip() for cell in header], {index for index in where.values() if index is not None})
 
     def cell(row: list[str], field: str) -> str:
         index = where[field]
@@ -78,5 +79,6 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         tags = [as_tag(tag) for field in ("tags", "document tags") for tag in cell(row, field).split(",") if tag.strip()]
         if title:
             tags.append(as_tag(title))
-        result.add(Highlight(front, cell(row, "note"), origin, tuple(dict.fromkeys(tags)), line))
+        result.add(Highlight(front, rest.back(row, cell(row, "note")), origin, tuple(dict.fromkeys(tags)), line))
+    result.warnings.extend(rest.warnings(source, header_line))
     return result

@@ -6,20 +6,23 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import FlashcardsError
 from ..files import textio
-from .base import looks_like_markup
+from .shape import markup_document, source_code
 
 HEAD_BYTES = 65536  # enough for every detector that judges by bytes
 FORMATS_READ = ("Kindle clippings or notebook export, Kobo KoboReader.sqlite, PDF highlights, Hypothesis JSON, "
                 "Readwise CSV, Markdown quotes, CSV/TSV tables, text pairs")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _EXPORT_TEXT = "export the highlights from the app you read in and convert that export"
 _IMAGES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
     (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
 )
+_CODE_ADVICE = "flashcards makes cards from highlights: write the passages as a passage line, then its commentary line"
 _HTML = re.compile(r"<html[\s>]|<!doctype\s+html|<body[\s>]|<div[\s>]", re.IGNORECASE)
 
 
@@ -41,10 +44,11 @@ def read_head(path: Path, name: str, limit: int = HEAD_BYTES) -> bytes:
             return handle.read(limit)
 
 
-def refuse_binary(path: Path, head: bytes, name: str) -> FlashcardsError | None:
-    """The refusal for a binary file we know the look of (archives, office documents, images), else None."""
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _refuse_zip(path, name)
+def refuse_binary(archive: Path | BinaryIO | None, head: bytes, name: str) -> FlashcardsError | None:
+    """The refusal for a binary file we know the look of (archives, office documents, images), else None.
+    `archive` is the whole file (a path or a seekable file), looked into when it is a zip; None: not looked into."""
+    if head.startswith(ZIP_MAGIC):
+        return _refuse_zip(archive, name) if archive is not None else None
     for magic, kind in _IMAGES:
         if head.startswith(magic):
             return refusal(name, f"an image ({kind}), not text", f"flashcards reads no pictures: {_EXPORT_TEXT}")
@@ -62,9 +66,9 @@ def refuse_binary(path: Path, head: bytes, name: str) -> FlashcardsError | None:
     return None
 
 
-def _refuse_zip(path: Path, name: str) -> FlashcardsError:
+def _refuse_zip(file: Path | BinaryIO, name: str) -> FlashcardsError:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist()[:10000])
             mimetype = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, KeyError, NotImplementedError):
@@ -87,11 +91,18 @@ def _refuse_zip(path: Path, name: str) -> FlashcardsError:
 def refuse_text(text: str, name: str) -> FlashcardsError:
     """The refusal for decoded text that no format accepts (a web page, XML, JSON that is no export...)."""
     start = text[:4096]
-    if _HTML.search(start):
-        return refusal(name, "a web page (HTML) that is not a Kindle notebook export",
-                       "to keep highlights from the web, annotate with Hypothesis and convert its JSON export")
-    if looks_like_markup(start):
+    if markup_document(text):
+        if _HTML.search(start):
+            return refusal(name, "a web page (HTML) that is not a Kindle notebook export",
+                           "to keep highlights from the web, annotate with Hypothesis and convert its JSON export")
         return refusal(name, "an XML/markup file", _EXPORT_TEXT)
+    language = source_code(text)
+    if language == "Lua":
+        return refusal(name, "a Lua file (code or data) that is not KOReader's book metadata",
+                       "KOReader keeps a book's highlights in BOOK.sdr/metadata.*.lua beside it: convert that file "
+                       "or the books folder")
+    if language is not None:
+        return refusal(name, f"{language or 'program'} source code, not highlights", _CODE_ADVICE)
     if start.lstrip().startswith(("{", "[")):
         return refusal(name, "JSON that is not a Hypothesis export",
                        "Hypothesis exports hold annotations with a 'target' quote")

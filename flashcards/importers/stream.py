@@ -1,6 +1,6 @@
 """Reading a large text export as lines, decoded as it is read: the bytes and the whole text are never held.
 
-Only the plain cases stream (a regular file larger than the head, UTF-8 or a byte-order mark, no control
+Only the plain cases stream (an input larger than the head, UTF-8, UTF-16 or a byte-order mark, no control
 characters at its start). Anything else, and any byte that does not decode, returns None or raises
 `NotStreamable`: the caller then reads the file whole (textio.read_text), which gives the exact messages.
 """
@@ -8,7 +8,6 @@ characters at its start). Anything else, and any byte that does not decode, retu
 from __future__ import annotations
 
 import codecs
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -34,14 +33,15 @@ class NotStreamable(Exception):
 class TextLines:
     """A text export as lines (without their line ends, numbered as `text.split('\\n')` numbers them).
 
-    `head` is the text of the first lines (at least HEAD_CHARS characters, ending with a line end): an exact
-    prefix of what textio.read_text would return, for the detectors. Iterate once for every line.
+    `head` is the start of the text (HEAD_CHARS characters, the last line cut there): an exact prefix of what
+    textio.read_text would return, for the detectors. Iterate once for every line.
     """
 
-    def __init__(self, path: Path, name: str, handle: BinaryIO, decode: Callable[[bytes, str, bool], tuple[str, int]],
-                 skip: int) -> None:
+    def __init__(self, name: str, handle: BinaryIO, decode: Callable[[bytes, str, bool], tuple[str, int]],
+                 skip: int, opened: textio.Input | None = None) -> None:
         self.name = name
         self._handle = handle
+        self._opened = opened  # the input, when these lines own it (open_lines): closed with them
         self._decode = decode
         self._read = skip
         self._chunks = self._decoded()
@@ -51,10 +51,10 @@ class TextLines:
         for line in self._rest:
             self._head_lines.append(line)
             size += len(line) + 1
-            if size >= HEAD_CHARS:
+            if size > HEAD_CHARS:
                 break
-        self.complete = size < HEAD_CHARS  # the head is the whole file: nothing to gain from streaming
-        self.head = "\n".join(self._head_lines) + "\n"
+        self.complete = size <= HEAD_CHARS  # the head is the whole file: nothing to gain from streaming
+        self.head = _prefix(self._head_lines, HEAD_CHARS)
 
     def _decoded(self) -> Iterator[str]:
         pending = b""
@@ -79,15 +79,38 @@ class TextLines:
                 return
 
     def _lines(self) -> Iterator[str]:
-        """Lines with '\\r\\n' and '\\r' read as line ends, as textio.decode_bytes reads them."""
-        carry = ""  # the line not yet ended, with a '\\r' at its end when the next piece may start with '\\n'
-        for chunk in self._chunks:
-            piece = carry + chunk
-            cut = piece.endswith("\r")
-            lines = (piece[:-1] if cut else piece).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            carry = lines.pop() + ("\r" if cut else "")
-            yield from lines
-        yield from carry.replace("\r", "\n").split("\n")
+        """Lines with '\\r\\n' and '\\r' read as line ends, as textio.decode_bytes reads them.
+
+        A line longer than a chunk is kept as the chunks it came in and joined once, when it ends: never built
+        again for every chunk (which took time growing with the square of its length)."""
+        parts: list[str] = []  # the line not yet ended
+        held = ""  # a '\\r' at a chunk's end: the next chunk may start with the '\\n' of the same line end
+        for decoded in self._chunks:
+            piece, held = held + decoded if held else decoded, ""
+            if piece.endswith("\r"):
+                piece, held = piece[:-1], "\r"
+            if "\r" in piece:
+                piece = piece.replace("\r\n", "\n").replace("\r", "\n")
+            if "\n" not in piece:
+                if piece:
+                    parts.append(piece)
+                continue
+            lines = piece.split("\n")
+            parts.append(lines[0])
+            yield parts[0] if len(parts) == 1 else "".join(parts)
+            parts = []
+            yield from lines[1:-1]
+            if lines[-1]:
+                parts.append(lines[-1])
+        if held:  # the text ends with a '\\r': a line end, then an empty last line
+            yield "".join(parts)
+            parts = []
+        yield "".join(parts)
+
+    def close(self) -> None:
+        """Close the input behind the lines, when they own it."""
+        if self._opened is not None:
+            self._opened.close()
 
     def __iter__(self) -> Iterator[str]:
         self.head = ""  # detection is over: the lines themselves are all that is needed now
@@ -100,32 +123,56 @@ class TextLines:
 
 def open_lines(path: Path, name: str) -> TextLines | None:
     """The file as lines decoded while read, or None when it should be read whole (small, unusual, or
-    anything textio.decode_bytes would refuse or treat specially)."""
+    anything textio.decode_bytes would refuse or treat specially). Close them with close_lines."""
     try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed by the caller through close_lines, or below)
-    except OSError:
+        opened = textio.open_input(path, name)
+    except FlashcardsError:
+        return None
+    lines = lines_of(opened, owned=True)
+    if lines is None:
+        opened.close()
+    return lines
+
+
+def lines_of(opened: textio.Input, owned: bool = False) -> TextLines | None:
+    """An opened input as lines decoded while read, or None when it should be read whole (from the same input).
+    `owned`: the lines close the input when they are closed."""
+    if opened.size <= HEAD_CHARS:
         return None
     try:
-        if not path.is_file() or os.fstat(handle.fileno()).st_size <= HEAD_CHARS:
-            raise NotStreamable
-        start = handle.read(4096)
+        handle = opened.stream()
+        start = handle.read(textio.UTF16_SAMPLE_BYTES)
         encoding, skip = _encoding(start)
         handle.seek(skip)
-        lines = TextLines(path, name, handle, _DECODERS[encoding], skip)
+        lines = TextLines(opened.name, handle, _DECODERS[encoding], skip, opened if owned else None)
         if lines.complete or _unusual(lines.head):
             raise NotStreamable
         return lines
     except (NotStreamable, OSError):
-        handle.close()
         return None
-    except BaseException:
-        handle.close()
-        raise
 
 
 def close_lines(lines: TextLines) -> None:
-    """Close the file behind the lines."""
-    lines._handle.close()
+    """Close the file behind the lines (when they opened it: open_lines)."""
+    lines.close()
+
+
+def _prefix(lines: list[str], limit: int) -> str:
+    """The first `limit` characters of the lines joined by line ends (a long line is cut, never copied whole)."""
+    pieces: list[str] = []
+    room = limit
+    for index, line in enumerate(lines):
+        if index:
+            if not room:
+                break
+            pieces.append("\n")
+            room -= 1
+        if len(line) >= room:
+            pieces.append(line[:room])
+            break
+        pieces.append(line)
+        room -= len(line)
+    return "".join(pieces)
 
 
 def _encoding(start: bytes) -> tuple[str, int]:
@@ -133,7 +180,10 @@ def _encoding(start: bytes) -> tuple[str, int]:
         if start.startswith(bom):
             return encoding, len(bom)
     if b"\x00" in start:
-        raise NotStreamable  # UTF-16 without a mark, or binary: decode_bytes decides
+        utf16 = textio.utf16_without_bom(start)  # as decode_bytes judges it, on the same first bytes
+        if utf16 is None:
+            raise NotStreamable  # binary: decode_bytes says so
+        return utf16, 0
     return "utf-8", 0  # (GB18030 text fails to decode as UTF-8 further on: then it is read whole)
 
 
@@ -156,8 +206,8 @@ def _table_looks_further(head: str) -> bool:
     from .base import first_lines
 
     delimiter = table.sniff_delimiter(head)
-    if delimiter is None:
-        return False
+    if delimiter is None or table.header_too_long(head):
+        return False  # no table, judged on the head as on the whole text
     records = 0
     try:
         sample = "\n".join(first_lines(head, table.SAMPLE_WINDOWS[1]))

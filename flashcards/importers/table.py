@@ -7,7 +7,6 @@ question/answer, text/note, passage/commentary, ..., else the first two) and a w
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 
@@ -22,12 +21,16 @@ BACK_NAMES = ("back", "answer", "note", "notes", "commentary", "comment", "comme
               "translation", "explanation", "a")
 _SPACES = re.compile(r"[\s_]+")
 _NUMBER = re.compile(r"[-+]?[\d.,:]+")
+_WORD = re.compile(r"[^\W_]+")
+# Words in a column's name that say the reader's own notes may be in it (Note, My notes, Comment, Annotation...).
+NOTE_WORDS = {"note", "notes", "comment", "comments", "commentary", "annotation", "annotations", "thought",
+              "thoughts", "reflection", "reflections", "remark", "remarks", "memo", "opinion"}
 
 
 def read_records(text: str, source: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """The table's non-blank records, each with the line it starts on; bad quoting is one clear error."""
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a long commentary is one cell: never refuse it
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines_with_ends(text), delimiter=delimiter, strict=True)
     line = 1
     while True:
         try:
@@ -40,6 +43,17 @@ def read_records(text: str, source: str, delimiter: str = ",") -> Iterator[tuple
         if row:
             yield line, row
         line = reader.line_num + 1
+
+
+def _lines_with_ends(text: str) -> Iterator[str]:
+    """The text's lines, each with its '\\n', one at a time (io.StringIO would hold the text again at four bytes
+    a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def sniff_delimiter(text: str) -> str | None:
@@ -58,8 +72,16 @@ def column_key(name: str) -> str:
 SAMPLE_WINDOWS = (65536, 1 << 20, 16 << 20)  # characters: the usual sample, then wider for long rows
 
 
+def header_too_long(text: str) -> bool:
+    """Whether the first line is longer than the first sample: a line of prose (or no text at all), never a
+    header of column names (which detect() wants at most 40 characters each)."""
+    return len(text) > SAMPLE_WINDOWS[0] and "\n" not in text[: SAMPLE_WINDOWS[0]]
+
+
 def sample_records(text: str, delimiter: str) -> list[list[str]]:
     """The first records of a table from a bounded prefix of the text ([] when it is not valid CSV)."""
+    if header_too_long(text):
+        return []  # (and a long line is not parsed as cells, at many times its size)
     for window in SAMPLE_WINDOWS:  # a long first row may lie past the first window: look further before judging
         sample = "\n".join(first_lines(text, window))
         records = []
@@ -109,6 +131,7 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
     rows = list(records)
     front, back = _columns(names, _text_columns(names, rows), options, source, header_line, result)
     front_name = names[front]
+    rest = Leftovers(names, {front} if back is None else {front, back}, keep_notes=options.back_col is None)
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             result.skipped["blank row"] += 1
@@ -117,9 +140,61 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         if not text_front:
             result.skipped[f"empty {front_name!r} cell"] += 1
             continue
-        text_back = row[back].strip() if back is not None and back < len(row) else ""
+        text_back = rest.back(row, row[back].strip() if back is not None and back < len(row) else "")
         result.add(Highlight(text_front, text_back, f"{file_label(source)}:{line}", (), line))
+    result.warnings.extend(rest.warnings(source, header_line))
     return result
+
+
+def is_note_column(name: str) -> bool:
+    """Whether a column's name says the reader's own notes may be in it: Note, My notes, Comment, Annotation..."""
+    return any(word in NOTE_WORDS for word in _WORD.findall(name.lower()))
+
+
+class Leftovers:
+    """The cells of a table's columns that no field of a card takes. Those of a column that may hold the reader's
+    notes are kept, added to the back after a blank line (when `keep_notes`); the others are left out. Either
+    way a warning names the columns, so that nothing is dropped without a word; a column whose cells are all
+    empty loses nothing and is not named."""
+
+    def __init__(self, names: list[str], used: set[int], keep_notes: bool = True) -> None:
+        self.names = names
+        self.notes = [index for index, name in enumerate(names)
+                      if keep_notes and index not in used and is_note_column(name)]
+        self.used = used | set(self.notes)
+        self.kept: set[int] = set()  # note columns with a cell added to a back
+        self.dropped: set[int] = set()  # other columns with a cell left out
+
+    def back(self, row: list[str], back: str) -> str:
+        """The card's back, with the row's notes from other columns; the row's other cells noted as left out."""
+        for index, cell in enumerate(row):
+            if index not in self.used and cell.strip():
+                self.dropped.add(index)
+        parts = [back] if back else []
+        for index in self.notes:
+            note = row[index].strip() if index < len(row) else ""
+            if note and note not in parts:
+                parts.append(note)
+                self.kept.add(index)
+        return "\n\n".join(parts)
+
+    def warnings(self, source: str, line: int) -> list[str]:
+        """What was done with the columns no field takes, as warnings naming them at the header's line."""
+        found = []
+        if self.kept:
+            found.append(f"{source}:{line}: {self._named(self.kept)} may hold your notes: "
+                         f"{'its' if len(self.kept) == 1 else 'their'} cells are added to the backs, after a blank line")
+        if self.dropped:
+            found.append(f"{source}:{line}: {self._named(self.dropped)} not used: "
+                         f"{'its' if len(self.dropped) == 1 else 'their'} cells are in no card")
+        return found
+
+    def _named(self, columns: set[int]) -> str:
+        shown = [repr(self.names[index]) if index < len(self.names) and self.names[index] else f"column {index + 1}"
+                 for index in sorted(columns)]
+        if len(shown) > 12:
+            shown = [*shown[:12], f"and {len(shown) - 12} more"]
+        return f"{'column' if len(columns) == 1 else 'columns'} {', '.join(shown)}"
 
 
 def find_column(names: list[str], wanted: str, source: str, line: int) -> int:

@@ -1,7 +1,10 @@
-"""The study day and what bounds a session: daily new/review limits, Anki's learn-ahead, --limit and --minutes."""
+"""The study day and what bounds a session: daily new/review limits (the store's, or a deck's own), Anki's
+learn-ahead, --limit and --minutes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from ..clock import day_number, day_start
@@ -21,12 +24,44 @@ def day_bounds(today: int, settings: Settings, tz: tzinfo | None) -> tuple[datet
             day_start(today + 1, settings.rollover_hour, tz))
 
 
-def left_today(store: Store, settings: Settings, today: int, tz: tzinfo | None) -> tuple[int, int]:
-    """(new, review) answers still allowed today by the daily limits, counted from the log of every session."""
+@dataclass(frozen=True)
+class LimitGroup:
+    """Decks of a session under one pair of daily limits: a deck name with limits of its own (its cards' answers
+    count against them), or every other deck under the store's (the answers on every card but those decks')."""
+
+    keys: tuple[str, ...]  # the session's decks in the group, in the session's order
+    new_per_day: int
+    reviews_per_day: int
+    decks: tuple[str, ...] | None = None  # the group's answers: on cards of these decks (store keys); None: every card
+    other_than: tuple[str, ...] = ()  # ... but those of these decks
+
+
+def limit_groups(keys: Sequence[str], names: dict[str, str], settings: Settings,
+                 keys_by_name: dict[str, list[str]]) -> list[LimitGroup]:
+    """The session's decks (store keys, with their names) grouped by the daily limits they are under."""
+    own = {name for name, keys_of in keys_by_name.items()
+           if {"new_per_day", "reviews_per_day"} & set(settings.decks.get(name, {}))}
+    separate = tuple(sorted(key for name in own for key in keys_by_name[name]))
+    groups = [LimitGroup(tuple(key for key in keys if names[key] not in own), settings.new_per_day,
+                         settings.reviews_per_day, None, separate)]
+    for name in sorted(own):
+        mine = settings.for_deck(name)
+        groups.append(LimitGroup(tuple(key for key in keys if names[key] == name), mine.new_per_day,
+                                 mine.reviews_per_day, tuple(keys_by_name[name])))
+    return [group for group in groups if group.keys]
+
+
+def left_today(store: Store, settings: Settings, today: int, tz: tzinfo | None,
+               group: LimitGroup | None = None) -> tuple[int, int]:
+    """(new, review) answers still allowed today by the daily limits (the store's, or a group's), counted from the
+    log of every session."""
     start, _ = day_bounds(today, settings, tz)
-    new_done = store.answers_since(start, [State.NEW])
-    reviews_done = store.answers_since(start, [State.REVIEW])
-    return max(settings.new_per_day - new_done, 0), max(settings.reviews_per_day - reviews_done, 0)
+    decks, other_than = (group.decks, group.other_than) if group is not None else (None, ())
+    new_done = store.answers_since(start, [State.NEW], decks, other_than)
+    reviews_done = store.answers_since(start, [State.REVIEW], decks, other_than)
+    new_limit, review_limit = ((group.new_per_day, group.reviews_per_day) if group is not None
+                               else (settings.new_per_day, settings.reviews_per_day))
+    return max(new_limit - new_done, 0), max(review_limit - reviews_done, 0)
 
 
 def learn_ahead_until(now: datetime, settings: Settings) -> datetime:

@@ -18,11 +18,12 @@ from ..clock import utc_now
 from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
 from ..model import CardFilter, CardRow, Rating, State
-from ..scheduling.scheduler import Scheduler
+from ..scheduling.scheduler import FSRSScheduler, Scheduler
 from ..settings import Settings
 from ..store import Store
 from . import flags
-from .limits import day_bounds, learn_ahead_until, left_today, stop_reason, study_day
+from .limits import day_bounds, learn_ahead_until, left_today, limit_groups, stop_reason, study_day
+from .load import StoreLoad
 from .results import Answered, Counts, Shown, Summary
 from .undo import UndoEntry, restore
 
@@ -55,10 +56,34 @@ class Session:
             raise FlashcardsError("no decks to review")
         self._keys = [deck.key for deck in self.decks]
         self._started = self.clock()
+        names = {deck.key: deck.name for deck in self.decks}
+        keys_by_name = self.store.deck_keys_named(self.settings.decks)  # decks with settings of their own
+        self._groups = limit_groups(self._keys, names, self.settings, keys_by_name)
+        self._schedulers = self._deck_schedulers(keys_by_name)
         if self.only is not None:
             wanted = self.only
             self.store.restrict_to(card.id for _, card, row in self.store.deck_card_rows(self._keys)
                                    if wanted.keeps(card, row))
+
+    def _deck_schedulers(self, keys_by_name: dict[str, list[str]]) -> dict[str, Scheduler]:
+        """Each deck with settings of its own gets a scheduler of its own (the session's scheduler with them), and
+        every scheduler Anki's load balancer over the cards that share its settings (Anki: its preset)."""
+        own = {name: keys for name, keys in keys_by_name.items() if keys}
+        if isinstance(self.scheduler, FSRSScheduler) and self.scheduler.load is None:
+            separate = tuple(sorted(key for keys in own.values() for key in keys))
+            self.scheduler = self.scheduler.with_load(StoreLoad(self.store, self.settings.rollover_hour, self.tz,
+                                                                other_than=separate))
+        schedulers: dict[str, Scheduler] = {}
+        if isinstance(self.scheduler, FSRSScheduler):
+            for name, keys in own.items():
+                mine = FSRSScheduler.from_settings(self.settings.for_deck(name), self.scheduler.tz)
+                schedulers[name] = mine.with_load(StoreLoad(self.store, self.settings.rollover_hour, self.tz,
+                                                            decks=tuple(keys)))
+        return schedulers
+
+    def scheduler_for(self, deck_name: str) -> Scheduler:
+        """The scheduler of a deck's cards: its own settings' when it has some, else the session's."""
+        return self._schedulers.get(deck_name, self.scheduler)
 
     def limit_reached(self) -> str | None:
         """Why the session stops early (--limit or --minutes reached), or None."""
@@ -75,14 +100,30 @@ class Session:
         now = self.clock()
         today = self.today(now)
         _, tomorrow = day_bounds(today, self.settings, self.tz)
-        new_left, reviews_left = left_today(self.store, self.settings, today, self.tz)
-        keys = self._keys
+        new = review = 0
+        for group in self._groups:
+            new_left, reviews_left = left_today(self.store, self.settings, today, self.tz, group)
+            keys = list(group.keys)
+            new += self.store.count_new(keys, today, new_left) if new_left else 0
+            review += self.store.count_due(keys, [State.REVIEW], tomorrow, today, reviews_left) if reviews_left else 0
         return Counts(
-            new=self.store.count_new(keys, today, new_left) if new_left else 0,
-            learning=self.store.count_due(keys, LEARNING, learn_ahead_until(now, self.settings), today),
-            review=self.store.count_due(keys, [State.REVIEW], tomorrow, today, reviews_left) if reviews_left else 0,
-            next_due=self.store.next_due(keys, today),
+            new=new,
+            learning=self.store.count_due(self._keys, LEARNING, learn_ahead_until(now, self.settings), today),
+            review=review,
+            next_due=self.store.next_due(self._keys, today),
         )
+
+    def _open_keys(self, today: int) -> tuple[list[str], list[str]]:
+        """The decks whose daily limits still allow (new cards, reviews) today, in the session's order."""
+        new: set[str] = set()
+        reviews: set[str] = set()
+        for group in self._groups:
+            new_left, reviews_left = left_today(self.store, self.settings, today, self.tz, group)
+            if new_left:
+                new.update(group.keys)
+            if reviews_left:
+                reviews.update(group.keys)
+        return [key for key in self._keys if key in new], [key for key in self._keys if key in reviews]
 
     def next_card(self) -> Shown | None:
         """The next card to show, or None when nothing is due now (see next_learning_due()) or a limit is reached."""
@@ -99,14 +140,14 @@ class Session:
         row = self.store.first_due(keys, LEARNING, now + timedelta(milliseconds=1), today)
         if row is not None:
             return self._show(row, "learning", now)
-        new_left, reviews_left = left_today(self.store, self.settings, today, self.tz)
-        if reviews_left:
+        new_keys, review_keys = self._open_keys(today)
+        if review_keys:
             _, tomorrow = day_bounds(today, self.settings, self.tz)
-            row = self.store.first_due(keys, [State.REVIEW], tomorrow, today)
+            row = self.store.first_due(review_keys, [State.REVIEW], tomorrow, today)
             if row is not None:
                 return self._show(row, "review", now)
-        if new_left:
-            new = self.store.new_cards(keys, today, 1)
+        if new_keys:
+            new = self.store.new_cards(new_keys, today, 1)
             row = self.store.card(new[0]) if new else None
             if row is not None:
                 return self._show(row, "new", now)
@@ -136,7 +177,7 @@ class Session:
         if found is None:  # the deck changed under us; the card is gone
             raise FlashcardsError(f"card {row.card_id} is no longer in the decks; start the review again")
         deck_name, card = found
-        return Shown(card, deck_name, row, kind, now, self.scheduler)
+        return Shown(card, deck_name, row, kind, now, self.scheduler_for(deck_name))
 
     # -- acting on a card
 
@@ -153,12 +194,12 @@ class Session:
         card_id = shown.card.id
         with self.store.transaction() as db:
             before = self.store.card(card_id) or shown.row
-            after = self.scheduler.review(card_id, before.schedule, rating, now)
+            after = shown.scheduler.review(card_id, before.schedule, rating, now)
             leech = flags.became_leech(before.schedule.lapses, after.lapses, self.settings.leech_lapses)
             self.store.write_card(db, replace(before, schedule=after, suspended=before.suspended or leech,
                                               leech=before.leech or leech))
             log_id = self.store.log_answer(db, card_id, now, int(rating), duration_ms, before.schedule, after)
-        self._undo.append(UndoEntry(before, log_id, rating, duration_ms))
+        self._undo.append(UndoEntry(before, log_id, rating, duration_ms, shown.scheduler))
         self.summary.count(rating, duration_ms)
         return Answered(card_id, rating, after, leech)
 
@@ -181,7 +222,7 @@ class Session:
         if not self._undo:
             return None
         entry = self._undo.pop()
-        restore(self.store, self.scheduler, entry)
+        restore(self.store, entry.scheduler or self.scheduler, entry)
         if entry.rating is not None:
             self.summary.uncount(entry.rating, entry.duration_ms)
         self._again_first = card_id = entry.before.card_id

@@ -17,6 +17,7 @@ class UndoEntry:
     log_id: int | None  # the answer's log row; None for bury and suspend
     rating: Rating | None = None
     duration_ms: int = 0
+    scheduler: Scheduler | None = None  # the one that gave the answer (its deck's)
 
 
 def restore(store: Store, scheduler: Scheduler, entry: UndoEntry) -> None:

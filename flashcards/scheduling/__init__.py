@@ -1,5 +1,5 @@
 """Scheduling as Anki does it, with FSRS: the scheduler (next states on study days, learning steps), fuzz,
-study days counted fast, memory states recomputed from whole logs, the fit of FSRS parameters to a person's
+Anki's load balancer and easy days (load_balance.py), study days counted fast, memory states recomputed from whole logs, the fit of FSRS parameters to a person's
 log and its evaluation (fit.py), workload simulation (simulation.py, workload.py), the optimize service
 (optimize.py) and the guard around every fsrs-rs call (rust_calls.py).
 

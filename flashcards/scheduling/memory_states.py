@@ -1,7 +1,8 @@
 """Memory states that follow the parameters: each card's stability and difficulty replayed from its review log.
 
-When the FSRS parameters change (fitted by `optimize`, set with `config parameters`, or a history imported),
-every card's memory state is computed again from its whole log through fsrs-rs, the engine inside Anki,
+When the FSRS parameters change (fitted by `optimize`, set with `config parameters` or `config --deck`, or a
+history imported), every card's memory state is computed again (with its deck's parameters when the deck has
+its own) from its whole log through fsrs-rs, the engine inside Anki,
 with days between answers counted as whole study days (the rollover hour, local time; same-day answers
 count 0 days), exactly as Anki's "FSRS: compute memory states" does. All cards are written in one
 transaction. With `reschedule`, review cards also get the due date the new state gives (Anki's
@@ -14,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 
+from ..clock import day_start, to_ms, utc_now
 from ..model import State
 from ..settings import Settings
 from .fuzz import fuzz_factor, with_review_fuzz
+from .load_balance import Rescheduling
 from .studydays import day_counter
 
 _DAY_MS = 86_400_000
@@ -67,23 +70,36 @@ def history_items(rows: Iterable[tuple[str, int, int]], rollover_hour: int = 4, 
 def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] | None = None, *,
                             reschedule: bool = False, now: datetime | None = None,
                             tz: tzinfo | None = None) -> RecomputeReport:
-    """Replay each card's review log (all cards, or `card_ids`) through fsrs-rs with the settings' parameters
-    and store the resulting stability and difficulty in one transaction; with `reschedule`, review cards are
-    due again at their last review plus the interval the new state gives at the desired retention.
+    """Replay each card's review log (all cards, or `card_ids`) through fsrs-rs with the parameters of its deck's
+    settings (a deck's own, else the store's) and store the resulting stability and difficulty in one transaction;
+    with `reschedule`, review cards are due again at their last review plus the interval the new state gives at
+    their desired retention.
 
-    `now` is accepted for callers that pass their clock; due dates depend on the last review only.
+    Due dates are anchored on the last review, as in Anki; with load balancing on they are balanced as Anki's
+    rescheduler does (load_balance.Rescheduling), over the cards due per day as of `now` (the current moment).
     """
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
-    del now  # the due date is anchored on the last review, as in Anki
-    fsrs = FSRS(list(settings.parameters or DEFAULT_PARAMETERS))
+    presets = card_presets(store, settings)
+    balancing = reschedule and settings.fuzz and settings.load_balance
+    balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if balancing else {}
+    day = day_counter(settings.rollover_hour, tz)
     rows = store.answer_rows_by_card() if card_ids is None else store.answer_rows_of(card_ids)
     ids, items, _ = history_items(rows, settings.rollover_hour, tz)
     report = RecomputeReport()
     if not items:
         return report
-    states = fsrs.memory_state_batch(items)
-    wanted = dict(zip(ids, states, strict=True))
+    by_preset: dict[str | None, list[int]] = {}
+    for index, card_id in enumerate(ids):
+        by_preset.setdefault(presets.get(card_id), []).append(index)
+    engines: dict[str | None, tuple[FSRS, Settings]] = {}
+    wanted: dict[str, object] = {}
+    for name, indexes in by_preset.items():
+        own = settings.for_deck(name)
+        fsrs = FSRS(list(own.parameters or DEFAULT_PARAMETERS))
+        engines[name] = (fsrs, own)
+        states = fsrs.memory_state_batch([items[index] for index in indexes])
+        wanted.update((ids[index], state) for index, state in zip(indexes, states, strict=True))
     memory_updates: list[tuple[str, float, float]] = []
     due_updates: list[tuple[str, int]] = []
     for card_id, state, stability, difficulty, last_review, due, reps, suspended in store.memory_rows():
@@ -91,13 +107,19 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
         if found is None or state == State.NEW:
             continue
         report.cards += 1
-        new_s, new_d = float(found.stability), float(found.difficulty)
+        new_s, new_d = float(found.stability), float(found.difficulty)  # type: ignore[attr-defined]
         if not (_same(stability, new_s) and _same(difficulty, new_d)):
             report.changed += 1
             memory_updates.append((card_id, new_s, new_d))
         if reschedule and state == State.REVIEW and not suspended and last_review is not None:
-            days = rescheduled_interval(fsrs, new_s, settings, card_id, reps)
+            preset = presets.get(card_id)
+            fsrs, own = engines[preset]
+            balancer = balancers.get(preset)
+            last_day = day(last_review)
+            days = rescheduled_interval(fsrs, new_s, own, card_id, reps, balancer, last_day)
             new_due = last_review + days * _DAY_MS
+            if balancer is not None and due is not None:
+                balancer.moved(day(due), last_day + days)
             if new_due != due:
                 due_updates.append((card_id, new_due))
     if memory_updates or due_updates:
@@ -108,16 +130,59 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
     return report
 
 
-def rescheduled_interval(fsrs, stability: float, settings: Settings, card_id: str, reps: int) -> int:
-    """Whole days from the last review for a review card of this stability (fuzzed as its last answer was)."""
+def card_presets(store, settings: Settings) -> dict[str, str]:
+    """Card id -> the name of the deck with settings of its own it belongs to (cards of the store's settings are
+    absent); a card in two such decks follows the first name in order."""
+    if not settings.decks:
+        return {}
+    keys = store.deck_keys_named(settings.decks)
+    presets: dict[str, str] = {}
+    for name in sorted(keys):
+        if keys[name]:
+            for card_id in store.card_ids_of_decks(keys[name]):
+                presets.setdefault(card_id, name)
+    return presets
+
+
+def rescheduled_interval(fsrs, stability: float, settings: Settings, card_id: str, reps: int,
+                         balancer: Rescheduling | None = None, last_day: int | None = None) -> int:
+    """Whole days from the last review for a review card of this stability (fuzzed as its last answer was; with a
+    balancer, balanced as Anki's rescheduler balances it, the last review on study day `last_day`)."""
     interval = fsrs.next_interval(stability, settings.desired_retention, 3)
     factor = fuzz_factor(card_id, max(reps - 1, 0)) if settings.fuzz else None
-    return with_review_fuzz(factor, interval, 1, settings.maximum_interval_days)
+    top = settings.maximum_interval_days
+    if factor is not None and balancer is not None and last_day is not None:
+        chosen = balancer.interval(factor, interval, 1, top, last_day)
+        if chosen is not None:
+            return chosen
+    return with_review_fuzz(factor, interval, 1, top)
+
+
+def reschedulers(store, settings: Settings, presets: dict[str, str], now: datetime,
+                 tz: tzinfo | None) -> dict[str | None, Rescheduling]:
+    """Per preset (None: the store's settings), the cards due per study day and the answers given today, for
+    rescheduling with the load balancer."""
+    day = day_counter(settings.rollover_hour, tz)
+    today = day(to_ms(now))
+    due_per_day: dict[str | None, dict[int, int]] = {}
+    for card_id, state, _, _, _, due, _, _ in store.memory_rows():
+        if state != State.NEW and due is not None:
+            counts = due_per_day.setdefault(presets.get(card_id), {})
+            counts[day(due)] = counts.get(day(due), 0) + 1
+    names = sorted(set(presets.values()))
+    keys = store.deck_keys_named(names) if names else {}
+    separate = [key for name in names for key in keys[name]]
+    start = day_start(today, settings.rollover_hour, tz)
+    found: dict[str | None, Rescheduling] = {}
+    for name in [None, *names]:
+        answered = store.answers_since(start, list(State), keys[name] if name else None, () if name else separate)
+        found[name] = Rescheduling(today, due_per_day.get(name, {}), answered, settings.for_deck(name).easy_days)
+    return found
 
 
 def _same(old: float | None, new: float) -> bool:
     return old is not None and abs(old - new) <= _SAME * max(abs(new), 1.0)
 
 
-__all__ = ["RecomputeReport", "history_items", "recompute_memory_states", "rescheduled_interval"]
+__all__ = ["RecomputeReport", "card_presets", "history_items", "recompute_memory_states", "rescheduled_interval"]
 

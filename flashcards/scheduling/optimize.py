@@ -7,7 +7,7 @@ memory states after a save.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -31,10 +31,12 @@ class OptimizeResult:
     cards: int = 0  # cards whose answers were used
     since: str | None = None  # answers before this date were ignored
     recomputed: RecomputeReport | None = None  # after a save
+    for_decks: list[str] = field(default_factory=list)  # saved as these decks' own parameters (else the store's)
 
     def to_dict(self) -> dict:
         data: dict = {"reviews": self.reviews, "cards": self.cards, "since": self.since, "needed": self.needed,
-                      "saved": self.saved, "recomputed": self.recomputed.to_dict() if self.recomputed else None}
+                      "saved": self.saved, "recomputed": self.recomputed.to_dict() if self.recomputed else None,
+                      "for_decks": self.for_decks}
         if self.comparison is not None:
             c = self.comparison
             data.update({
@@ -51,9 +53,11 @@ class OptimizeResult:
 
 def optimize(store: Store | None, decks: Sequence[str] | None, settings: Settings, save: Callable[[Settings], None],
              now: datetime | None = None, tz: tzinfo | None = None, since: datetime | None = None,
-             reschedule: bool = False) -> OptimizeResult:
+             reschedule: bool = False, for_decks: Sequence[str] = ()) -> OptimizeResult:
     """Fit FSRS to the review log when there is enough of it (cards begun before `since` left out); save the
-    parameters only if they predict better, then recompute every card's memory state with them."""
+    parameters only if they predict better, then recompute every card's memory state with them. With `for_decks`
+    (deck names; `decks` their store keys) they are saved as those decks' own (Anki: the preset's), and only
+    their cards are recomputed."""
     from ..clock import to_ms
     from . import fit
 
@@ -65,19 +69,26 @@ def optimize(store: Store | None, decks: Sequence[str] | None, settings: Setting
     if reviews < fit.MIN_REVIEWS:
         return OptimizeResult(reviews, fit.MIN_REVIEWS - reviews, cards=rows.cards, since=when)
     comparison = fit.compare(items)
-    result = OptimizeResult(reviews, 0, comparison, cards=rows.cards, since=when)
+    result = OptimizeResult(reviews, 0, comparison, cards=rows.cards, since=when, for_decks=list(for_decks))
     if comparison.fitted_is_better:
-        settings.parameters = [float(value) for value in comparison.parameters]
-        settings.fitted = {
+        parameters = [float(value) for value in comparison.parameters]
+        fitted = {
             "date": (now or utc_now()).date().isoformat(),
             "reviews": reviews,
             "log_loss": {"defaults": comparison.defaults.log_loss, "fitted": comparison.fitted.log_loss},
             "rmse_bins": {"defaults": comparison.defaults.rmse_bins, "fitted": comparison.fitted.rmse_bins},
         }
+        if for_decks:
+            for name in for_decks:
+                settings.decks.setdefault(name, {}).update(parameters=list(parameters), fitted=dict(fitted))
+        else:
+            settings.parameters, settings.fitted = parameters, fitted
         save(settings)
         result.saved = True
         if store is not None:
             from .memory_states import recompute_memory_states
 
-            result.recomputed = recompute_memory_states(store, settings, reschedule=reschedule, tz=tz)
+            named = store.deck_keys_named(for_decks) if for_decks else {}
+            cards = store.card_ids_of_decks([key for keys in named.values() for key in keys]) if for_decks else None
+            result.recomputed = recompute_memory_states(store, settings, cards, reschedule=reschedule, tz=tz)
     return result

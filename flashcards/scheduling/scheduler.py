@@ -7,12 +7,15 @@ schedule and can preview all four answers; it does no I/O. Another algorithm onl
 As in Anki: the memory state comes from fsrs-rs's `next_states` with the time since the last answer in whole
 study days (a day starts at the rollover hour, local time; same-day answers count 0 days); learning and
 relearning steps are in minutes; review intervals are fuzzed with Anki's bounds and kept strictly ordered,
-Hard < Good < Easy (and never fuzzed below the previous interval when it grows).
+Hard < Good < Easy (and never fuzzed below the previous interval when it grows). With a DayLoad (the review
+session gives one) and load balancing on, the day within the fuzz range is chosen by Anki's load balancer and
+easy days (load_balance.py) instead of uniformly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,6 +23,7 @@ from ..clock import day_number
 from ..model import Rating, Schedule, State
 from ..settings import Settings
 from .fuzz import fuzz_factor, minimum_review_fuzz_interval, with_review_fuzz
+from .load_balance import NORMAL_WEEK, CountsOnce, DayLoad, balanced_interval
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRS
@@ -52,6 +56,9 @@ class FSRSScheduler:
         fuzz: bool = True,
         rollover_hour: int = 4,
         tz: tzinfo | None = None,
+        load_balance: bool = True,
+        easy_days: Sequence[float] = NORMAL_WEEK,
+        load: DayLoad | None = None,
     ) -> None:
         self._parameters = tuple(float(value) for value in parameters) if parameters else None
         self.desired_retention = desired_retention
@@ -61,6 +68,9 @@ class FSRSScheduler:
         self.fuzz = fuzz
         self.rollover_hour = rollover_hour
         self.tz = tz
+        self.load_balance = load_balance
+        self.easy_days = tuple(float(value) for value in easy_days)
+        self.load = load  # the due counts the load balancer weighs; None: plain fuzz
         self._made: FSRS | None = None
 
     @classmethod
@@ -75,7 +85,20 @@ class FSRSScheduler:
             fuzz=settings.fuzz,
             rollover_hour=settings.rollover_hour,
             tz=tz,
+            load_balance=settings.load_balance,
+            easy_days=settings.easy_days,
         )
+
+    def with_load(self, load: DayLoad) -> FSRSScheduler:
+        """The same scheduler, its fuzzed intervals balanced over `load` (when fuzz and load balancing are on)."""
+        balanced = copy.copy(self)
+        balanced.load = load
+        return balanced
+
+    @property
+    def balances(self) -> bool:
+        """Whether fuzzed intervals go through the load balancer."""
+        return self.fuzz and self.load_balance and self.load is not None
 
     @property
     def _fsrs(self) -> FSRS:
@@ -118,7 +141,7 @@ class FSRSScheduler:
         states = self.next_states(schedule, now)
         memory = {Rating.AGAIN: states.again.memory, Rating.HARD: states.hard.memory,
                   Rating.GOOD: states.good.memory, Rating.EASY: states.easy.memory}
-        outcome = self._outcomes(card_id, schedule, states)
+        outcome = self._outcomes(card_id, schedule, states, now)
         results = {}
         for rating, (state, step, delay) in outcome.items():
             lapsed = schedule.state == State.REVIEW and rating == Rating.AGAIN
@@ -131,40 +154,54 @@ class FSRSScheduler:
 
     # -- where each answer sends the card: (state, step, delay)
 
-    def _outcomes(self, card_id: str, schedule: Schedule, states) -> dict[Rating, tuple[State, int | None, timedelta]]:
-        factor = fuzz_factor(card_id, schedule.reps) if self.fuzz else None
+    def _outcomes(self, card_id: str, schedule: Schedule, states,
+                  now: datetime) -> dict[Rating, tuple[State, int | None, timedelta]]:
+        days = self._day_picker(card_id, schedule.reps, now)
         if schedule.state == State.REVIEW:
-            return self._from_review(schedule, states, factor)
+            return self._from_review(schedule, states, days)
         relearning = schedule.state == State.RELEARNING
         steps = self.relearning_steps if relearning else self.learning_steps
         step = 0 if schedule.state == State.NEW else (schedule.step or 0)
-        return self._from_steps(steps, step, states, factor, State.RELEARNING if relearning else State.LEARNING)
+        return self._from_steps(steps, step, states, days, State.RELEARNING if relearning else State.LEARNING)
 
-    def _days(self, factor: float | None, interval: float, minimum: int) -> int:
-        return with_review_fuzz(factor, interval, min(minimum, self.maximum_interval), self.maximum_interval)
+    def _day_picker(self, card_id: str, reps: int, now: datetime) -> Callable[[float, int], int]:
+        """(interval, minimum) -> whole days: fuzzed with the card's factor, and balanced when there is a load."""
+        top = self.maximum_interval
+        factor = fuzz_factor(card_id, reps) if self.fuzz else None
+        if factor is None or not self.balances:
+            return lambda interval, minimum: with_review_fuzz(factor, interval, min(minimum, top), top)
+        assert self.load is not None  # self.balances
+        today = day_number(now, self.rollover_hour, self.tz)
+        counts = CountsOnce(self.load, card_id)
 
-    def _from_steps(self, steps, step: int, states, factor, learning: State) -> dict:
+        def days(interval: float, minimum: int) -> int:
+            floor = min(minimum, top)
+            chosen = balanced_interval(factor, interval, floor, top, today, counts, self.easy_days)
+            return chosen if chosen is not None else with_review_fuzz(factor, interval, floor, top)
+
+        return days
+
+    def _from_steps(self, steps, step: int, states, days: Callable[[float, int], int], learning: State) -> dict:
         """Anki's learning (or relearning) steps; past the last step, the card graduates to review."""
         outcomes: dict[Rating, tuple[State, int | None, timedelta]] = {}
-        good_days = self._days(factor, round_half_up(states.good.interval, 1), 1)
         if steps:
             outcomes[Rating.AGAIN] = (learning, 0, steps[0])
         else:
-            outcomes[Rating.AGAIN] = (State.REVIEW, None, timedelta(days=self._days(factor, round_half_up(states.again.interval, 1), 1)))
+            outcomes[Rating.AGAIN] = (State.REVIEW, None, timedelta(days=days(round_half_up(states.again.interval, 1), 1)))
         hard = _hard_delay(steps, step)
         if hard is not None:
             outcomes[Rating.HARD] = (learning, step, hard)
         else:
-            outcomes[Rating.HARD] = (State.REVIEW, None, timedelta(days=self._days(factor, round_half_up(states.hard.interval, 1), 1)))
+            outcomes[Rating.HARD] = (State.REVIEW, None, timedelta(days=days(round_half_up(states.hard.interval, 1), 1)))
         if step + 1 < len(steps):
             outcomes[Rating.GOOD] = (learning, step + 1, steps[step + 1])
         else:
-            outcomes[Rating.GOOD] = (State.REVIEW, None, timedelta(days=good_days))
-        easy, good_fuzzed = round_half_up(states.easy.interval, 1), self._days(factor, states.good.interval, 1)
-        outcomes[Rating.EASY] = (State.REVIEW, None, timedelta(days=self._days(factor, easy, good_fuzzed + 1)))
+            outcomes[Rating.GOOD] = (State.REVIEW, None, timedelta(days=days(round_half_up(states.good.interval, 1), 1)))
+        easy, good_fuzzed = round_half_up(states.easy.interval, 1), days(states.good.interval, 1)
+        outcomes[Rating.EASY] = (State.REVIEW, None, timedelta(days=days(easy, good_fuzzed + 1)))
         return outcomes
 
-    def _from_review(self, schedule: Schedule, states, factor) -> dict:
+    def _from_review(self, schedule: Schedule, states, days: Callable[[float, int], int]) -> dict:
         """Anki's review answers: Again relearns; Hard < Good < Easy, strictly, after fuzz."""
         previous = _scheduled_days(schedule)
         top = self.maximum_interval
@@ -172,16 +209,12 @@ class FSRSScheduler:
         if self.relearning_steps:
             outcomes[Rating.AGAIN] = (State.RELEARNING, 0, self.relearning_steps[0])
         else:
-            days = self._days(factor, round_half_up(states.again.interval, 1), 1)
-            outcomes[Rating.AGAIN] = (State.REVIEW, None, timedelta(days=days))
-        hard = self._days(factor, states.hard.interval,
-                          max(minimum_review_fuzz_interval(states.hard.interval, previous, top), 1))
-        good = self._days(factor, states.good.interval,
-                          max(minimum_review_fuzz_interval(states.good.interval, previous, top), hard + 1))
-        easy = self._days(factor, states.easy.interval,
-                          max(minimum_review_fuzz_interval(states.easy.interval, previous, top), good + 1))
-        for rating, days in ((Rating.HARD, hard), (Rating.GOOD, good), (Rating.EASY, easy)):
-            outcomes[rating] = (State.REVIEW, None, timedelta(days=days))
+            outcomes[Rating.AGAIN] = (State.REVIEW, None, timedelta(days=days(round_half_up(states.again.interval, 1), 1)))
+        hard = days(states.hard.interval, max(minimum_review_fuzz_interval(states.hard.interval, previous, top), 1))
+        good = days(states.good.interval, max(minimum_review_fuzz_interval(states.good.interval, previous, top), hard + 1))
+        easy = days(states.easy.interval, max(minimum_review_fuzz_interval(states.easy.interval, previous, top), good + 1))
+        for rating, interval in ((Rating.HARD, hard), (Rating.GOOD, good), (Rating.EASY, easy)):
+            outcomes[rating] = (State.REVIEW, None, timedelta(days=interval))
         return outcomes
 
 

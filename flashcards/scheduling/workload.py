@@ -29,12 +29,13 @@ class SimulateResult:
     optimal_at_floor: bool = False  # the search stopped at its lowest retention: not a recommendation
     sources: dict[str, str] = field(default_factory=dict)  # costs and button odds: "yours" or "defaults"
     seeds: int = 1
+    settings: str = "the store's settings"  # which settings were simulated (a deck's own, or the store's)
 
     def to_dict(self) -> dict:
         return {
             "parameters": self.parameters_source, "deck_size": self.deck_size, "days": self.days,
             "optimal_retention": self.optimal, "optimal_at_floor": self.optimal_at_floor,
-            "costs_and_odds": self.sources, "seeds": self.seeds,
+            "costs_and_odds": self.sources, "seeds": self.seeds, "settings": self.settings,
             "retentions": [
                 {"retention": row.retention, "reviews_per_day": row.reviews_per_day,
                  "minutes_per_day": row.minutes_per_day, "memorized_per_day": row.memorized_per_day,
@@ -47,7 +48,8 @@ class SimulateResult:
 
 def simulate_workload(settings: Settings, deck_size: int, days: int, retentions: Sequence[float], seed: int,
                       find_optimal: bool, answers: Iterable[LoggedAnswer] | None = None,
-                      tz: tzinfo | None = None, seeds: int = 3) -> SimulateResult:
+                      tz: tzinfo | None = None, seeds: int = 3, settings_label: str = "the store's settings",
+                      ) -> SimulateResult:
     """Simulate studying a deck of `deck_size` new cards for `days` with the person's parameters (or the
     defaults) and, from `answers` (their log) when it holds enough, their own review costs and button odds;
     averaged over `seeds` runs."""
@@ -58,7 +60,7 @@ def simulate_workload(settings: Settings, deck_size: int, days: int, retentions:
     parameters = settings.parameters or list(DEFAULT_PARAMETERS)
     profile = simulation.personal_profile(answers or (), settings.rollover_hour, tz)
     result = SimulateResult("defaults" if settings.uses_default_parameters else "fitted", deck_size, days,
-                            sources=profile.sources, seeds=seeds)
+                            sources=profile.sources, seeds=seeds, settings=settings_label)
     if find_optimal:
         result.optimal = round(simulation.optimal_retention(parameters, deck_size, days, settings.new_per_day,
                                                            settings.reviews_per_day, profile), 3)

@@ -1,7 +1,10 @@
-"""How your memory is doing: card counts, due forecast, review heatmap, streaks, true retention, workload.
+"""How your memory is doing: card counts, due forecast, review heatmap, streaks, true retention, workload,
+and what Anki's statistics show besides: reviews by kind, answer buttons, hours of the day, cards added (each
+over 1 month, 3 months, 1 year or all, see periods.py), and the intervals, difficulty and retrievability of
+the cards.
 
 Pure computation over plain records (the store turns its rows into CardSnapshot and Answer); a clock is
-passed in and nothing here reads files or draws. charts.py draws what compute_stats() returns.
+passed in and nothing here reads files or draws. ui/stats_*.py draw what compute_stats() returns.
 
 Days are study days, as in Anki: a day starts at `rollover_hour` local time, so an answer given at 2 am
 belongs to the day before.
@@ -14,13 +17,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
-from ..clock import day_number
-from .totals import CardTotals, DayTotals
+from ..clock import day_number, to_ms
+from .periods import Period, periods
+from .totals import (
+    DAY_MS,
+    DIFFICULTY_SCALE,
+    MEMORY_BINS,
+    RETRIEVABILITY_SCALE,
+    CardTotals,
+    DayTotals,
+    answer_kind,
+    curve_factor,
+    difficulty_bin,
+    retrievability,
+    retrievability_bin,
+)
 
 FORECAST_DAYS = 30  # the due forecast covers today (with everything overdue) and the 29 days after
 ACTIVITY_DAYS = 30  # answers and time per day are charted for the last 30 days
 RETENTION_PERIODS = (7, 30, 365)  # true retention over the last N days, today included
 MATURE_DAYS = 21  # a review card with an interval of 21 days or more is mature, as in Anki
+FAR_DAYS = 36_600  # the forecast looks this far ahead at most (the longest interval is 36,500 days)
+DEFAULT_DECAY = 0.1542  # FSRS-6's default forgetting-curve decay (its 21st parameter)
 
 # Stability buckets: (label, lower bound in days, upper bound in days or None for no upper bound).
 STABILITY_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
@@ -33,6 +51,23 @@ STABILITY_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
     ("3-6mo", 90, 180),
     ("6-12mo", 180, 365),
     (">1y", 365, None),
+)
+
+# Interval buckets of review cards, as STABILITY_BUCKETS; the mature line (21 days) is a boundary.
+INTERVAL_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
+    ("<1d", 0, 1),
+    ("1d", 1, 2),
+    ("2d", 2, 3),
+    ("3-6d", 3, 7),
+    ("1-2w", 7, 14),
+    ("2-3w", 14, 21),
+    ("3w-1mo", 21, 30),
+    ("1-2mo", 30, 60),
+    ("2-3mo", 60, 90),
+    ("3-6mo", 90, 180),
+    ("6mo-1y", 180, 365),
+    ("1-2y", 365, 730),
+    (">2y", 730, None),
 )
 
 STATES = ("new", "learning", "review", "relearning")
@@ -49,6 +84,8 @@ class CardSnapshot:
     interval_days: float | None  # current scheduled interval (due - last_review) in days; None for new
     suspended: bool = False
     buried: bool = False
+    difficulty: float | None = None  # FSRS difficulty 1-10; None for new
+    last_review: datetime | None = None  # UTC; None: due - interval_days when both are known
 
 
 @dataclass(frozen=True)
@@ -140,6 +177,65 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Bin:
+    """Cards whose difficulty or retrievability lies in [low, high) percent (the last bin includes 100%)."""
+
+    low: int
+    high: int
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}-{self.high}%"
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The studied cards' memory now: intervals of review cards, difficulty and retrievability (FSRS)."""
+
+    intervals: tuple[Bucket, ...]  # review cards by current interval
+    interval_mean_days: float | None
+    interval_max_days: float | None
+    difficulty: tuple[Bin, ...]  # cards by difficulty, 1-10 shown as 0-100% as in Anki
+    difficulty_mean: float | None  # percent
+    retrievability: tuple[Bin, ...]  # cards by their chance of recall now
+    retrievability_mean: float | None  # 0-1
+    recall_now: float  # the cards one would expect to recall now: the sum of their retrievability
+
+    @property
+    def reviewed(self) -> int:
+        """Review cards with an interval."""
+        return sum(bucket.count for bucket in self.intervals)
+
+    @property
+    def with_difficulty(self) -> int:
+        return sum(item.count for item in self.difficulty)
+
+    @property
+    def with_retrievability(self) -> int:
+        return sum(item.count for item in self.retrievability)
+
+    def to_dict(self) -> dict:
+        return {
+            "intervals": {
+                "buckets": [{"bucket": b.label, "low_days": b.low_days, "high_days": b.high_days, "cards": b.count}
+                            for b in self.intervals],
+                "cards": self.reviewed, "mean_days": _round(self.interval_mean_days, 2),
+                "max_days": _round(self.interval_max_days, 2),
+            },
+            "difficulty": {
+                "bins": [{"from_pct": b.low, "to_pct": b.high, "cards": b.count} for b in self.difficulty],
+                "cards": self.with_difficulty, "mean_pct": _round(self.difficulty_mean, 2),
+            },
+            "retrievability": {
+                "bins": [{"from_pct": b.low, "to_pct": b.high, "cards": b.count} for b in self.retrievability],
+                "cards": self.with_retrievability, "mean": _round(self.retrievability_mean, 4),
+                "recall_now": round(self.recall_now, 1),
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Stats:
     """Everything `flashcards stats` shows; to_dict() is the --json form."""
 
@@ -160,6 +256,8 @@ class Stats:
     answers_total: int  # answers in the heatmap window
     minutes_total: float  # minutes spent answering in the heatmap window
     stability: tuple[Bucket, ...]  # cards being studied (not new, not suspended) by stability
+    periods: tuple[Period, ...]  # one per periods.RANGES entry: 1 month, 3 months, 1 year, all
+    memory: Memory  # intervals, difficulty, retrievability of the cards being studied
 
     @property
     def due_today(self) -> int:
@@ -220,6 +318,8 @@ class Stats:
                 {"bucket": item.label, "low_days": item.low_days, "high_days": item.high_days, "cards": item.count}
                 for item in self.stability
             ],
+            "periods": [period.to_dict() for period in self.periods],
+            **self.memory.to_dict(),
         }
 
 
@@ -232,8 +332,10 @@ def compute_stats(
     tz: tzinfo | None = None,
     desired_retention: float = 0.9,
     days: int = 365,
+    decay: float = DEFAULT_DECAY,
 ) -> Stats:
-    """The statistics for these cards and answers as of `now`; days start at `rollover_hour` in `tz` (None: local)."""
+    """The statistics for these cards and answers as of `now`; days start at `rollover_hour` in `tz` (None: local);
+    retrievability follows FSRS's forgetting curve with `decay`."""
     _check(rollover_hour, days)
     now = _aware(now)
 
@@ -244,23 +346,21 @@ def compute_stats(
     cards = list(cards)
     per_day: dict[int, DayTotals] = {}
     for answer in answers:
-        day = day_of(answer.reviewed_at)
+        moment = _aware(answer.reviewed_at)
+        day = day_of(moment)
         if day > today:  # answers from the future (a clock set wrong) belong to no day shown
             continue
         totals = per_day.get(day) or per_day.setdefault(day, DayTotals())
-        totals.answers += 1
-        totals.duration_ms += max(answer.duration_ms, 0)
-        if answer.state_before == "review":
-            passed = answer.rating != 1
-            if _is_young(answer.interval_before_days):
-                totals.young_passed += passed
-                totals.young_total += 1
-            else:
-                totals.mature_passed += passed
-                totals.mature_total += 1
+        mature = answer.interval_before_days is not None and answer.interval_before_days >= MATURE_DAYS
+        kind = answer_kind(_STATE_NUMBERS.get(answer.state_before, 0), mature)
+        totals.add(kind, answer.rating, moment.astimezone(tz).hour, 1, max(answer.duration_ms, 0),
+                   answer.state_before == "new")
+    far = today + FAR_DAYS
     due_per_day: Counter[int] = Counter(
-        day_of(card.due) for card in cards if not (card.suspended or card.due is None or card.state == "new"))
+        min(day_of(card.due), far) for card in cards
+        if not (card.suspended or card.due is None or card.state == "new"))
     card_totals = CardTotals(_state_counts(cards), dict(due_per_day), _stability_counts(cards))
+    _memory_totals(cards, to_ms(now), decay, card_totals)
     return stats_from_totals(card_totals, per_day, now, today, rollover_hour=rollover_hour,
                              desired_retention=desired_retention, days=days)
 
@@ -307,7 +407,57 @@ def stats_from_totals(cards: CardTotals, per_day: dict[int, DayTotals], now: dat
         minutes_total=sum(per_day[day].duration_ms for day in per_day if first <= day <= today) / 60_000,
         stability=tuple(Bucket(label, low, high, count)
                         for (label, low, high), count in zip(STABILITY_BUCKETS, cards.stability, strict=True)),
+        periods=periods(per_day, cards.due_per_day, today),
+        memory=_memory(cards),
     )
+
+
+def _memory(cards: CardTotals) -> Memory:
+    reviewed = sum(cards.intervals)
+    with_difficulty = sum(cards.difficulty)
+    with_retrievability = sum(cards.retrievability)
+    width = 100 // MEMORY_BINS
+    return Memory(
+        intervals=tuple(Bucket(label, low, high, count) for (label, low, high), count in
+                        zip(INTERVAL_BUCKETS, cards.intervals or [0] * len(INTERVAL_BUCKETS), strict=True)),
+        interval_mean_days=cards.interval_ms / reviewed / DAY_MS if reviewed else None,
+        interval_max_days=None if cards.interval_max_ms is None else cards.interval_max_ms / DAY_MS,
+        difficulty=tuple(Bin(index * width, index * width + width, count) for index, count in enumerate(cards.difficulty)),
+        difficulty_mean=((cards.difficulty_sum / DIFFICULTY_SCALE / with_difficulty - 1) / 9 * 100
+                         if with_difficulty else None),
+        retrievability=tuple(Bin(index * width, index * width + width, count)
+                             for index, count in enumerate(cards.retrievability)),
+        retrievability_mean=(cards.retrievability_sum / RETRIEVABILITY_SCALE / with_retrievability
+                             if with_retrievability else None),
+        recall_now=cards.retrievability_sum / RETRIEVABILITY_SCALE,
+    )
+
+
+def _memory_totals(cards: list[CardSnapshot], now_ms: int, decay: float, totals: CardTotals) -> None:
+    """Intervals, difficulty and retrievability of the cards being studied (not new, not suspended), into `totals`
+    (the SQL in store/stats_queries.py sums the same)."""
+    lows = [round(low * DAY_MS) for _, low, _ in INTERVAL_BUCKETS]
+    totals.intervals = [0] * len(INTERVAL_BUCKETS)
+    factor = curve_factor(decay)
+    for card in cards:
+        if card.suspended or card.state == "new":
+            continue
+        due = to_ms(card.due)
+        last = to_ms(card.last_review)
+        if last is None and due is not None and card.interval_days is not None:
+            last = due - round(card.interval_days * DAY_MS)
+        if card.state == "review" and due is not None and last is not None:
+            interval = due - last
+            totals.intervals[max(sum(1 for low in lows if interval >= low) - 1, 0)] += 1
+            totals.interval_ms += interval
+            totals.interval_max_ms = interval if totals.interval_max_ms is None else max(totals.interval_max_ms, interval)
+        if card.difficulty is not None:
+            totals.difficulty[difficulty_bin(card.difficulty)] += 1
+            totals.difficulty_sum += int(card.difficulty * DIFFICULTY_SCALE)
+        if card.stability is not None and card.stability > 0 and last is not None:
+            value = retrievability(now_ms - last, card.stability, decay, factor)
+            totals.retrievability[retrievability_bin(value)] += 1
+            totals.retrievability_sum += int(value * RETRIEVABILITY_SCALE)
 
 
 def _check(rollover_hour: int, days: int) -> None:
@@ -324,6 +474,9 @@ def _aware(moment: datetime) -> datetime:
 
 def _is_young(interval_days: float | None) -> bool:
     return interval_days is None or interval_days < MATURE_DAYS
+
+
+_STATE_NUMBERS = {"new": 0, "learning": 1, "review": 2, "relearning": 3}
 
 
 def _state_counts(cards: list[CardSnapshot]) -> dict[str, int]:

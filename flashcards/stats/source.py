@@ -28,6 +28,7 @@ def card_snapshots(rows: Iterable[CardRow], today: int) -> list[CardSnapshot]:
         snapshots.append(CardSnapshot(
             row.card_id, STATE_NAMES[State(schedule.state)], schedule.due, schedule.stability, interval,
             suspended=row.suspended, buried=row.buried_until is not None and row.buried_until >= today,
+            difficulty=schedule.difficulty, last_review=schedule.last_review,
         ))
     return snapshots
 
@@ -53,7 +54,16 @@ def store_stats(store: Store | None, decks: Sequence[str] | None, settings: Sett
     from .summed import stats_from_store  # summed in SQLite: the log is never loaded
 
     return stats_from_store(store, decks, now or utc_now(), rollover_hour=settings.rollover_hour, tz=tz,
-                            desired_retention=settings.desired_retention)
+                            desired_retention=settings.desired_retention, decay=decay_of(settings))
+
+
+def decay_of(settings: Settings) -> float:
+    """The forgetting curve's decay in use: the fitted parameters' (FSRS-6's 21st), else fsrs-rs's default."""
+    if settings.parameters:
+        return settings.parameters[20]
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    return float(DEFAULT_PARAMETERS[20])
 
 
 def settings_summary(settings: Settings) -> dict[str, str]:

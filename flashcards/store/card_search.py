@@ -30,6 +30,20 @@ class CardSearch:
             seen.add(row[1])
             yield row[0], Card(row[1], row[2], row[3], row[4], tags_from(row[5])), card_row(row[6:])
 
+    def card_ids_beginning(self, decks: Sequence[str], prefix: str, shown: int = 5) -> tuple[int, list[str]]:
+        """How many distinct card ids of the decks begin with `prefix`, and the first `shown` of them in order
+        (an id equal to `prefix` comes alone: it is that card, whatever else begins with it)."""
+        where = f"deck_path IN ({marks(decks)})"
+        exact = self.db.execute(f"SELECT 1 FROM deck_cards WHERE {where} AND card_id = ? LIMIT 1",
+                                (*decks, prefix)).fetchone()
+        if exact:
+            return 1, [prefix]
+        matching = f"{where} AND substr(card_id, 1, ?) = ?"
+        args = (*decks, len(prefix), prefix)
+        count = self.db.execute(f"SELECT count(DISTINCT card_id) FROM deck_cards WHERE {matching}", args).fetchone()[0]
+        first = [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT card_id FROM deck_cards WHERE {matching} ORDER BY card_id LIMIT ?", (*args, shown))]
+        return count, first
 
 
 def _prefixed() -> str:

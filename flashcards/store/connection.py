@@ -161,10 +161,15 @@ def _writable(path: Path) -> bool:
 
 
 def damaged_store_error(path: Path, exc: Exception) -> FlashcardsError:
-    """The message for a store SQLite cannot read: never replaced, pointing at the backups."""
-    from .backups import backup_dir
+    """The message for a store SQLite cannot read: never replaced, pointing at its backups when it has any."""
+    from .backups import backup_dir, backups
 
+    if backups(path):
+        where = (f"backups are in {backup_dir(path)} (`flashcards restore --db {path}` puts the newest good one "
+                 "back)")
+    else:
+        where = "there are no backups of it to restore"
     return FlashcardsError(
         f"{path}: the review store is damaged ({exc}); it was left untouched. Run `flashcards check` for details; "
-        f"backups are in {backup_dir(path)}"
+        f"{where}"
     )

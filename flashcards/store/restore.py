@@ -21,7 +21,7 @@ STORE_FILES = ("", "-wal", "-shm", "-journal")
 
 @dataclass
 class RestorePlan:
-    """What a restore will do."""
+    """What a restore will do (ui/reports.py says it)."""
 
     store: Path
     backup: BackupInfo
@@ -29,31 +29,16 @@ class RestorePlan:
     aside: Path  # the new folder the current files move into
     moving: list[Path] = field(default_factory=list)
 
-    def describe(self) -> str:
-        """What will happen, in one line, before anything does."""
-        moving = f"; move {', '.join(p.name for p in self.moving)} to {self.aside}" if self.moving else ""
-        return f"Restore {self.backup.path} ({self.backup.answers} answers) into {self.store}{moving}"
-
 
 @dataclass
 class RestoreReport:
-    """What a restore did."""
+    """What a restore did (ui/reports.py says it)."""
 
     plan: RestorePlan
     moved: list[Path]
     cards: int
     answers: int
     check_ok: bool
-
-    def lines(self) -> list[str]:
-        plan = self.plan
-        said = [f"Restored {plan.backup.path} into {plan.store}: {self.cards} cards, {self.answers} answers"]
-        if self.moved:
-            said.append(f"The files it replaced were moved, untouched, to {plan.aside}: "
-                        + ", ".join(path.name for path in self.moved))
-        said.append("The deck cache refills from your deck files on the next command."
-                    if self.check_ok else "Warning: `flashcards check` finds problems in the restored store.")
-        return said
 
 
 def choose_backup(store: Path, given: Path | None) -> BackupInfo:
@@ -83,7 +68,7 @@ def plan_restore(store: Path, settings_file: Path, given: Path | None, now: date
         aside = store.parent / f"{store.stem}-before-restore-{stamp}-{number}"
         number += 1
     moving = [Path(f"{store}{suffix}") for suffix in STORE_FILES if Path(f"{store}{suffix}").exists()]
-    if backup.settings is not None and settings_file.exists():
+    if settings_file.exists():  # the settings go with the store: the backup's, or the defaults when it has none
         moving.append(settings_file)
     return RestorePlan(store, backup, settings_file, aside, moving)
 

@@ -163,12 +163,38 @@ class ReviewState:
             (today, *decks, limit),
         ).fetchone()[0]
 
-    def answers_since(self, since: datetime, states_before: Sequence[State]) -> int:
-        """How many answers were logged since a moment, on cards that were in `states_before`."""
+    def answers_since(self, since: datetime, states_before: Sequence[State], decks: Sequence[str] | None = None,
+                      other_than: Sequence[str] = ()) -> int:
+        """How many answers were logged since a moment, on cards that were in `states_before`; only on cards of
+        `decks` (store keys) when given, and on none of `other_than`'s (daily limits of decks with their own)."""
+        where, args = "", list[str]()
+        if decks is not None:
+            where += (f" AND EXISTS (SELECT 1 FROM deck_cards d WHERE d.card_id = review_log.card_id AND d.deck_path "
+                      f"IN ({marks(decks)}))")
+            args += decks
+        if other_than:
+            where += (f" AND NOT EXISTS (SELECT 1 FROM deck_cards d WHERE d.card_id = review_log.card_id AND "
+                      f"d.deck_path IN ({marks(other_than)}))")
+            args += other_than
         return self.db.execute(
-            f"SELECT count(*) FROM review_log WHERE reviewed_at >= ? AND state_before IN ({marks(states_before)})",
-            (to_ms(since), *map(int, states_before)),
+            f"SELECT count(*) FROM review_log WHERE reviewed_at >= ? AND state_before IN ({marks(states_before)}){where}",
+            (to_ms(since), *map(int, states_before), *args),
         ).fetchone()[0]
+
+    def deck_keys_named(self, names: Iterable[str]) -> dict[str, list[str]]:
+        """The store keys (paths) of the decks cached under each of these names (a deck's settings follow its name)."""
+        wanted = list(dict.fromkeys(names))
+        found: dict[str, list[str]] = {name: [] for name in wanted}
+        if wanted:
+            for path, name in self.db.execute(
+                    f"SELECT path, name FROM decks WHERE name IN ({marks(wanted)}) ORDER BY path", wanted):
+                found[name].append(path)
+        return found
+
+    def card_ids_of_decks(self, decks: Sequence[str]) -> list[str]:
+        """Every card of these decks (store keys), each once."""
+        return [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT card_id FROM deck_cards WHERE deck_path IN ({marks(decks)})", tuple(decks))]
 
     def unsuspend(self, decks: Sequence[str], card_ids: Sequence[str] = ()) -> int:
         """Unsuspend the suspended cards of the decks (only `card_ids` when given); returns how many."""

@@ -140,9 +140,16 @@ def _m010_sync_targets(db: sqlite3.Connection) -> None:
                " synced_at INTEGER NOT NULL)")
 
 
+def _m011_due_load_index(db: sqlite3.Connection) -> None:
+    # the studied cards due in a span of time counted from an index alone (state in it, the card id as the table's
+    # key): what the load balancer asks for each day of a fuzz range, on every answer
+    db.execute("CREATE INDEX schedule_due_load ON schedule(due, state) WHERE state > 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
                                                           _m005_deck_chunks, _m006_sync_flags, _m007_previous_intervals,
-                                                          _m008_deck_order_index, _m009_anki_notes, _m010_sync_targets]
+                                                          _m008_deck_order_index, _m009_anki_notes, _m010_sync_targets,
+                                                          _m011_due_load_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,11 +1,15 @@
 """What the sync with Anki reads and keeps in the store: a light stream of answer moments, full answers by id,
-and what the last sync agreed on per card (suspended, buried), which tells which side changed a flag since,
-so that change wins at the next sync (that table is made on first use; nothing else reads it)."""
+what the last sync agreed on per card (suspended, buried), which tells which side changed a flag since,
+so that change wins at the next sync (that table is made on first use; nothing else reads it), and the
+collection and parent deck each set of decks was last synced with (`sync_targets`), so that a bare
+`sync DECKS` repeats it."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 from ..model import AnswerFacts
 from .rows import ANSWER_FACTS, marks
@@ -15,8 +19,46 @@ _CREATE = ("CREATE TABLE IF NOT EXISTS sync_flags (card_id TEXT PRIMARY KEY, sus
 _CHUNK = 500
 
 
+class SyncTarget(NamedTuple):
+    """Where a set of decks was last synced: the collection file, the parent deck (None: none), when (ms UTC)."""
+
+    collection: str
+    parent: str | None
+    synced_at: int
+
+
+def last_sync_target(db_path: Path, decks: str) -> SyncTarget | None:
+    """The target `decks` (a key made by the sync command) was last synced with, read without writing to the
+    store or creating anything beside it (the sync opens Anki's collection before the store); None when the
+    store, its table or the row is missing, or the store cannot be read."""
+    if not db_path.is_file():
+        return None
+    wal = Path(f"{db_path}-wal")
+    quiet = not wal.exists() or wal.stat().st_size == 0  # nothing outside the file: read it as it is, no -shm
+    uri = f"{db_path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if quiet else "")
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return _target(db, decks)
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+
+
+def _target(db: sqlite3.Connection, decks: str) -> SyncTarget | None:
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_targets'").fetchone()
+    if not exists:
+        return None
+    row = db.execute("SELECT collection, parent, synced_at FROM sync_targets WHERE decks = ?", (decks,)).fetchone()
+    return SyncTarget(*row) if row else None
+
+
 class SyncState:
-    """Answer moments, answers by id, and the flags each card had when both sides last agreed (mixed into Store)."""
+    """Answer moments, answers by id, the flags each card had when both sides last agreed, and where each set of
+    decks was last synced (mixed into Store)."""
 
     db: sqlite3.Connection
 
@@ -59,3 +101,12 @@ class SyncState:
         db.execute(_CREATE)
         db.executemany("INSERT OR REPLACE INTO sync_flags (card_id, suspended, buried) VALUES (?, ?, ?)",
                        ((card_id, int(suspended), int(buried)) for card_id, suspended, buried in rows))
+
+    def sync_target(self, decks: str) -> SyncTarget | None:
+        """The collection and parent deck these decks (a key made by the sync command) were last synced with."""
+        return _target(self.db, decks)
+
+    def record_sync_target(self, db: sqlite3.Connection, decks: str, target: SyncTarget) -> None:
+        """Remember where these decks were synced, inside a transaction()."""
+        db.execute("INSERT OR REPLACE INTO sync_targets (decks, collection, parent, synced_at) VALUES (?, ?, ?, ?)",
+                   (decks, target.collection, target.parent, target.synced_at))

@@ -6,6 +6,18 @@ the latest answer decides its state, due date and memory state; a card that only
 already has that schedule in the store. The result is written to both sides. Changes Anki made without an
 answer (set due date, forget) give way to the merged history.
 
+Notes made in Anki: a card that `import-anki --deck` brought from a note the person made in Anki is synced as
+that note (its GUID remembered in the store): its answers and schedule go both ways as for any card, but the note
+itself, of the person's own note type, is theirs: its fields, tags and deck are left as they are (the card's
+text here is a plain-text reading of its HTML, which writing back would flatten). Only when Anki lacks the note
+is it added, as export writes it (our note type, under that GUID).
+
+Answer counts: a card's reps and lapses are what its merged log says (every answer a rep; Again on a card in
+review a lapse), on both sides, whatever either side counted before.
+
+Answers dated before 2006 or more than a day ahead (anki/scheduling_in.misdated) are not answers; they are left
+in Anki's log and never come home, as import-anki skips them.
+
 Suspended and buried: the store remembers what both sides agreed at the last sync (`sync_flags`). A side whose
 flag differs from that has changed it since, and its change wins; at a first sync a card suspended (buried) on
 either side is suspended (buried) on both. A buried card stays buried through today's study day on both sides.
@@ -15,16 +27,17 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, overload
 
 from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewBatch, ReviewWrite, ScheduleWrite
-from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews
+from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews, their_notes
 from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
+from ..anki.scheduling_in import misdated
 from ..anki.scheduling_out import free_revlog_ids
-from ..clock import day_number, from_ms
+from ..clock import day_number, from_ms, to_ms
 from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
 from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
@@ -50,23 +63,31 @@ class SyncPlan:
     flags: list[tuple[str, bool, bool]] = field(default_factory=list)  # (card, suspended, buried) agreed now
     card_of: dict[str, str] = field(default_factory=dict)  # GUID -> our card id
     left_in_anki: list[str] = field(default_factory=list)  # GUIDs in the synced Anki decks, gone from ours
+    their_notes: list[str] = field(default_factory=list)  # GUIDs of notes made in Anki our cards came from (kept)
+    misdated: int = 0  # rows of Anki's log on these cards dated where no answer can be: left out
 
     @property
     def store_changes(self) -> bool:
         return bool(self.store_rows or self.store_answers or self.flags)
 
 
-def note_writes(decks: list[OpenDeck], parent: str | None) -> tuple[list[NoteWrite], dict[str, str]]:
-    """The notes exactly as `export` writes them (note type, GUIDs, deck names, field HTML, tags)."""
+def note_writes(decks: list[OpenDeck], parent: str | None,
+                links: Mapping[str, str] | None = None) -> tuple[list[NoteWrite], dict[str, str]]:
+    """The notes exactly as `export` writes them (note type, GUIDs, deck names, field HTML, tags); `links` gives
+    the GUID of each card that came from a note made in Anki (see store.anki_notes)."""
     notes: list[NoteWrite] = []
     card_of: dict[str, str] = {}
+    links = links or {}
+    deck_of: dict[str, str] = {}  # GUID -> the deck file it was first met in (named when it is met again)
     for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
         deck_tags = [anki_tag(tag) for tag in deck.tags if tag.strip()]
         for card in deck.cards:
-            guid = note_guid(card.id)
+            guid = links.get(card.id) or note_guid(card.id)
             if guid in card_of:
-                raise FlashcardsError(f"card {card.id} is in more than one of the synced decks")
+                raise FlashcardsError(f"card {card.id} is in two of the synced decks, {deck_of[guid]} and "
+                                      f"{deck.path}; keep it in one of them")
             card_of[guid] = card.id
+            deck_of[guid] = str(deck.path)
             tags = tuple(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
             fields = (field_html(card.front), field_html(card.back), field_html(card.source))
             notes.append(NoteWrite(guid, fields, tags, name))
@@ -83,9 +104,13 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
     """Read both sides and work out every write (nothing is written here). Cards are read `CHUNK` at a time
     from both sides, so memory follows the writes, not the size of the two review logs."""
     plan = SyncPlan()
-    plan.notes, plan.card_of = note_writes(decks, parent)
+    links = store.anki_note_links([card.id for deck in decks for card in deck.cards])
+    notes, plan.card_of = note_writes(decks, parent, {card_id: guid for card_id, (guid, _) in links.items()})
+    theirs = their_notes(col, [guid for guid, _ in links.values()])  # the person's notes, left as they are
+    plan.notes = [note for note in notes if note.guid not in theirs]
+    plan.their_notes = sorted(theirs)
     plan.left_in_anki = left_in_anki(col, anki_deck_names(decks, parent), set(plan.card_of))
-    planner = _Planner(store, col, settings, now, tz, [deck.key for deck in decks], plan)
+    planner = _Planner(store, col, settings, now, tz, [deck.key for deck in decks], plan, theirs)
     items = list(plan.card_of.items())
     for start in range(0, len(items), CHUNK):
         planner.chunk(dict(items[start : start + CHUNK]))
@@ -99,8 +124,9 @@ class _Planner:
     """The per-card decisions of plan_sync, made a chunk of cards at a time."""
 
     def __init__(self, store: Store, col: Any, settings: Settings, now: datetime, tz: tzinfo | None,
-                 keys: list[str], plan: SyncPlan) -> None:
+                 keys: list[str], plan: SyncPlan, theirs: dict[str, tuple[int, int]]) -> None:
         self.store, self.col, self.settings, self.plan = store, col, settings, plan
+        self.now_ms = to_ms(now)
         self.rows = {row.card_id: row for row in store.cards(keys)}
         self.agreed = store.synced_flags(list(plan.card_of.values()))
         self.scheduler = FSRSScheduler.from_settings(settings, tz)
@@ -108,7 +134,7 @@ class _Planner:
         parameters = self.scheduler.parameters
         self.decay = parameters[20] if len(parameters) > 20 else None
         self.outgoing = Outgoing()
-        self.notes = our_notes(col)
+        self.notes = our_notes(col) | theirs  # ours by note type, and the person's notes our cards came from
         self.days = AnkiDays(col)
 
     def chunk(self, card_of: dict[str, str]) -> None:
@@ -116,24 +142,38 @@ class _Planner:
         guid_of_anki = {card.card_id: guid for guid, card in have.items()}
         theirs: dict[str, list[AnkiReview]] = defaultdict(list)
         for review in read_reviews(self.col, guid_of_anki):
-            if is_answer(review):
-                theirs[card_of[guid_of_anki[review.card_id]]].append(review)
+            if not is_answer(review):
+                continue
+            if misdated(review.id, self.now_ms):
+                self.plan.misdated += 1
+                continue
+            theirs[card_of[guid_of_anki[review.card_id]]].append(review)
         ours: dict[str, list[Moment]] = defaultdict(list)
         for log_id, card_id, at_ms, rating in self.store.answer_moments_of(list(card_of.values())):
             ours[card_id].append((log_id, at_ms, rating))
+        counts = self.store.answer_counts_of(card_of.values())
         for guid, card_id in card_of.items():
-            self.card(guid, card_id, have.get(guid), ours.get(card_id, []), theirs.get(card_id, []))
+            self.card(guid, card_id, have.get(guid), ours.get(card_id, []), theirs.get(card_id, []),
+                      counts.get(card_id, (0, 0)))
 
-    def card(self, guid: str, card_id: str, anki: AnkiCard | None, mine: list[Moment], other: list[AnkiReview]) -> None:
+    def card(self, guid: str, card_id: str, anki: AnkiCard | None, mine: list[Moment], other: list[AnkiReview],
+             counts: tuple[int, int]) -> None:
         plan, today = self.plan, self.today
         row = self.rows.get(card_id) or CardRow(card_id, Schedule())
         only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
         for i in only_mine:
             self.outgoing.add(guid, mine[i][0], mine[i][1], mine[i - 1][0] if i else None)
         schedule = row.schedule
+        added: list[LoggedAnswer] = []
         if only_other:
             schedule, added = replay(self.scheduler, card_id, mine, other, set(only_other))
             plan.store_answers += added
+        # the counts are the merged log's: the store's answers and those coming home (a count either side kept,
+        # such as Anki's reps taken by an import, may lack the other side's answers)
+        reps, lapses = counts
+        reps += len(added)
+        lapses += sum(answer.rating == Rating.AGAIN and answer.state_before == State.REVIEW for answer in added)
+        schedule = replace(schedule, reps=reps, lapses=lapses)
         agreed = self.agreed.get(card_id)
         suspended, buried = merged_flags(row, anki, agreed, today)
         new_row = replace(row, schedule=schedule, suspended=suspended, buried_until=_buried_until(row, buried, today))

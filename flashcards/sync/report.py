@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass
 class SyncReport:
-    """Notes added and updated in Anki, answers carried each way, cards whose schedule moved, backups."""
+    """Notes added and updated in Anki, answers carried each way, cards whose schedule moved, cards moved to
+    other decks in Anki, backups."""
 
     collection: str
     notes_added: int = 0
@@ -19,11 +20,15 @@ class SyncReport:
     dry_run: bool = False
     anki_backup: str | None = None
     store_backup: str | None = None
+    parent: str | None = None  # the parent deck synced under (None: none)
+    deck_moves: list[dict] = field(default_factory=list)  # {"from", "to", "cards"}: cards moved to another Anki deck
+    as_last_time: bool = False  # the collection or parent came from the last sync of these decks
+    moves_refused: str | None = None  # dry run: why a real sync would refuse these moves without --move-decks
 
     @property
     def changed(self) -> bool:
         return bool(self.notes_added or self.notes_updated or self.answers_to_anki or self.answers_to_store
-                    or self.schedules_moved)
+                    or self.schedules_moved or self.deck_moves)
 
     def to_dict(self) -> dict:
         return asdict(self)

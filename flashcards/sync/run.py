@@ -6,6 +6,9 @@ never committed). Only a failure of the store's final COMMIT itself can leave An
 message says so, and running sync again completes the store's side, adding nothing twice (answers are matched
 by card and moment). The store's transaction is taken first (BEGIN IMMEDIATE), so no review can slip in between
 reading it and writing it; a review session in another terminal waits for the sync to finish.
+
+Cards that would only move to the same deck under another parent are refused before anything is written, unless
+asked for (moves.py); the collection and parent used are remembered for the set of decks (`sync_targets`).
 """
 
 from __future__ import annotations
@@ -14,26 +17,44 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from ..anki.live_decks import deck_moves
 from ..anki.live_model import WriteResult
 from ..anki.live_write import write_changes
-from ..clock import utc_now
+from ..clock import to_ms, utc_now
 from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
 from ..settings import Settings
 from ..store import Store
+from ..store.sync_state import SyncTarget
+from .moves import DeckMove, grouped, parent_moves, refuse_parent_moves, why
 from .plan import SyncPlan, plan_sync
 from .report import SyncReport
 
 
 def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
                    dry_run: bool = False, now: datetime | None = None, tz: tzinfo | None = None,
-                   backup_folder: Path | None = None) -> SyncReport:
-    """Sync the decks' cards with an open Anki collection: notes, answers both ways, one schedule per card."""
+                   backup_folder: Path | None = None, move_decks: bool = False,
+                   remember: str | None = None) -> SyncReport:
+    """Sync the decks' cards with an open Anki collection: notes, answers both ways, one schedule per card.
+
+    Cards that would move to other Anki decks only because the parent deck differs (see moves.py) stop the sync
+    before anything is written unless `move_decks`; the dry run names them. `remember` is the key of this set of
+    decks (the command makes it): the collection and parent are recorded under it after a real sync, and the
+    parent recorded last is the one a refusal suggests."""
     now = now or utc_now()
+    parent = parent or None
+    here = collection_key(col)
+    last = store.sync_target(remember) if remember else None
+    remembered = last is not None and last.collection == here
+    last_parent = last.parent if last is not None and remembered else None
     if dry_run:
         plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
+        moves = grouped(deck_moves(col, plan.notes))
         anki = write_changes(col, plan.notes, plan.reviews, plan.schedules, dry_run=True)
-        return _report(col, plan, anki, dry_run=True)
+        report = _report(col, plan, anki, dry_run=True, parent=parent, moves=moves)
+        if parent_moves(moves) and not move_decks:
+            report.moves_refused = why(parent_moves(moves), parent, last_parent, remembered)
+        return report
     anki_done: WriteResult | None = None
     store_backup: Path | None = None
     try:
@@ -41,9 +62,15 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
         # store's writes wait in the open transaction while Anki is written, then commit
         with store.transaction() as db:
             plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
+            moves = grouped(deck_moves(col, plan.notes))
+            if not move_decks:
+                refuse_parent_moves(moves, parent, last_parent, remembered)
             store_backup = backup_store(store) if plan.store_changes else None
             apply_to_store(store, db, plan)
             anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder)
+            target = SyncTarget(here, parent, to_ms(now))
+            if remember and (last is None or last[:2] != target[:2] or anki_done.changed or plan.store_changes):
+                store.record_sync_target(db, remember, target)
     except BaseException as error:
         if anki_done is not None and anki_done.changed and isinstance(error, Exception):
             raise FlashcardsError(
@@ -52,9 +79,14 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
                 "run sync again to complete it: nothing is added twice"
             ) from error
         raise
-    report = _report(col, plan, anki_done, dry_run=False)
+    report = _report(col, plan, anki_done, dry_run=False, parent=parent, moves=moves)
     report.store_backup = str(store_backup) if store_backup else None
     return report
+
+
+def collection_key(col: Any) -> str:
+    """How a collection is remembered: its file's full path."""
+    return str(Path(col.path).resolve())
 
 
 def apply_to_store(store: Store, db: Any, plan: SyncPlan) -> None:
@@ -72,7 +104,8 @@ def backup_store(store: Store) -> Path:
     return named_backup(store.path, "before-sync")
 
 
-def _report(col: Any, plan: SyncPlan, anki: WriteResult, dry_run: bool) -> SyncReport:
+def _report(col: Any, plan: SyncPlan, anki: WriteResult, dry_run: bool, parent: str | None,
+            moves: list[DeckMove]) -> SyncReport:
     moved = {plan.card_of[guid] for guid in anki.schedules_changed}
     moved.update(row.card_id for row in plan.store_rows)
     return SyncReport(
@@ -85,4 +118,6 @@ def _report(col: Any, plan: SyncPlan, anki: WriteResult, dry_run: bool) -> SyncR
         schedules_moved=sorted(moved),
         dry_run=dry_run,
         anki_backup=anki.backup,
+        parent=parent,
+        deck_moves=[move.to_dict() for move in moves],
     )

@@ -35,6 +35,14 @@ def error_line(message: str) -> None:
         else sys.stderr.write(f"error: {message}\n")
 
 
+def usage_error_line(message: str, command: str) -> None:
+    """Print a usage error as one plain line on stderr, pointing at the command's help:
+    `flashcards: error: Missing option '-o' / '--output'. See 'flashcards convert --help'.`"""
+    text = " ".join(message.split())
+    end = "" if text.endswith((".", "?", "!")) else "."
+    sys.stderr.write(f"flashcards: error: {text}{end} See '{command} --help'.\n")
+
+
 def warning_line(message: str) -> None:
     """Print one warning line on stderr (something went wrong, but the command did its job)."""
     sys.stderr.write(f"warning: {message}\n")

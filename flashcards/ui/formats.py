@@ -58,19 +58,22 @@ def bar(fraction: float, width: int) -> str:
 
 
 def format_interval(delta: timedelta) -> str:
-    """An interval as Anki writes it on its answer buttons: 1m, 10m, 2h, 3d, 1.5mo, 2.1y."""
-    seconds = max(delta.total_seconds(), 0)
+    """An interval as Anki writes it on its answer buttons: <1m, 1m, 10m, 2h, 3d, 1.5mo, 2.1y.
+
+    One rule everywhere: under a day in minutes or hours, then days, months and years; the count is rounded
+    (half up) before its unit is chosen, so a moment a little short of a unit reads as that unit (59.9 s is 1m,
+    23 h 40 min is 1d, never 60m or 24h), whatever the milliseconds between the answer and the printing.
+    """
+    seconds = whole(max(delta.total_seconds(), 0))
     if seconds < 60:
         return "<1m"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
+    if whole(seconds / 60) < 60:
+        return f"{whole(seconds / 60)}m"
+    if whole(seconds / 3600) < 24:
+        return f"{whole(seconds / 3600)}h"
+    days = whole(seconds / 86400)
     if days < 30:
-        return f"{round(days)}d"
+        return f"{days}d"
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")

@@ -50,7 +50,8 @@ def print_convert_report(report: ConvertReport, as_json: bool = False) -> None:
         console.print(f"warning: {warning}", style="yellow", markup=False)
     summary = (
         f"{report.deck_path}: {plural(report.added, 'card')} added, {plural(report.merged, 'duplicate')} merged, "
-        f"{plural(len(report.warnings), 'warning')}; {plural(report.total_cards, 'card')} in the deck"
+        + (f"{report.already} already in the deck, " if report.already else "")
+        + f"{plural(len(report.warnings), 'warning')}; {plural(report.total_cards, 'card')} in the deck"
     )
     console.print(summary + ("" if report.written else " (unchanged)"), markup=False, style="bold")
 
@@ -76,14 +77,14 @@ def print_optimize(result, as_json: bool) -> None:
     console = out_console()
     if result.comparison is None:
         console.print(
-            f"Not enough history to fit FSRS yet: {result.reviews} reviews on a later day than the card's previous "
+            f"Not enough history to fit FSRS yet: {plural(result.reviews, 'review')} on a later day than the card's previous "
             f"answer, {result.needed} more needed. Nothing was changed; FSRS's defaults stay in use.", markup=False,
         )
         return
     from rich.table import Table
 
     c = result.comparison
-    table = Table(title=f"Prediction of {c.held_out} held-out reviews (of {c.reviews}; lower is better)")
+    table = Table(title=f"Prediction of {plural(c.held_out, 'held-out review')} (of {c.reviews}; lower is better)")
     table.add_column("parameters")
     table.add_column("log loss", justify="right")
     table.add_column("RMSE (bins)", justify="right")
@@ -91,19 +92,19 @@ def print_optimize(result, as_json: bool) -> None:
     table.add_row("fitted to you", f"{c.fitted.log_loss:.4f}", f"{c.fitted.rmse_bins:.4f}")
     for number, fold in enumerate(c.folds, 1):
         table.caption = "fold rows: defaults / fitted, each fitted on the reviews before the fold"
-        table.add_row(f"  fold {number} ({fold.reviews} reviews)",
+        table.add_row(f"  fold {number} ({plural(fold.reviews, 'review')})",
                       f"{fold.defaults.log_loss:.4f} / {fold.fitted.log_loss:.4f}",
                       f"{fold.defaults.rmse_bins:.4f} / {fold.fitted.rmse_bins:.4f}")
     console.print(table)
     since = f", answers since {result.since}" if result.since else ""
-    console.print(f"Used {result.cards} cards and {result.reviews} long-term reviews{since}; the fit won "
-                  f"{c.folds_won} of {len(c.folds)} folds.", markup=False)
+    console.print(f"Used {plural(result.cards, 'card')} and {plural(result.reviews, 'long-term review')}{since}; the fit "
+                  f"won {c.folds_won} of {plural(len(c.folds), 'fold')}.", markup=False)
     if result.saved:
         console.print("Fitted parameters saved: your reviews are now scheduled with them.", markup=False)
         if result.recomputed is not None:
             r = result.recomputed
-            moved = f", {r.rescheduled} due dates moved" if r.rescheduled else ""
-            console.print(f"Memory states recomputed from the log: {r.changed} of {r.cards} cards changed{moved}.",
+            moved = f", {plural(r.rescheduled, 'due date')} moved" if r.rescheduled else ""
+            console.print(f"Memory states recomputed from the log: {r.changed} of {plural(r.cards, 'card')} changed{moved}.",
                           markup=False)
     else:
         console.print("The fitted parameters do not win on a majority of the folds and in total; nothing was "
@@ -119,7 +120,7 @@ def print_simulation(result, as_json: bool) -> None:
 
     console = out_console()
     source = "your fitted parameters" if result.parameters_source == "fitted" else "FSRS's default parameters"
-    table = Table(title=f"{result.deck_size} new cards over {result.days} days, {source}")
+    table = Table(title=f"{plural(result.deck_size, 'new card')} over {plural(result.days, 'day')}, {source}")
     for name in ("retention", "reviews/day", "minutes/day", "memorized at end", "minutes per card memorized"):
         table.add_column(name, justify="right")
     for row in result.rows:
@@ -138,7 +139,7 @@ def print_simulation(result, as_json: bool) -> None:
     sources = result.sources
     console.print(f"Review costs: {sources.get('costs', 'defaults')}; button odds for new cards: "
                   f"{sources.get('first_rating_odds', 'defaults')}, for reviews: {sources.get('review_rating_odds', 'defaults')} "
-                  f"(yours once your log holds enough answers). Averaged over {result.seeds} runs; total minutes ranged:",
+                  f"(yours once your log holds enough answers). Averaged over {plural(result.seeds, 'run')}; total minutes ranged:",
                   markup=False)
     for row in result.rows:
         low, high = row.spread.get("total_minutes", [row.total_minutes] * 2)
@@ -169,7 +170,7 @@ def print_config(settings, path, key: str | None, as_json: bool) -> None:
         elif name == "fitted":
             if not value:
                 continue
-            shown = f"on {value.get('date')} from {value.get('reviews')} reviews"
+            shown = f"on {value.get('date')} from {plural(value.get('reviews') or 0, 'review')}"
         elif isinstance(value, list):
             shown = " ".join(f"{v:g}" for v in value)
         else:
@@ -189,12 +190,47 @@ def print_check(report, as_json: bool) -> None:
     for problem in report.problems:
         sys.stderr.write(f"problem: {problem.message}\n  fix: {problem.fix}\n")
     console = out_console()
+    if report.repair is not None:  # check --repair
+        if report.repair.refused:
+            sys.stderr.write(f"{report.repair.refused}\n")
+        else:
+            console.print(report.repair.describe(), markup=False)
     if report.ok:
-        console.print(f"{report.path}: ok ({report.cards} cards, {report.answers} answers)", markup=False)
+        console.print(f"{report.path}: ok ({plural(report.cards, 'card')}, {plural(report.answers, 'answer')})",
+                      markup=False)
     if report.backups:
         console.print(f"backups ({len(report.backups)}): newest {report.backups[-1]}", markup=False)
     else:
         console.print("no backups yet (one is made each day you review)", markup=False)
+
+
+def restore_plan_line(plan) -> str:
+    """What `restore` will do, in one line, before anything does."""
+    moving = f"; move {', '.join(p.name for p in plan.moving)} to {plan.aside}" if plan.moving else ""
+    holds = ", and its settings" if plan.backup.settings is not None else "; it holds no settings file"
+    return f"Restore {plan.backup.path} ({plural(plan.backup.answers, 'answer')}{holds}) into {plan.store}{moving}"
+
+
+def print_restored(report) -> None:
+    """What `restore` did: the store and the settings put back, where the files it replaced went, the check."""
+    plan = report.plan
+    lines = [f"Restored {plan.backup.path} into {plan.store}: {plural(report.cards, 'card')}, "
+             f"{plural(report.answers, 'answer')}"]
+    if plan.backup.settings is not None:
+        lines.append(f"Settings: {plan.settings_file} restored from the backup")
+    elif plan.settings_file in report.moved:
+        lines.append("Settings: the backup holds none (the defaults were in use), so the defaults apply; yours are "
+                     f"in {plan.aside / plan.settings_file.name}")
+    else:
+        lines.append("Settings: none in the backup and none here, so the defaults apply")
+    if report.moved:
+        lines.append(f"The files it replaced were moved, untouched, to {plan.aside}: "
+                     + ", ".join(path.name for path in report.moved))
+    lines.append("The deck cache refills from your deck files on the next command."
+                 if report.check_ok else "Warning: `flashcards check` finds problems in the restored store.")
+    console = out_console()
+    for line in lines:
+        console.print(line, markup=False)
 
 
 def print_export(notes: int, decks: int, output) -> None:
@@ -218,6 +254,11 @@ def print_sync(report, as_json: bool) -> None:
     if report.left_in_anki:
         lines.append(f"  left in Anki: {plural(len(report.left_in_anki), 'note')} no longer in these decks "
                      "(delete them in Anki if you want them gone)")
+    for move in report.deck_moves:  # every move of cards from one Anki deck to another, named
+        lines.append(f"  {'would move' if report.dry_run else 'moved'} in Anki: {move['from']} -> {move['to']} "
+                     f"({plural(move['cards'], 'card')})")
+    if report.moves_refused:
+        lines.append(f"A sync would refuse these moves: {report.moves_refused}.")
     if report.dry_run:
         lines.append("Nothing was written (--dry-run).")
     elif not report.changed:
@@ -228,6 +269,15 @@ def print_sync(report, as_json: bool) -> None:
             lines.append(f"Backups taken first: {backups}")
         lines.append("Sync Anki with AnkiWeb as usual to take this to your other devices.")
     console.print("\n".join(lines), markup=False)
+
+
+def print_sync_target(collection: str, parent: str | None) -> None:
+    """The one line saying a sync repeats the last one's collection and parent deck (on stderr: --json stays
+    clean)."""
+    from .console import err_console
+
+    under = f"under {parent}" if parent else "with no parent deck"
+    err_console().print(f"syncing with {collection} {under}, as last time", markup=False)
 
 
 def print_unsuspended(count: int) -> None:
@@ -260,29 +310,61 @@ def print_cards(found, as_json: bool) -> None:
         return
     from datetime import UTC, datetime, timedelta
 
-    from rich.table import Table
-
     from .formats import format_interval, format_moment
 
     now = datetime.now(UTC)
-    table = Table(box=None, pad_edge=False)
-    columns: tuple[tuple[str, JustifyMethod], ...] = (
-        ("id", "left"), ("deck", "left"), ("state", "left"), ("due", "left"), ("interval", "right"),
-        ("stability", "right"), ("passage", "left"))
-    for name, justify in columns:
-        table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis")
-    count = 0
+    rows = []
     for item in found:
-        count += 1
         interval = "" if item.interval_days is None else format_interval(timedelta(days=item.interval_days))
         stability = "" if item.row.schedule.stability is None else f"{item.row.schedule.stability:.1f}d"
         due = "" if item.due is None else format_moment(item.due, now)
         passage = " ".join(item.card.front.split())
-        table.add_row(item.card.id, item.deck, item.status.value, due, interval, stability, passage)
+        rows.append({"id": item.card.id, "deck": item.deck, "state": item.status.value, "due": due,
+                     "interval": interval, "stability": stability, "passage": passage})
     console = out_console()
-    if count:
-        console.print(table)
-    console.print(f"{plural(count, 'card')}", markup=False, style="dim")
+    if rows:
+        console.print(cards_table(rows, console.width))
+    console.print(plural(len(rows), "card"), markup=False, style="dim")
+
+
+CARD_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
+    ("id", "left"), ("deck", "left"), ("state", "left"), ("due", "left"), ("interval", "right"),
+    ("stability", "right"), ("passage", "left"))
+CARD_COLUMNS_KEPT = ("id", "state", "due", "passage")  # at any width: `--card` needs the whole id
+CARD_COLUMNS_OPTIONAL = ("deck", "interval", "stability")  # shown in this order while the passage keeps room
+PASSAGE_ROOM = 30  # the passage's least width before an optional column is shown (cells)
+
+
+def cards_table(rows: list[dict[str, str]], width: int):
+    """The `cards` table for a terminal `width` wide: whole ids, state and due always; deck, interval and
+    stability (those with something to show) while the passage keeps PASSAGE_ROOM cells; the passage cut with an
+    ellipsis to what is left."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    widths = {name: max(cell_len(name), *(cell_len(row[name]) for row in rows)) for name, _ in CARD_COLUMNS}
+    room = min(PASSAGE_ROOM, widths["passage"])
+    shown = [name for name in CARD_COLUMNS_KEPT if name != "passage"]
+
+    def left(names: list[str]) -> int:  # what the passage gets beside these columns, two cells between columns
+        return width - sum(widths[name] for name in names) - 2 * len(names)
+
+    for name in CARD_COLUMNS_OPTIONAL:
+        if not any(row[name] for row in rows):  # an empty column would only take the passage's room
+            continue
+        if left([*shown, name]) < room:
+            break
+        shown.append(name)
+    table = Table(box=None, pad_edge=False, expand=False)
+    for name, justify in CARD_COLUMNS:
+        if name == "passage":
+            table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis",
+                             max_width=max(left(shown), 1))
+        elif name in shown:
+            table.add_column(name, justify=justify, no_wrap=True, min_width=widths[name])
+    for row in rows:
+        table.add_row(*(row[name] for name, _ in CARD_COLUMNS if name in shown or name == "passage"))
+    return table
 
 
 def print_recomputed(report, rescheduled: bool) -> None:

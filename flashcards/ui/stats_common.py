@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from ..stats.numbers import Stats
-from .formats import minutes, plural, retention, whole
+from ..stats.periods import Period
+from .formats import minutes, percent, plural, retention, whole
 
 HEAT_CHARS = "·░▒▓█"  # level 0 (no answers) to 4 (the busiest days)
 HEAT_COLOURS = ("grey42", "#0e4429", "#006d32", "#26a641", "#39d353")
@@ -18,10 +19,13 @@ STATE_LABELS = (
     ("suspended", "Suspended"), ("buried", "Buried"),
 )
 STATE_COLOURS = {
-    "new": "blue", "learning": "red", "young": "green", "mature": "dark_green", "suspended": "yellow",
+    "new": "blue", "learning": "dark_orange", "young": "green", "mature": "dark_green", "suspended": "yellow",
     "buried": "grey50",
 }
-
+KIND_LABELS = (("learning", "Learning"), ("young", "Young"), ("mature", "Mature"), ("relearning", "Relearning"))
+KIND_COLOURS = {"learning": "dark_orange", "young": "green", "mature": "dark_green", "relearning": "red"}
+BUTTON_LABELS = ("Again", "Hard", "Good", "Easy")
+GROUP_LABELS = {"learning": "Learning", "young": "Young", "mature": "Mature"}
 
 
 def heat_level(count: int, peak: int) -> int:
@@ -42,10 +46,134 @@ def heat_ranges(peak: int) -> list[tuple[int, int, int]]:
 
 
 def minute_label(minutes: float) -> str:
-    """A short per-day label for the minutes chart."""
+    """A short per-bar label for a minutes chart, with the real value: 5s under 6 seconds, then minutes with a
+    decimal under 10 (0.4, 2.5, 9), whole from 10 on (12, 140)."""
     if minutes <= 0:
         return ""
-    return "<1" if minutes < 0.5 else str(whole(minutes))
+    if minutes < 0.1:
+        return f"{max(whole(minutes * 60), 1)}s"
+    if minutes < 9.95:
+        return f"{minutes:.1f}".removesuffix(".0")
+    return str(whole(minutes))
+
+
+def axis_ticks(peak: float, most: int = 4) -> list[float]:
+    """Round values for a chart's scale, above 0 and up to `peak`: at most `most`, 1-2-5 steps."""
+    if peak <= 0:
+        return []
+    step = 10 ** math.floor(math.log10(peak / most))
+    for factor in (1, 2, 2.5, 5, 10):
+        if peak / (step * factor) <= most:
+            step *= factor
+            break
+    count = int(peak / step + 1e-9)
+    return [round(step * index, 10) for index in range(1, count + 1)]
+
+
+def count_tick(value: float) -> str:
+    """A count on a chart's scale: 40, 1,200, 15k."""
+    if value >= 10_000:
+        return f"{value / 1000:g}k"
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+def span_label(first: date, last: date, with_year: bool = False) -> str:
+    """The days of a bar: `Mar 5`, `Mar 5–9`, `Mar 28–Apr 1`, with the year when asked."""
+    year = f" {last.year}" if with_year else ""
+    if first == last:
+        return day_label(first) + year
+    if first.month == last.month and first.year == last.year:
+        return f"{day_label(first)}–{last.day}{year}"
+    return f"{day_label(first)}–{day_label(last)}{year}"
+
+
+def month_year(day: date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def past_ticks(firsts: Sequence[date], long: bool) -> dict[int, str]:
+    """Date labels under a past range's bars (one every ~7 of 30): the last bar is `today`."""
+    last = len(firsts) - 1
+    step = max(1, round(len(firsts) * 7 / 30))
+    ticks = {index: (month_year if long else day_label)(firsts[index]) for index in range(last - step, -1, -step)}
+    ticks[last] = "today"
+    return ticks
+
+
+def future_ticks(firsts: Sequence[date], long: bool) -> dict[int, str]:
+    """Date labels under a forecast's bars: the first bar is `today`."""
+    step = max(1, round(len(firsts) * 7 / 30))
+    ticks = {index: (month_year if long else day_label)(firsts[index]) for index in range(step, len(firsts), step)}
+    ticks[0] = "today"
+    if len(firsts) - 1 - max(ticks) < step // 2:  # the last label would run off the end
+        ticks.pop(max(ticks), None)
+    return ticks
+
+
+def range_caption(period: Period) -> str:
+    """`Last 30 days`, `Last 365 days · a bar is 5 days`, `All 812 days · a bar is 14 days`."""
+    span = f"All {period.days:,} days" if period.key == "all" else f"Last {period.days} days"
+    return span + (f" · a bar is {period.bar_days} days" if period.bar_days > 1 else "")
+
+
+def forecast_caption(period: Period) -> str:
+    span = (f"Today to {period.forecast[-1].last.isoformat()} ({period.forecast_days:,} days)" if period.key == "all"
+            else f"Today and the next {period.forecast_days - 1} days")
+    return span + (f" · a bar is {period.forecast_bar_days} days" if period.forecast_bar_days > 1 else "")
+
+
+def period_forecast_line(stats: Stats, period: Period) -> str:
+    """Due today, tomorrow, this week and in the whole range, with the average a day."""
+    week = sum(item.count for item in stats.forecast[:7])
+    overdue = f" ({stats.overdue:,} overdue)" if stats.overdue else ""
+    per_day = period.due / period.forecast_days
+    return (f"Due today {stats.due_today:,}{overdue} · tomorrow {stats.due_tomorrow:,} · next 7 days {week:,} · "
+            f"{'in all' if period.key == 'all' else f'next {period.forecast_days} days'} {period.due:,} "
+            f"({per_day:.1f} a day)")
+
+
+def studied_line(period: Period) -> str:
+    """Days studied in the range and the answers, on average a day studied and a day of the period."""
+    if not period.answers.total:
+        return f"No answers in the {range_span(period)}."
+    share = 100 * period.days_studied / period.active_days if period.active_days else 0
+    return (f"Studied {period.days_studied:,} of {period.active_days:,} days ({share:.0f}%) · "
+            f"{period.answers.total:,} answers · {period.answers.total / period.days_studied:.1f} a day studied · "
+            f"{period.answers.total / period.active_days:.1f} a day on average")
+
+
+def time_line(period: Period) -> str:
+    """Time spent in the range: in all, a day studied, an answer."""
+    if not period.answers.total:
+        return f"No answers in the {range_span(period)}."
+    seconds = period.ms.total / 1000 / period.answers.total
+    speed = f" ({60 / seconds:.1f} answers a minute)" if seconds > 0 else ""
+    return (f"{minutes(period.minutes)} in all · {minutes(period.minutes / period.days_studied)} a day studied · "
+            f"{seconds:.1f} s an answer{speed}")
+
+
+def added_line(period: Period) -> str:
+    if not period.added:
+        return f"No cards added in the {range_span(period)}."
+    return f"{period.added:,} card{'' if period.added == 1 else 's'} added · {period.added / period.days:.1f} a day"
+
+
+def range_span(period: Period) -> str:
+    return "whole history" if period.key == "all" else f"last {period.days} days"
+
+
+def button_rows(period: Period) -> list[tuple[str, tuple[int, ...], int, str]]:
+    """(group label, counts Again-Easy, total, % correct) per group, then every group together."""
+    rows: list[tuple[str, tuple[int, ...], int, str]] = [
+        (GROUP_LABELS[item.group], item.counts, item.total, percent(item.rate)) for item in period.buttons]
+    counts = tuple(sum(item.counts[index] for item in period.buttons) for index in range(4))
+    total = sum(counts)
+    rows.append(("All", counts, total, percent((total - counts[0]) / total if total else None)))
+    return rows
+
+
+def hour_label(hour: int) -> str:
+    return f"{hour:02d}:00"
 
 
 def count_label(count: int) -> str:
