@@ -62,7 +62,7 @@ def _root(
 
 @app.command()
 def convert(
-    inputs: Annotated[list[Path], typer.Argument(help="Highlight exports: files or folders.", metavar="EXPORT...", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Highlight exports: files or folders; - reads standard input.", metavar="EXPORT...", show_default=False)],
     output: Annotated[Path, typer.Option("-o", "--output", help="The deck file to create or add to.", dir_okay=False)],
     name: Annotated[str | None, typer.Option(help="Deck name (default: the output file's name).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag for every new card; repeatable.")] = None,

@@ -57,8 +57,8 @@ def test_a_readwise_export():
         ),
     ]
     assert result.skipped == {"empty highlight": 1}
-    assert result.warnings == ["exports/readwise.csv:1: columns 'Amazon Book ID', 'Color', 'Highlighted at' not used: "
-                               "their cells are in no card"]
+    # Readwise's own bookkeeping (Amazon Book ID, Color, Highlighted at) is known and needs no card: no warning
+    assert result.warnings == []
 
 
 def test_readwise_import_layout_is_also_readwise(tmp_path):
@@ -214,15 +214,15 @@ def test_a_back_named_by_the_user_takes_no_other_column_but_the_rest_is_named(tm
 
 
 def test_readwise_columns_no_card_takes_are_named_and_another_note_column_kept(tmp_path):
-    path = _write(tmp_path, "rw.csv", "Highlight,Title,Author,Note,Comment,Color\n"
-                                      '"Less, but better.",Good Design,Dieter Rams,Principle 10,Rams at Braun,red\n')
+    path = _write(tmp_path, "rw.csv", "Highlight,Title,Author,Note,Comment,Shelf,Color\n"
+                                      '"Less, but better.",Good Design,Dieter Rams,Principle 10,Rams at Braun,design,red\n')
     result = import_file(path, "rw.csv")
     assert result.format == "readwise"
     [card] = result.highlights
     assert (card.front, card.back) == ("Less, but better.", "Principle 10\n\nRams at Braun")
     assert result.warnings == [
         "rw.csv:1: column 'Comment' may hold your notes: its cells are added to the backs, after a blank line",
-        "rw.csv:1: column 'Color' not used: its cells are in no card",
+        "rw.csv:1: column 'Shelf' not used: its cells are in no card",
     ]
 
 

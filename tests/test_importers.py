@@ -110,7 +110,8 @@ def test_an_unknown_format_names_the_known_ones():
     with pytest.raises(FlashcardsError) as error:
         import_file(FIXTURES / "notes.md", "notes.md", "obsidian")
     assert str(error.value) == (
-        "unknown format 'obsidian' (known: kindle, kindle-notebook, kobo, pdf, hypothesis, readwise, markdown, csv, pairs, tsv)"
+        "unknown format 'obsidian' (known: kindle, kindle-notebook, kobo, koreader, apple-books, zotero, pdf, hypothesis, "
+        "readwise, markdown, csv, pairs, tsv)"
     )
 
 

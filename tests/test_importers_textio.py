@@ -130,6 +130,8 @@ def test_utf16_without_a_byte_order_mark_converts_through_the_cli(tmp_path, cli)
     b"".join(index.to_bytes(2, "little") for index in range(3000)),  # small numbers, 16 bits each: zeros on one side
     b"\x00\x00\x00\x01" * 1000,  # 32-bit numbers
     b"\x01\x00\x02\x00" * 1000,  # zeros on one side; control characters in either byte order
+    ("A passage line, then its note. " * 40 + "\n").encode("utf-8") * 2 + b"\x00",  # UTF-8 text with a NUL
+    _chinese().encode("gb18030")[:501] + b"\x00" + _chinese().encode("gb18030")[501:],  # GB18030 with a NUL
 ])
 def test_binary_data_with_zero_bytes_is_still_refused(tmp_path, data):
     path = tmp_path / "blob.bin"

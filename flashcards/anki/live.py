@@ -3,11 +3,13 @@
 Contract for the sync command (plain dataclasses in and out; nothing here knows our store):
 
     path = locate_collection(option_or_None)          # a collection.anki2 file, or one clear FlashcardsError
-    with open_collection(path) as col:                # refuses while Anki has it open; never creates one
+    with open_collection(path) as col:                # waits a moment, then refuses while another process has it
+                                                      # open; never creates one; held locked until the block ends
         have = read_our_cards(col, guids)             # {guid: AnkiCard}; guids from package_out.note_guid
         log = read_reviews(col, [c.card_id for c in have.values()])   # [AnkiReview], oldest first
         result = write_changes(col, notes=[NoteWrite...], reviews=[ReviewWrite...],
                                schedules=[ScheduleWrite...], dry_run=False)
+        moves = deck_moves(col, notes)                # (live_decks) [(guid, from deck, to deck)] a write would make
 
 - Identity: notes use our note type (note_type.MODEL_ID, FIELDS, templates), the GUID of the card id and
   the deck names of `anki_deck_names`, so exported and synced notes are the same notes. Fields are Anki HTML
@@ -24,8 +26,9 @@ Contract for the sync command (plain dataclasses in and out; nothing here knows 
   4 places (stability), 3 (difficulty, decay) and 2 (desired retention).
 - Safety: `write_changes` first runs everything in a transaction it rolls back (that is the dry run and the
   check that anything changes at all). Only then does it make Anki's own backup (a .colpkg in the profile's
-  `backups` folder, forced, waited for) and run the same writes in one SQLite transaction: any error leaves
-  the collection exactly as it was. Unchanged notes and cards are not touched (their mod/usn stay), so a
+  `backups` folder, made of a snapshot so that the collection stays locked: see live_write) and run the same
+  writes in one SQLite transaction: any error leaves the collection exactly as it was. A damaged collection or
+  a full disk is one line saying so, that nothing was written and where the backups are (live_errors). Unchanged notes and cards are not touched (their mod/usn stay), so a
   second write of the same data is a no-op. Everything written is marked for upload (usn -1, mod now);
   the person syncs Anki with AnkiWeb as usual afterwards. Anki's undo history lives in the memory of the
   process that made a change, so Anki desktop cannot undo a sync: the backup is the way back.
@@ -43,7 +46,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FlashcardsError
-from .live_errors import LOCKED, backups_folder, collection_failure, is_locked, kind_of, reason
+from .live_errors import (
+    LOCKED,
+    backups_folder,
+    collection_failure,
+    is_locked,
+    kind_of,
+    reason,
+    where_backups_are,
+)
 from .live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewWrite, ScheduleWrite, WriteResult
 from .live_read import read_our_cards, read_reviews
 from .live_write import clear_leftovers, make_backup, release_file, write_changes
@@ -125,6 +136,8 @@ def _locked(path: Path) -> bool:
         probe.execute("select count(*) from sqlite_master").fetchall()
     except sqlite3.OperationalError as error:
         return "locked" in str(error) or "busy" in str(error)
+    except sqlite3.Error:  # damaged, or not a database: not held by anyone (and never the store's damage)
+        return False
     finally:
         if probe is not None:
             probe.close()
@@ -176,7 +189,10 @@ def open_collection(path: Path) -> Iterator[Any]:
 
     path = locate_collection(path)
     if not _is_sqlite(path):  # Anki would turn an empty or foreign file into a new, empty collection
-        raise FlashcardsError(f"{path}: not an Anki collection (not an SQLite database)")
+        damaged = ""
+        if any(backups_folder(path).glob("backup-*.colpkg")):  # Anki kept backups of it: it was one
+            damaged = f"; if it was one, it is damaged: nothing was written; {where_backups_are(path)}"
+        raise FlashcardsError(f"{path}: not an Anki collection (not an SQLite database){damaged}")
     cwd = os.getcwd()
     col = _open(path)
     try:

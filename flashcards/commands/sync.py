@@ -36,7 +36,7 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
     else:
         path = locate_collection(anki)
     same = last is not None and str(path.resolve()) == last.collection
-    from_memory = last is not None and (anki is None or (parent is None and same))
+    from_memory = last is not None and (anki is None or (parent is None and same and last.parent is not None))
     if parent is None and same:
         parent = last.parent if last is not None else None
     if from_memory and last is not None:

@@ -90,12 +90,12 @@ def utf16_without_bom(sample: bytes) -> str | None:
     """
     sample = sample[: len(sample) - len(sample) % 2]
     low_high = sample[1::2].count(0), sample[0::2].count(0)  # high bytes zero if little-, if big-endian
-    if not any(low_high):
-        return None
+    if not any(low_high) or (sum(low_high) * 10 < len(sample) and _utf8(sample)):
+        return None  # (UTF-8 text with a stray NUL is no UTF-16: its NULs make it binary)
     best = None
     for zeros, encoding in sorted(zip(low_high, ("utf-16-le", "utf-16-be"), strict=True), reverse=True):
-        if zeros == 0:
-            break
+        if zeros * 400 < len(sample) // 2 or zeros < 2:
+            break  # too few characters below U+0100 for any text: not even a line end every 400 characters
         try:
             text, _ = codecs.utf_16_le_decode(sample) if encoding == "utf-16-le" else codecs.utf_16_be_decode(sample)
         except UnicodeDecodeError:
@@ -105,6 +105,14 @@ def utf16_without_bom(sample: bytes) -> str | None:
             best = encoding
             break
     return best
+
+
+def _utf8(sample: bytes) -> bool:
+    try:
+        codecs.utf_8_decode(sample, "strict", False)  # (a character cut at the sample's end is no error)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 CHUNK_BYTES = 1 << 20

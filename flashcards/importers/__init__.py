@@ -3,7 +3,8 @@
 A text format module has NAME, detect(text) -> score in [0, 1] and parse(text, source, options).
 A binary format module (a database, a PDF) has NAME, detect_bytes(head) -> score, judged on the file's first
 bytes, and parse_file(path, source, options), which reads the file itself (its size already checked; for an
-input that was no regular file, a private copy of what was read).
+input that was no regular file, a private copy of what was read); it may also have detect_file(path) -> score,
+asked when the first bytes chose another format (a database whose tables lie past them).
 A line-based text format may also have parse_lines(lines, source, options), taking the lines of the text
 (as `text.split("\n")` gives them): a large export is then parsed as it is decoded, never held whole.
 
@@ -17,13 +18,29 @@ from types import ModuleType
 
 from ..errors import FlashcardsError
 from ..files import textio
-from . import hypothesis, kindle, kindle_notebook, kobo, markdown, pairs, pdf, readwise, sniff, stream, table
+from . import (
+    apple_books,
+    hypothesis,
+    kindle,
+    kindle_notebook,
+    kobo,
+    koreader,
+    markdown,
+    pairs,
+    pdf,
+    readwise,
+    sniff,
+    stream,
+    table,
+    zotero,
+)
 from .base import ImportOptions, ImportResult
 
 # The more specific formats first: on equal scores the earlier one wins. pairs is the fallback.
 FORMATS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (kindle, kindle_notebook, kobo, pdf, hypothesis, readwise, markdown, table, pairs)
+    for module in (kindle, kindle_notebook, kobo, koreader, apple_books, zotero, pdf, hypothesis, readwise, markdown, table,
+                   pairs)
 }
 ALIASES = {"tsv": "csv"}  # other names --format accepts
 
@@ -49,6 +66,16 @@ def detect_binary(head: bytes) -> ModuleType | None:
     scores = {fmt: module.detect_bytes(head) for fmt, module in FORMATS.items() if is_binary_format(module)}
     best = max(scores, key=lambda fmt: scores[fmt])
     return FORMATS[best] if scores[best] > 0 else None
+
+
+def _judged_whole(path: Path, chosen: ModuleType) -> ModuleType:
+    """The binary format for a file: the one its first bytes chose, unless a format that judges the whole file
+    (detect_file: a database's tables may lie past its first bytes, or still in its WAL) claims it."""
+    if hasattr(chosen, "detect_file"):
+        return chosen
+    scores = {fmt: module.detect_file(path) for fmt, module in FORMATS.items() if hasattr(module, "detect_file")}
+    best = max(scores, key=lambda fmt: scores[fmt], default=None)
+    return FORMATS[best] if best is not None and scores[best] > 0 else chosen
 
 
 def import_file(path: Path, source: str, fmt: str | None = None, options: ImportOptions | None = None) -> ImportResult:
@@ -95,7 +122,7 @@ def _import(opened: textio.Input, source: str, module: ModuleType | None, option
     binary = detect_binary(head)
     if binary is not None:
         with opened.as_file() as file:
-            return binary.parse_file(file, source, options)
+            return _judged_whole(file, binary).parse_file(file, source, options)
     if head.strip():
         refused = sniff.refuse_binary(opened.stream(), head, source)
         if refused is not None:

@@ -2,7 +2,8 @@
 (`Highlight (yellow) - Page 12 · Location 170`, or `Note - Location 170`) is followed by its `noteText`.
 A Note becomes the commentary of the highlight it follows when its place lies within that highlight's range:
 the app gives a note the location where its highlight ends (the start, or one or several locations on for a
-long passage); bookmarks are skipped. The heading's colour is not part of any text. Read with the standard library's html.parser (entities decoded, unclosed tags tolerated).
+long passage); bookmarks are skipped. The heading's colour is not part of any text. Read with the standard
+library's html.parser (entities decoded, unclosed tags tolerated).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ _CLOSERS = {"div", "h1", "h2", "h3", "h4", "p", "span", "td"}
 _LINE_BREAKS = {"br", "p"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "source"}
 _SPACE = re.compile(r"\s+")
-
-
-_LOCATION_BYTES = 64  # a Kindle location is about 128 bytes of the book (markup included): counted twice as wide
+# A Kindle location is about 128 bytes of the book, markup included: a passage may reach as many locations on as
+# if each held 64 bytes of its text (no note is lost to a short estimate), plus one.
+_LOCATION_BYTES = 64
 _PAGE_BYTES = 1500  # a page holds at least this much text
 _LOOK_BACK = 64  # how many highlights before a note may hold it
 

@@ -223,7 +223,7 @@ class _Reader:
         if end < 0:
             raise self.fail("unfinished long string (the file ends inside it)")
         body = self.text[opened.end(): end]
-        if body.startswith("\r\n") or body.startswith("\n\r"):
+        if body.startswith(("\r\n", "\n\r")):
             body = body[2:]
         elif body[:1] in ("\n", "\r"):
             body = body[1:]

@@ -23,6 +23,9 @@ _COLUMNS = {
     "url": ("url",),
 }
 _SHOWN_LOCATIONS = ("location", "page", "chapter")
+# Readwise's own bookkeeping columns: known, and no card needs them (the README's formats table says so), so
+# they are left out without a warning; a column Readwise does not document is still named
+_BOOKKEEPING = ("amazon book id", "color", "highlighted at")
 
 
 def _header(text: str) -> list[str]:
@@ -54,7 +57,9 @@ def parse(text: str, source: str, options: ImportOptions) -> ImportResult:
         return result
     keys = [column_key(cell) for cell in header]
     where = {field: next((keys.index(name) for name in names if name in keys), None) for field, names in _COLUMNS.items()}
-    rest = Leftovers([cell.strip() for cell in header], {index for index in where.values() if index is not None})
+    used = {index for index in where.values() if index is not None}
+    used |= {index for index, key in enumerate(keys) if key in _BOOKKEEPING}
+    rest = Leftovers([cell.strip() for cell in header], used)
 
     def cell(row: list[str], field: str) -> str:
         index = where[field]

@@ -14,7 +14,8 @@ from .shape import markup_document, source_code
 
 HEAD_BYTES = 65536  # enough for every detector that judges by bytes
 FORMATS_READ = ("Kindle clippings or notebook export, Kobo KoboReader.sqlite, PDF highlights, Hypothesis JSON, "
-                "Readwise CSV, Markdown quotes, CSV/TSV tables, text pairs")
+                "Readwise CSV, Markdown quotes, CSV/TSV tables, text pairs, KOReader metadata.*.lua, "
+                "Apple Books AEAnnotation database, Zotero zotero.sqlite")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _EXPORT_TEXT = "export the highlights from the app you read in and convert that export"

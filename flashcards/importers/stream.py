@@ -97,15 +97,13 @@ class TextLines:
                 continue
             lines = piece.split("\n")
             parts.append(lines[0])
-            yield parts[0] if len(parts) == 1 else "".join(parts)
-            parts = []
+            yield _joined(parts)
             yield from lines[1:-1]
             if lines[-1]:
                 parts.append(lines[-1])
         if held:  # the text ends with a '\\r': a line end, then an empty last line
-            yield "".join(parts)
-            parts = []
-        yield "".join(parts)
+            yield _joined(parts)
+        yield _joined(parts)
 
     def close(self) -> None:
         """Close the input behind the lines, when they own it."""
@@ -119,6 +117,13 @@ class TextLines:
         while head:
             yield head.pop()
         yield from self._rest
+
+
+def _joined(parts: list[str]) -> str:
+    """The pieces of a line as one string, `parts` emptied: the pieces are not held while the line is used."""
+    line = parts[0] if len(parts) == 1 else "".join(parts)
+    parts.clear()
+    return line
 
 
 def open_lines(path: Path, name: str) -> TextLines | None:

@@ -2,7 +2,8 @@
 
 plan.py works out every write from both sides (notes, answers each way by card and moment, one schedule
 replayed from the merged history, suspended/buried); run.py writes it safely (Anki in one transaction after
-its backup, the store in one transaction around it); report.py is what the command prints.
+its backup, the store in one transaction around it); moves.py names the cards that change Anki deck and
+holds back those that only follow another parent; report.py is what the command prints.
 
 May import: errors, model, clock, settings, store, decks, scheduling, anki. Never ui, commands.
 """

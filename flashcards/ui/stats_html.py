@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from html import escape
 
 from ..stats.numbers import Stats
@@ -92,10 +93,17 @@ svg.cols{width:100%%}
 .pctline{stroke:var(--pct);stroke-width:1.5}
 .pctdot{fill:var(--pct)}
 .heat{width:100%%;container-type:inline-size}
-%(heat_rules)s
+.hm-halves{display:flex;align-items:flex-end}
+.hm-half{min-width:0}
 .hm-months{position:relative;height:14px;margin-left:30px;font-size:10px;color:var(--muted)}
 .hm-months span{position:absolute;top:0;white-space:nowrap}
 .hm-months span.end{right:0}
+.second .hm-months{margin-left:0}.second .hm-days,.second .cont{display:none}
+.hm-months .wbmax{display:none}
+@container (max-width:%(heat_split)spx){.hm-halves{flex-direction:column;align-items:stretch;gap:8px}
+.hm-half{flex:none!important;width:100%%}.second .hm-months{margin-left:30px}.second .hm-days{display:block}
+.second .cont,.hm-months .wbmax{display:inline}.hm-months .nbmax{display:none}}
+%(heat_rules)s
 .hm-row{display:flex}
 .hm-days{flex:none;width:30px;position:relative;font-size:9px;line-height:1;color:var(--muted)}
 .hm-days span{position:absolute;left:0;transform:translateY(-50%%)}
@@ -151,9 +159,22 @@ def _label_rules() -> str:
     return "\n".join(rules)
 
 
-_STYLE = _CSS % {"range_rules": _range_rules(), "label_rules": _label_rules(),
-                 "heat_rules": "\n".join(f"@container (max-width:{width - 0.5}px){{.hm-months .below{width}{{display:none}}}}"
-                                         for width in _HEAT_WIDTHS)}
+_HEAT_SPLIT = 600  # from this width (px) the calendar's two half-years sit side by side
+
+
+def _heat_rules() -> str:
+    """A month label that gives way (see _month_spans): below its width, side by side or one above the other."""
+    rules = []
+    for width in _HEAT_WIDTHS:
+        if width > _HEAT_SPLIT:
+            rules.append(f"@container (min-width:{_HEAT_SPLIT}px) and (max-width:{width - 0.5}px)"
+                         f"{{.hm-months .wb{width}{{display:none}}}}")
+        rules.append(f"@container (max-width:{min(width, _HEAT_SPLIT) - 0.5}px){{.hm-months .nb{width}{{display:none}}}}")
+    return "\n".join(rules)
+
+
+_STYLE = _CSS % {"range_rules": _range_rules(), "label_rules": _label_rules(), "heat_rules": _heat_rules(),
+                 "heat_split": _HEAT_SPLIT - 0.5}
 _CELL, _GAP = 11, 3
 
 
@@ -254,38 +275,41 @@ def _html_forecast(stats: Stats) -> str:
 
 
 def _html_heatmap(stats: Stats) -> str:
-    """A calendar of the year: weeks are columns. The grid scales to the width; its labels are text beside it."""
+    """A calendar of the year: weeks are columns, in two half-years that sit side by side as one grid where there is
+    room and one above the other on a phone (cells twice as big); each grid scales to its width, its labels are
+    text beside it, so they keep their size."""
     heatmap = stats.heatmap
     start, weeks = grid_weeks(heatmap)
     first, last = heatmap[0].day, heatmap[-1].day
     peak = max((item.count for item in heatmap), default=0)
     step = _CELL + _GAP
-    width, height = weeks * step - _GAP, 7 * step - _GAP
-    svg = [f'<svg class="heatgrid" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-           f'aria-label="Answers per day, last {len(heatmap)} days">']
-    for item in heatmap:
-        week, weekday = divmod((item.day - start).days, 7)
-        level = heat_level(item.count, peak)
-        today = " today" if item.day == last else ""
-        svg.append(
-            f'<rect class="l{level}{today}" x="{week * step}" y="{weekday * step}" width="{_CELL}" '
-            f'height="{_CELL}" rx="2" data-date="{item.day.isoformat()}" data-count="{item.count}">'
-            f"<title>{item.day.isoformat()}: {item.count:,} answer{'' if item.count == 1 else 's'}</title></rect>"
-        )
-    svg.append("</svg>")
-    months: list[str] = []
-    placed = month_labels(start, weeks, first, last, 4)
-    for index, (week, name) in enumerate(placed):
-        if weeks - week < 3:  # too near the end to start there: ends at the grid's end instead
-            if index:  # and the one before gives way where the two would touch (two labels: ~44 px)
-                before = placed[index - 1][0]
-                room = next((width for width in _HEAT_WIDTHS if (width - 30) * (weeks - before) / weeks >= 44), None)
-                months[-1] = months[-1].replace("<span ", f'<span class="below{room}" ' if room else '<span hidden ')
-            months.append(f'<span class="end">{name}</span>')
-        else:
-            months.append(f'<span style="left:{100 * week / weeks:.3f}%">{name}</span>')
-    days = "".join(f'<span style="top:{100 * (weekday + 0.5) / 7:.2f}%">{WEEKDAYS[weekday]}</span>'
-                   for weekday in range(0, 7, 2))
+    split = -(-weeks // 2)
+    halves = []
+    for index, (low, high) in enumerate(((0, split), (split, weeks))):
+        count = high - low
+        width, height = count * step - (_GAP if index else 0), 7 * step - _GAP  # (the first keeps the gap between)
+        svg = [f'<svg class="heatgrid" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+               f'aria-label="Answers per day, {"second" if index else "first"} half of the last {len(heatmap)} days">']
+        for item in heatmap:
+            week, weekday = divmod((item.day - start).days, 7)
+            if not low <= week < high:
+                continue
+            level = heat_level(item.count, peak)
+            today = " today" if item.day == last else ""
+            svg.append(
+                f'<rect class="l{level}{today}" x="{(week - low) * step}" y="{weekday * step}" width="{_CELL}" '
+                f'height="{_CELL}" rx="2" data-date="{item.day.isoformat()}" data-count="{item.count}">'
+                f"<title>{item.day.isoformat()}: {item.count:,} answer{'' if item.count == 1 else 's'}</title></rect>"
+            )
+        svg.append("</svg>")
+        half_start = start + timedelta(days=7 * low)
+        months = _month_spans(half_start, count, max(first, half_start),
+                              min(last, half_start + timedelta(days=7 * count - 1)), weeks, width / step)
+        days = "".join(f'<span style="top:{100 * (weekday + 0.5) / 7:.2f}%">{WEEKDAYS[weekday]}</span>'
+                       for weekday in range(0, 7, 2))
+        halves.append(f'<div class="hm-half{" second" if index else ""}" style="flex:{width} 1 {0 if index else 30}px">'
+                      f'<div class="hm-months">{"".join(months)}</div><div class="hm-row"><div class="hm-days" '
+                      f'aria-hidden="true">{days}</div>{"".join(svg)}</div></div>')
     legend = ['<p class="legend">Less ']
     for level, low, high in heat_ranges(peak):
         legend.append(f'<span><i class="sw" style="background:var(--h{level})"></i>'
@@ -294,11 +318,37 @@ def _html_heatmap(stats: Stats) -> str:
     out = [f'<section id="heatmap"><h2>Reviews, last {len(heatmap)} days</h2>']
     if not stats.answers_total:
         out.append(f'<p class="note">No answers in the last {len(heatmap)} days.</p>')
-    out.append(f'<div class="heat" style="max-width:{width + 30}px"><div class="hm-months">{"".join(months)}</div>'
-               f'<div class="hm-row"><div class="hm-days" aria-hidden="true">{days}</div>{"".join(svg)}</div></div>')
+    out.append(f'<div class="heat" style="max-width:{30 + weeks * step - _GAP}px"><div class="hm-halves">'
+               f'{"".join(halves)}</div></div>')
     out.append("".join(legend))
     out.append(f'<p class="summary" id="streaks">{escape(streak_line(stats))}</p></section>')
     return "".join(out)
+
+
+def _month_spans(start: date, weeks: int, first: date, last: date, all_weeks: int, units: float) -> list[str]:
+    """The month labels over one half of the calendar (`weeks` columns from `start`, `units` of them wide): each
+    where its month begins (or the first column's month, marked `cont`, a continuation); one too near the end
+    ends at the grid's end instead, and the one before it gives way below the width at which the two would touch
+    (about 44 px for two labels; `wb`: the halves side by side, `nb`: one above the other)."""
+    spans = []
+    placed = month_labels(start, weeks, first, last, 4)
+    for index, (week, name) in enumerate(placed):
+        begins = any((start + timedelta(days=7 * week + offset)).day == 1 for offset in range(7))
+        cont = "" if begins else " cont"
+        if weeks - week < 3:
+            if index:
+                room = weeks - placed[index - 1][0]
+                wide = _heat_width(30 + 44 * all_weeks / room)
+                narrow = _heat_width(30 + 44 * weeks / room)
+                spans[-1] = spans[-1].replace('class="', f'class="wb{wide} nb{narrow} ')
+            spans.append(f'<span class="end{cont}">{name}</span>')
+        else:
+            spans.append(f'<span class="at{cont}" style="left:{100 * week / units:.3f}%">{name}</span>')
+    return spans
+
+
+def _heat_width(width: float) -> str:
+    return next((str(limit) for limit in _HEAT_WIDTHS if limit >= width), "max")
 
 
 def _html_retention(stats: Stats) -> str:
