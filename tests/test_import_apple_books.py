@@ -200,7 +200,7 @@ def test_detection_tells_kobo_apple_books_and_other_databases_apart(tmp_path):
     assert import_file(documents / "AEAnnotation" / ANNOTATION_FILE, "a.sqlite").format == "apple-books"
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE notes (body TEXT)").connection.close()
-    with pytest.raises(FlashcardsError, match=r"^other\.sqlite: an SQLite database without Kobo's Bookmark table; "):
+    with pytest.raises(FlashcardsError, match=r"^other\.sqlite: an SQLite database of no program whose highlights we read; "):
         import_file(other, "other.sqlite")
     with pytest.raises(FlashcardsError, match=r"^k\.sqlite: an SQLite database without Apple Books' ZAEANNOTATION"):
         import_file(tmp_path / "KoboReader.sqlite", "k.sqlite", "apple-books")

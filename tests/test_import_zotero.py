@@ -129,13 +129,13 @@ def test_zotero_is_not_mistaken_for_kobo_or_apple_books_nor_they_for_it(tmp_path
     folder = _zotero_folder(tmp_path)
     with pytest.raises(FlashcardsError, match=r"^z\.sqlite: an SQLite database without Apple Books' ZAEANNOTATION"):
         import_file(folder / "zotero.sqlite", "z.sqlite", "apple-books")
-    with pytest.raises(FlashcardsError, match=r"^z\.sqlite: an SQLite database without Kobo's Bookmark table"):
+    with pytest.raises(FlashcardsError, match=r"^z\.sqlite: an SQLite database of no program whose highlights we read"):
         import_file(folder / "zotero.sqlite", "z.sqlite", "kobo")
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE items (id INTEGER)").connection.close()
     with pytest.raises(FlashcardsError, match=r"^other\.sqlite: an SQLite database without Zotero's itemAnnotations"):
         import_file(other, "other.sqlite", "zotero")
-    with pytest.raises(FlashcardsError, match=r"^other\.sqlite: an SQLite database without Kobo's Bookmark table"):
+    with pytest.raises(FlashcardsError, match=r"^other\.sqlite: an SQLite database of no program whose highlights we read"):
         import_file(other, "other.sqlite")
 
 

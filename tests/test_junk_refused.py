@@ -89,7 +89,7 @@ def test_a_scanned_pdf_says_it_has_no_text(tmp_path, cli):
 def test_an_sqlite_database_that_is_not_kobos_is_refused(tmp_path, cli):
     data = _sqlite(tmp_path / "made.db")
     line = _refused(cli, tmp_path, "notes.sqlite", data)
-    assert "notes.sqlite: an SQLite database without Kobo's Bookmark table; " in line and FORMATS_NAMED in line
+    assert "notes.sqlite: an SQLite database of no program whose highlights we read; " in line and FORMATS_NAMED in line
 
 
 def test_a_refused_input_leaves_an_existing_deck_byte_identical(tmp_path, cli):

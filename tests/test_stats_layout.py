@@ -51,8 +51,9 @@ function measure(doc, win) {
         }
       });
     }
-    const months = [...doc.querySelectorAll(".hm-months span")].map(box);
-    for (let i = 0; i + 1 < months.length; i++) if (months[i].r > months[i + 1].l) result.overlaps.push(["months", i]);
+    const months = [...doc.querySelectorAll(".hm-months span")].filter(shown).map(box);
+    for (let i = 0; i + 1 < months.length; i++)
+      if (months[i].t === months[i + 1].t && months[i].r > months[i + 1].l) result.overlaps.push(["months", i]);
     out[input.value] = result;
   }
   return out;

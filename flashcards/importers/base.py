@@ -71,11 +71,3 @@ def book_label(title: str, author: str) -> str:
     """`Title (Author)`, or whichever of the two is known."""
     title, author = one_line(title), one_line(author)
     return f"{title} ({author})" if title and author else title or author
-
-
-_MARKUP = re.compile(r"\s*<(?:!doctype\s|html|head|body|\?xml|!--|[a-z][\w:-]*[\s>/])", re.IGNORECASE)
-
-
-def looks_like_markup(text: str) -> bool:
-    """Whether the text starts the way an HTML or XML document does (`<!DOCTYPE`, `<?xml`, `<html`, `<div ...>`)."""
-    return _MARKUP.match(text[:4096]) is not None

@@ -82,8 +82,8 @@ def _readable_copy(path: Path, source: str) -> Iterator[Path]:
 def _read(connection: sqlite3.Connection, source: str) -> ImportResult:
     tables = {name.lower() for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "bookmark" not in tables:
-        raise refusal(source, "an SQLite database without Kobo's Bookmark table",
-                      "convert the KoboReader.sqlite from the e-reader's .kobo folder")
+        raise refusal(source, "an SQLite database of no program whose highlights we read",
+                      "convert Kobo's KoboReader.sqlite, Apple Books' AEAnnotation_*.sqlite or zotero.sqlite")
     result = ImportResult(NAME)
     query = _query(connection, "content" in tables)
     if query is None:
