@@ -271,10 +271,14 @@ def sync(
 def stats(
     decks: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: every card).", metavar="[DECK]...", show_default=False)] = None,
     db: DbOption = None,
-    html: Annotated[Path | None, typer.Option(help="Also write the charts to this self-contained HTML page.", dir_okay=False)] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write the charts to this self-contained HTML page (no scripts; fits a phone).", dir_okay=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
 ) -> None:
-    """How your memory is doing: cards by state, a 30-day forecast, a year's heatmap, true retention.
+    """How your memory is doing: cards by state, forecast, a year's heatmap, true retention, reviews by kind, answer
+    buttons, hours of the day, cards added, intervals, stability, difficulty and retrievability.
+
+    The page (--html) has a range picker (1 month, 3 months, 1 year, all) that works without scripts; the
+    terminal shows the last 30 days and a table of every range; --json has them all.
 
     Example:
 

@@ -112,7 +112,7 @@ def test_intervals_difficulty_and_retrievability_of_the_cards_being_studied(snap
 class RangeBlocks(HTMLParser):
     """Per range block of the page (data-range): the tooltips of each chart, the rows of each table, the text."""
 
-    TRACKED = {"section", "div", "svg", "title", "table", "tr", "td", "th", "p", "g", "text", "small"}
+    TRACKED = frozenset({"section", "div", "svg", "title", "table", "tr", "td", "th", "p", "g", "text", "small"})
 
     def __init__(self) -> None:
         super().__init__()

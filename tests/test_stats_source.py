@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC
 from html.parser import HTMLParser
 
@@ -55,6 +56,17 @@ def test_stats_command_prints_charts_json_and_a_self_contained_page(tmp_path):
     numbers = json.loads(run_cli("stats", "--db", str(db), "--json").stdout)
     assert numbers["cards"]["new"] == 1 and numbers["cards"]["learning"] == 2 and numbers["cards"]["young"] == 1
     assert numbers["settings"]["desired retention"] == "90%"
+    month = numbers["periods"][0]  # three answers today: Good, Again, Easy to new cards
+    assert [period["range"] for period in numbers["periods"]] == ["1 month", "3 months", "1 year", "all"]
+    assert month["answers"]["total"] == 3 and month["added"] == 3
+    assert month["buttons"]["learning"] == {"again": 1, "hard": 0, "good": 1, "easy": 1, "total": 3, "correct": 2,
+                                            "rate": 0.6667}
+    assert sum(hour["answers"] for hour in month["hours"]) == 3
+    assert numbers["difficulty"]["cards"] == 3 and numbers["retrievability"]["cards"] == 3
+    for heading in ("Answer buttons, last 30 days", "Hours of the day", "By range", "Review intervals", "Difficulty",
+                    "Retrievability"):
+        assert heading in result.stdout
+    assert re.search(r"^Learning +1 +0 +1 +1 +66\.7%", result.stdout, flags=re.M)  # as --json has it
 
     class Collect(HTMLParser):
         def __init__(self):

@@ -1,7 +1,7 @@
 """The figures that follow the range a person picks, as Anki's statistics do: 1 month, 3 months, 1 year, all.
 
 For each range: the answers by kind (learning, young, mature, relearning) and the time they took, per bar of
-one or more days; the cards added (first answered); the answer buttons pressed by learning, young and mature
+one or more days; the cards added (answered as new cards); the answer buttons pressed by learning, young and mature
 cards; the answers per hour of the day; and the due forecast for as far ahead. All of it is summed from the
 per-day totals (totals.DayTotals), which the store sums in SQL: nothing here reads the log.
 """
@@ -60,7 +60,7 @@ class ReviewBar:
     last: date
     answers: Kinds
     ms: Kinds  # milliseconds spent answering
-    added: int  # cards first answered in these days
+    added: int  # cards answered as new cards in these days
 
 
 @dataclass(frozen=True)

@@ -77,16 +77,6 @@ def count_tick(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
-def span_label(first: date, last: date, with_year: bool = False) -> str:
-    """The days of a bar: `Mar 5`, `Mar 5–9`, `Mar 28–Apr 1`, with the year when asked."""
-    year = f" {last.year}" if with_year else ""
-    if first == last:
-        return day_label(first) + year
-    if first.month == last.month and first.year == last.year:
-        return f"{day_label(first)}–{last.day}{year}"
-    return f"{day_label(first)}–{day_label(last)}{year}"
-
-
 def month_year(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 

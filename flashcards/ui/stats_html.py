@@ -40,6 +40,7 @@ from .stats_common import (
     past_ticks,
     period_forecast_line,
     range_caption,
+    range_span,
     settings_line,
     streak_line,
     studied_line,
@@ -330,7 +331,7 @@ def _month_spans(start: date, weeks: int, first: date, last: date, all_weeks: in
     where its month begins (or the first column's month, marked `cont`, a continuation); one too near the end
     ends at the grid's end instead, and the one before it gives way below the width at which the two would touch
     (about 44 px for two labels; `wb`: the halves side by side, `nb`: one above the other)."""
-    spans = []
+    spans: list[str] = []
     placed = month_labels(start, weeks, first, last, 4)
     for index, (week, name) in enumerate(placed):
         begins = any((start + timedelta(days=7 * week + offset)).day == 1 for offset in range(7))
@@ -430,8 +431,8 @@ def _html_added(stats: Stats) -> str:
         return "".join(out)
 
     return ('<section id="added"><h2>Cards added</h2>' + _ranged(stats, draw)
-            + '<p class="note">A card counts as added on the day of its first answer (the store keeps no time a '
-            "card was made).</p></section>")
+            + '<p class="note">A card counts as added on the day it is first answered as a new card (the store keeps '
+            "no time a card was made).</p></section>")
 
 
 def _html_buttons(stats: Stats) -> str:
@@ -440,7 +441,7 @@ def _html_buttons(stats: Stats) -> str:
     def draw(period: Period) -> str:
         out = [f'<p class="caption">{escape(range_caption(period))}</p>']
         if not period.answers.total:
-            out.append(f'<p class="note">No answers in the {escape(_range_words(period))}.</p>')
+            out.append(f'<p class="note">No answers in the {escape(range_span(period))}.</p>')
             return "".join(out)
         out.append(_legend([(name, label) for name, label in zip(names, BUTTON_LABELS, strict=True)]))
         columns: list[_Column | None] = []
@@ -472,7 +473,7 @@ def _html_hours(stats: Stats) -> str:
     def draw(period: Period) -> str:
         out = [f'<p class="caption">{escape(range_caption(period))} · local time</p>']
         if not period.answers.total:
-            out.append(f'<p class="note">No answers in the {escape(_range_words(period))}.</p>')
+            out.append(f'<p class="note">No answers in the {escape(range_span(period))}.</p>')
             return "".join(out)
         out.append(_legend([("bar", "Answers"), ("pct", "% correct (scale on the right)")]))
         columns = [_Column((("b1", item.answers),), count_label(item.answers),
@@ -579,10 +580,6 @@ def _html_retrievability(stats: Stats) -> str:
                f"answer; a card is due when it falls to the desired retention ({retention(stats.desired_retention)})."
                "</p></section>")
     return "".join(out)
-
-
-def _range_words(period: Period) -> str:
-    return "whole history" if period.key == "all" else f"last {period.days} days"
 
 
 def _span(first, last) -> str:

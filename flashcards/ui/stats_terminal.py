@@ -209,13 +209,13 @@ def _ranges_table(stats: Stats, style: _Style) -> Table:
     def row(label: str, cell) -> None:
         table.add_row(label, *[cell(period) for period in stats.periods])
 
-    row("Days", lambda p: f"{p.days:,}")
+    row("Days", lambda p: f"{p.days:,}" if p.key != "all" or p.active_days else "—")
     row("Days studied", lambda p: f"{p.days_studied:,}/{p.active_days:,}" if p.active_days else "—")
     row("Answers", lambda p: f"{p.answers.total:,}")
     row("Time", lambda p: minutes(p.minutes) if p.answers.total else "—")
     row("Correct", _correct)
     row("Cards added", lambda p: f"{p.added:,}")
-    row("Due ahead", lambda p: f"{p.due:,} in {p.forecast_days:,} d")
+    row("Due ahead", lambda p: f"{p.due:,} in {p.forecast_days:,} d" if p.due or p.key != "all" else "0")
     return table
 
 
