@@ -246,6 +246,8 @@ def sync(
                                                show_default=False)] = None,
     move_decks: Annotated[bool, typer.Option("--move-decks", help="Move cards Anki has to the decks another "
                                                                   "--parent gives them.")] = False,
+    web: Annotated[bool, typer.Option("--web", help="Sync with your collection on AnkiWeb or your own sync server "
+                                                    "(after `flashcards login`) instead of a collection file.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -258,13 +260,53 @@ def sync(
 
     Close Anki first; both sides are backed up before writing. Then sync Anki with AnkiWeb as usual.
 
+    With --web, flashcards syncs with AnkiWeb (or your sync server) itself, through a copy of the collection it
+    keeps beside the store; the server's collection is never overwritten.
+
     Example:
 
     flashcards sync decks --anki "~/.local/share/Anki2/User 1" --dry-run
+
+    flashcards login && flashcards sync decks --web
     """
     from .commands import sync as command
 
-    command.run(decks, anki, parent, dry_run, db, as_json, move_decks)
+    command.run(decks, anki, parent, dry_run, db, as_json, move_decks, web)
+
+
+@app.command()
+def login(
+    server: Annotated[str | None, typer.Option(help="Your own Anki sync server, as http://HOST:PORT/ (default: "
+                                                    "AnkiWeb).", show_default=False)] = None,
+    username: Annotated[str | None, typer.Option(help="Your AnkiWeb email or the server's username (default: "
+                                                      "asked).", show_default=False)] = None,
+    db: DbOption = None,
+) -> None:
+    """Log in to AnkiWeb or your own Anki sync server, for `sync --web`.
+
+    The password is asked without echo (or read from FLASHCARDS_SYNC_PASSWORD); only the key the server gives is
+    kept, beside the store, readable by you alone.
+
+    Example:
+
+    flashcards login --username me@example.com
+    """
+    from .commands import login as command
+
+    command.run(server, username, db)
+
+
+@app.command()
+def logout(db: DbOption = None) -> None:
+    """Forget the key `flashcards login` kept.
+
+    Example:
+
+    flashcards logout
+    """
+    from .commands import logout as command
+
+    command.run(db)
 
 
 @app.command()

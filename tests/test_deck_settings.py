@@ -204,3 +204,21 @@ def test_a_deck_with_its_own_settings_is_balanced_over_its_own_cards(store, tmp_
     shared = session.scheduler_for("lax").load
     assert own.due_counts(today + 9, today + 11, "x") == [0, 0, 0]
     assert shared.due_counts(today + 9, today + 11, "x") == [0, 40, 0]
+
+
+def test_stats_and_the_config_listing_say_which_deck_has_settings_of_its_own(tmp_path):
+    db = tmp_path / "fc.db"
+    deck = tmp_path / "strict.yaml"
+    deck.write_text("cards:\n- front: a passage\n  back: its commentary\n", encoding="utf-8")
+    assert run_cli("due", str(deck), "--db", str(db)).code == 0
+    assert run_cli("config", "--deck", "strict", "desired_retention", "0.8", "--db", str(db)).code == 0
+    listing = run_cli("config", "--db", str(db)).stdout
+    assert "[deck strict] desired_retention = 0.8" in listing and "decks = {" not in listing
+    own = json.loads(run_cli("stats", str(deck), "--json", "--db", str(db)).stdout)
+    assert own["settings"]["settings"].startswith("the own settings of deck strict")
+    assert own["settings"]["desired retention"] == "80%"
+    other = tmp_path / "loose.yaml"
+    other.write_text("cards:\n- front: another passage\n  back: more\n", encoding="utf-8")
+    assert run_cli("due", str(other), "--db", str(db)).code == 0
+    text = run_cli("stats", "--db", str(db)).stdout  # every card: two decks, one with settings of its own
+    assert "Settings: the store's settings (not the own settings of strict: name one deck for those)" in text

@@ -54,9 +54,12 @@ def open_session(db: Path | None, decks: list[Path] | None, *, ahead: bool = Fal
 
 
 def deck_names_of(store: Store | None, keys: list[str] | None) -> list[str]:
-    """The names of the decks with these store keys (a deck's own settings follow its name), each once, in order."""
-    if store is None or not keys:
+    """The names of the decks with these store keys (a deck's own settings follow its name), each once, in order;
+    `keys` None: every deck the store has read."""
+    if store is None:
         return []
+    if keys is None:
+        return store.deck_names()
     names = [cached.name for key in keys if (cached := store.cached_deck(key)) is not None]
     return list(dict.fromkeys(names))
 

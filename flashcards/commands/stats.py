@@ -16,6 +16,9 @@ def run(decks: list[Path] | None, db: Path | None, html: Path | None, as_json: b
         from ..files.atomic import refuse_to_replace_a_deck
 
         refuse_to_replace_a_deck(html, "a web page")
+    from .context import deck_names_of, settings_in_use
+
     with open_history(db, decks) as inputs:
-        result = store_stats(inputs.store, inputs.keys, inputs.settings)
-    print_stats(result, settings_summary(inputs.settings), html, as_json)
+        settings, label = settings_in_use(inputs.settings, deck_names_of(inputs.store, inputs.keys))
+        result = store_stats(inputs.store, inputs.keys, settings)
+    print_stats(result, {**settings_summary(settings), "settings": label}, html, as_json)

@@ -3,9 +3,7 @@ convert job (highlight exports in, one deck file out) with a report of what happ
 
 from __future__ import annotations
 
-import hashlib
 import os
-import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,7 +57,7 @@ class DeckMerger:
         report = MergeReport()
         positions, numbers = array("I"), array("Q")
         for position, highlight in enumerate(highlights):
-            ident = passage_id(highlight.front)
+            ident = card_id(highlight.front)
             if ident in self.existing:  # counted once, as a new card is: seen again, it is a duplicate merged
                 if ident in self._seen:
                     report.merged += 1
@@ -95,30 +93,7 @@ class DeckMerger:
                 yield card
 
 
-_ID_PIECE = 1 << 18  # characters of a long passage whose white space is collapsed at a time, for its id
-
-
-def passage_id(front: str) -> str:
-    """model.card_id(front), the white space of a long passage collapsed a piece at a time: collapsed at once
-    (re.sub), a 20 MB passage was cut into a list of its words and spaces, ten times its size.
-
-    (str.split() and str.isspace() know the same white space as the `\\s` of model.normalize_front.)"""
-    if len(front) <= _ID_PIECE:
-        return card_id(front)
-    text = unicodedata.normalize("NFC", front)  # (the passage itself, not a copy, when it is NFC as text mostly is)
-    digest = hashlib.sha256()
-    started = space = False  # some text hashed yet; white space since then
-    for start in range(0, len(text), _ID_PIECE):
-        piece = text[start:start + _ID_PIECE]
-        words = piece.split()
-        if words:
-            if started and (space or piece[0].isspace()):
-                digest.update(b" ")
-            digest.update(" ".join(words).encode("utf-8"))
-            started, space = True, piece[-1].isspace()
-        else:
-            space = True  # (a piece of nothing but white space)
-    return digest.hexdigest()[:16]
+passage_id = card_id  # (model.card_id itself collapses a long passage's white space a piece at a time)
 
 
 @dataclass

@@ -36,6 +36,10 @@ class DeckCache:
         row = self.db.execute("SELECT path, name, tags, mtime_ns, size, cards, layout FROM decks WHERE path = ?", (path,)).fetchone()
         return None if row is None else CachedDeck(row[0], row[1], tags_from(row[2]), *row[3:])
 
+    def deck_names(self) -> list[str]:
+        """The names of every deck the store has read, each once, sorted."""
+        return [name for (name,) in self.db.execute("SELECT DISTINCT name FROM decks ORDER BY name")]
+
     def stage_deck(self, chunks: Sequence[str] | None = None) -> StagedDeck:
         """A deck's cards gathered one at a time (as its file is parsed) into a temporary table, then cached by
         StagedDeck.commit in one short transaction, each new card given a schedule row (state new): neither the

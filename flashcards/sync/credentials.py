@@ -72,7 +72,9 @@ def load_login(path: Path) -> SyncLogin | None:
     except OSError as error:
         raise FlashcardsError(f"{path}: cannot read the login ({error.strerror or error})") from None
     try:
-        raw = json.loads(data.decode("utf-8")) if len(data) <= MAX_BYTES else None
+        if len(data) > MAX_BYTES:
+            raise ValueError("too large")
+        raw = json.loads(data.decode("utf-8"))
         login = SyncLogin(str(raw["username"]), _text(raw.get("server")), str(raw["key"]), _text(raw.get("endpoint")))
     except (ValueError, TypeError, KeyError, AttributeError):
         raise FlashcardsError(f"{path}: not a login file flashcards can read; run flashcards login again") from None

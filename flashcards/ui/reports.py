@@ -153,6 +153,15 @@ def print_simulation(result, as_json: bool) -> None:
                       f"(set it with: flashcards config desired_retention {result.optimal})", markup=False)
 
 
+def _config_value(name: str, value) -> str:
+    """A setting's value as `config` shows it (and takes it back)."""
+    if name == "parameters":
+        return "FSRS defaults" if not value else " ".join(f"{v:.4g}" for v in value)
+    if isinstance(value, list):
+        return " ".join(f"{v:g}" for v in value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def print_config(settings, path, key: str | None, as_json: bool) -> None:
     """Every setting (or one) with its value."""
     from dataclasses import asdict
@@ -165,16 +174,17 @@ def print_config(settings, path, key: str | None, as_json: bool) -> None:
         return
     console = out_console()
     for name, value in values.items():
-        if name == "parameters":
-            shown = "FSRS defaults" if not value else " ".join(f"{v:.4g}" for v in value)
-        elif name == "fitted":
+        if name == "decks":  # each deck's own settings, one line each, under the store's
+            for deck, own in sorted(value.items()):
+                for own_key, own_value in own.items():
+                    console.print(f"[deck {deck}] {own_key} = {_config_value(own_key, own_value)}", markup=False)
+            continue
+        if name == "fitted":
             if not value:
                 continue
             shown = f"on {value.get('date')} from {plural(value.get('reviews') or 0, 'review')}"
-        elif isinstance(value, list):
-            shown = " ".join(f"{v:g}" for v in value)
         else:
-            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            shown = _config_value(name, value)
         console.print(f"{name} = {shown}", markup=False)
     if key is None:
         console.print(f"(settings file: {path})", markup=False, style="dim")
@@ -245,8 +255,18 @@ def print_sync(report, as_json: bool) -> None:
         console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
         return
     verb = "Would sync" if report.dry_run else "Synced"
+    lines = [f"{verb} with {report.collection}:", *_sync_lines(report)]
+    if not report.dry_run and report.changed:
+        backups = ", ".join(b for b in (report.anki_backup, report.store_backup) if b)
+        if backups:
+            lines.append(f"Backups taken first: {backups}")
+        lines.append("Sync Anki with AnkiWeb as usual to take this to your other devices.")
+    console.print("\n".join(lines), markup=False)
+
+
+def _sync_lines(report) -> list[str]:
+    """What a sync changed on each side, one line a kind, and what it refused or left out."""
     lines = [
-        f"{verb} with {report.collection}:",
         f"  notes: {report.notes_added} added, {report.notes_updated} updated in Anki",
         f"  answers: {report.answers_to_anki} to Anki, {report.answers_to_store} from Anki",
         f"  schedules moved: {plural(len(report.schedules_moved), 'card')}",
@@ -263,12 +283,41 @@ def print_sync(report, as_json: bool) -> None:
         lines.append("Nothing was written (--dry-run).")
     elif not report.changed:
         lines.append("Nothing to do: both sides already agree.")
-    else:
-        backups = ", ".join(b for b in (report.anki_backup, report.store_backup) if b)
+    return lines
+
+
+def print_web_sync(report, as_json: bool) -> None:
+    """What `sync --web` did (or would do): one line saying how the server and flashcards' copy of the collection
+    met, then what changed on each side, as `sync` says it; or all of it as JSON."""
+    console = out_console()
+    if as_json:
+        console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    lines = [report.what]
+    if report.server_message:
+        lines.append(f"  {report.server} says: {' '.join(report.server_message.split())}")
+    lines += _sync_lines(report.sync)
+    sync = report.sync
+    if not report.dry_run and sync.changed:
+        backups = ", ".join(b for b in (sync.anki_backup, sync.store_backup) if b)
         if backups:
             lines.append(f"Backups taken first: {backups}")
-        lines.append("Sync Anki with AnkiWeb as usual to take this to your other devices.")
     console.print("\n".join(lines), markup=False)
+
+
+def print_logged_in(server: str, username: str, key_file: str) -> None:
+    """The login worked: where its key is kept (never the password)."""
+    out_console().print(f"Logged in to {server} as {username}; the key it gave is kept in {key_file} (readable by "
+                        "you alone; your password is not kept). Sync with: flashcards sync DECKS --web", markup=False)
+
+
+def print_logged_out(username: str | None, key_file: str, forgotten: bool) -> None:
+    """The key is gone (or there was none)."""
+    if not forgotten:
+        out_console().print(f"Not logged in (no key in {key_file}); nothing to forget.", markup=False)
+        return
+    who = f" {username}" if username else ""
+    out_console().print(f"Logged out{who}: the key in {key_file} is forgotten.", markup=False)
 
 
 def print_sync_target(collection: str, parent: str | None) -> None:

@@ -219,7 +219,9 @@ def settings_line(stats: Stats, settings: Mapping[str, str] | None) -> str:
     items = dict(settings or {})
     items.setdefault("desired retention", retention(stats.desired_retention))
     items.setdefault("day starts", f"{stats.rollover_hour:02d}:00")
-    return "Settings: " + " · ".join(f"{key} {value}" for key, value in items.items())
+    # "settings" says whose they are (the store's, or a deck's own): shown first, as it is
+    shown = [items["settings"]] if "settings" in items else []
+    return "Settings: " + " · ".join(shown + [f"{key} {value}" for key, value in items.items() if key != "settings"])
 
 
 def grid_weeks(heatmap: Sequence) -> tuple[date, int]:
