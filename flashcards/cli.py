@@ -260,8 +260,7 @@ def sync(
 
     Close Anki first; both sides are backed up before writing. Then sync Anki with AnkiWeb as usual.
 
-    With --web, flashcards syncs with AnkiWeb (or your sync server) itself, through a copy of the collection it
-    keeps beside the store; the server's collection is never overwritten.
+    With --web: with AnkiWeb or your own sync server (after `flashcards login`), never uploading over it.
 
     Example:
 
@@ -284,8 +283,9 @@ def login(
 ) -> None:
     """Log in to AnkiWeb or your own Anki sync server, for `sync --web`.
 
-    The password is asked without echo (or read from FLASHCARDS_SYNC_PASSWORD); only the key the server gives is
-    kept, beside the store, readable by you alone.
+    The password is asked without echo, or read from FLASHCARDS_SYNC_PASSWORD; it is never kept.
+
+    Only the key the server gives is kept, beside the store, readable by you alone.
 
     Example:
 

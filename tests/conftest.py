@@ -77,3 +77,34 @@ def corrupt(path: Path, start: int = 4096, end: int = 4096 * 6) -> None:
     data = bytearray(path.read_bytes())
     data[start:end] = b"\x5a" * (min(end, len(data)) - start)
     path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 6 MB tmpfs (as root, where mount works), unmounted after the test."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        pytest.skip(f"mount does not work here: {done.stderr.decode(errors='replace').strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system `folder` is on, to the last byte; returns the file that does it."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        for size in (1 << 16, 4096, 512, 1):
+            try:
+                while os.write(fd, b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler

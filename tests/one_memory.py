@@ -20,11 +20,13 @@ from flashcards.store import Store
 DAY = timedelta(days=1)
 
 
-def assert_one_memory(col, store: Store, card_ids: list[str], settings: Settings, now: datetime) -> None:
+def assert_one_memory(col, store: Store, card_ids: list[str], settings: Settings, now: datetime, *,
+                      guids: list[str] | None = None, every_row: bool = False) -> None:
     """Every card: the same schedule, memory state, counts and flags in the collection and in the store, and the
-    same answers (each once; Anki's log row at most 999 ms after ours; its factor Anki's FSRS form)."""
+    same answers (each once; Anki's log row at most 999 ms after ours; its factor Anki's FSRS form). `guids`: the
+    cards' notes when not our own GUIDs; `every_row`: Anki's log holds nothing but answers (no manual rows)."""
     today = day_number(now, settings.rollover_hour, UTC)
-    guids = [note_guid(card_id) for card_id in card_ids]
+    guids = guids if guids is not None else [note_guid(card_id) for card_id in card_ids]
     have = read_our_cards(col, guids)
     days = AnkiDays(col)
     reviews = read_reviews(col, [card.card_id for card in have.values()])
@@ -47,7 +49,7 @@ def assert_one_memory(col, store: Store, card_ids: list[str], settings: Settings
         assert (anki.reps, anki.lapses) == (mine.reps, mine.lapses), card_id
         buried = row.buried_until is not None and row.buried_until >= today
         assert (anki.suspended, anki.buried) == (row.suspended, buried)
-        theirs = sorted((r.id, r.factor) for r in reviews if r.card_id == anki.card_id and r.ease)
+        theirs = sorted((r.id, r.factor) for r in reviews if r.card_id == anki.card_id and (r.ease or every_row))
         ours = sorted((round(a.reviewed_at.timestamp() * 1000), a.difficulty)
                       for a in store.answers() if a.card_id == card_id)
         assert len(theirs) == len(ours), card_id

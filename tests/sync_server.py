@@ -14,16 +14,17 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import anki.collection  # noqa: F401 - first: anki.scheduler alone is a circular import
 from anki_collections import answer_in_anki
 
 HOST = "127.0.0.1"
-USERS = 60  # accounts the server knows: each test takes fresh ones
+USERS = 30  # accounts a server knows by default: each test takes fresh ones (each costs the server's start-up)
 START_WAIT_S = 30.0
 
 
 def password_of(index: int) -> str:
     """A password no file would hold by chance (tests grep for it)."""
-    return "pass" if index == 1 else f"pw{index}-Quixotic-Zebra-{index * 7919}"
+    return f"pw{index}-Quixotic-Zebra-{index * 7919}"
 
 
 def free_port() -> int:
@@ -35,9 +36,10 @@ def free_port() -> int:
 class SyncServer:
     """`python -m anki.syncserver` in a process of its own; start, stop (as an admin would), kill or pause it."""
 
-    def __init__(self, base: Path, port: int | None = None) -> None:
+    def __init__(self, base: Path, port: int | None = None, users: int = USERS) -> None:
         self.base = base
         self.port = port or free_port()
+        self.users = users
         self.process: subprocess.Popen | None = None
         self._next = 1
 
@@ -46,14 +48,14 @@ class SyncServer:
         return f"http://{HOST}:{self.port}/"
 
     def env(self) -> dict[str, str]:
-        users = {f"SYNC_USER{i}": f"{'user' if i == 1 else f'user{i}'}:{password_of(i)}" for i in range(1, USERS + 1)}
+        users = {f"SYNC_USER{i}": f"{'user' if i == 1 else f'user{i}'}:{password_of(i)}" for i in range(1, self.users + 1)}
         return {**os.environ, "SYNC_HOST": HOST, "SYNC_PORT": str(self.port), "SYNC_BASE": str(self.base),
                 "RUST_LOG": "anki=warn", **users}
 
     def account(self) -> tuple[str, str]:
         """A username and password no test used before on this server."""
         index, self._next = self._next, self._next + 1
-        assert index <= USERS, "the test server has no more accounts"
+        assert index <= self.users, "the test server has no more accounts"
         return ("user" if index == 1 else f"user{index}"), password_of(index)
 
     def start(self) -> SyncServer:

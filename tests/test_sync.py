@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
 
+import one_memory
 import pytest
 from anki_collections import HOLDER, answer_in_anki, snapshot
 from reviewing import Reviewing, write_deck
 
 from flashcards.anki import live_write
-from flashcards.anki.live import AnkiDays, open_collection, read_our_cards, read_reviews
-from flashcards.anki.live_model import STATES
+from flashcards.anki.live import open_collection, read_our_cards, read_reviews
 from flashcards.anki.package_out import note_guid
-from flashcards.anki.scheduling_out import revlog_factor
-from flashcards.clock import day_number
 from flashcards.decks.open_decks import load_through_store
 from flashcards.errors import FlashcardsError
 from flashcards.model import Rating, State
@@ -96,39 +94,11 @@ def anki_dump(world: World) -> dict:
 
 
 def assert_one_memory(world: World) -> None:
-    """Every card: the same state, due day, interval, memory state, reps, lapses, flags and answers on both sides."""
-    today = day_number(world.reviewing.clock.now, 4, UTC)
+    """Every card: the same state, due day, interval, memory state, reps, lapses, flags and answers on both sides
+    (and no row in Anki's log that is not an answer)."""
     with open_collection(world.profile) as col:
-        have = read_our_cards(col, world.guids)
-        days = AnkiDays(col)
-        reviews = read_reviews(col, [card.card_id for card in have.values()])
-        for card_id, guid in zip(world.ids, world.guids, strict=True):
-            row, anki = world.store.card(card_id), have[guid]
-            mine = row.schedule
-            assert anki.state == STATES[mine.state], card_id
-            if mine.state == State.NEW:
-                assert (anki.due, anki.stability, anki.reps) == (None, None, 0)
-            else:
-                if mine.state == State.REVIEW:
-                    assert days.day_of(anki.due) == days.day_of(mine.due)
-                    assert anki.interval_days == round((mine.due - mine.last_review) / DAY)
-                else:
-                    assert anki.due == mine.due.replace(microsecond=0)
-                assert anki.stability == pytest.approx(mine.stability, abs=1e-4)
-                assert anki.difficulty == pytest.approx(mine.difficulty, abs=1e-3)
-                assert anki.last_review == mine.last_review.replace(microsecond=0)
-                assert anki.desired_retention == pytest.approx(world.reviewing.settings.desired_retention)
-            assert (anki.reps, anki.lapses) == (mine.reps, mine.lapses)
-            buried = row.buried_until is not None and row.buried_until >= today
-            assert (anki.suspended, anki.buried) == (row.suspended, buried)
-            theirs = sorted((r.id, r.factor) for r in reviews if r.card_id == anki.card_id)
-            ours = sorted((round(a.reviewed_at.timestamp() * 1000), a.difficulty)
-                          for a in world.store.answers() if a.card_id == card_id)
-            assert len(theirs) == len(ours)
-            assert all(0 <= t - o < 1000 for (t, _), (o, _) in zip(theirs, ours, strict=True))
-            # the log's factor as Anki writes it under FSRS, whichever side gave the answer (1 for float32)
-            assert all(abs(factor - revlog_factor(difficulty)) <= 1
-                       for (_, factor), (_, difficulty) in zip(theirs, ours, strict=True))
+        one_memory.assert_one_memory(col, world.store, world.ids, world.reviewing.settings, world.reviewing.clock.now,
+                                     guids=world.guids, every_row=True)
 
 
 def review_in_both_places(world: World) -> None:

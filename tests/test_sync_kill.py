@@ -30,7 +30,7 @@ import pytest
 from anki_collections import answer_in_anki, snapshot
 from reviewing import Reviewing, write_deck
 
-from conftest import Result, corrupt, run_cli
+from conftest import Result, corrupt, fill, run_cli
 from flashcards.anki.live import open_collection, write_changes
 from flashcards.anki.live_model import NoteWrite
 from flashcards.model import Rating
@@ -293,37 +293,6 @@ def test_a_damaged_collection_is_one_line_saying_so_and_where_the_backups_are_an
     assert line.startswith(f"error: {world.collection}: not an Anki collection (not an SQLite database); if it "
                            "was one, it is damaged: nothing was written; Anki's backups are in "), line
     assert files_of(world.profile) == anki_before and store_rows(world.db) == rows_before
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 6 MB tmpfs (as root, where mount works), unmounted after the test."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True,
-                          check=False)
-    if done.returncode != 0:
-        pytest.skip(f"mount does not work here: {done.stderr.decode(errors='replace').strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(folder: Path) -> Path:
-    """Fill the file system `folder` is on, to the last byte; returns the file that does it."""
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    try:
-        for size in (1 << 16, 4096, 512, 1):
-            try:
-                while os.write(fd, b"\0" * size):
-                    pass
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
 
 
 @pytest.mark.parametrize("backups_elsewhere", [False, True], ids=["the backup cannot be written",

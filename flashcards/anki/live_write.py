@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,16 +68,19 @@ def write_changes(
     *,
     backup_folder: Path | None = None,
     dry_run: bool = False,
+    known: Mapping[str, tuple[int, int]] | None = None,
 ) -> WriteResult:
     """Add/update notes, add answers to the review log, set cards' scheduling: all of it, or (on any
     error) none of it. Runs once as a trial that is rolled back; only when something would change is
-    Anki's backup made (in `backup_folder`, default the profile's `backups`) and the write done for real."""
-    trial = _transaction(col, notes, reviews, schedules, keep=False)
+    Anki's backup made (in `backup_folder`, default the profile's `backups`) and the write done for real.
+    `known`: GUID -> (note id, card id) of notes the caller read from this collection (ours, or the person's our
+    cards came from); the GUIDs it lacks are looked for, and only when there are any is the collection scanned."""
+    trial = _transaction(col, notes, reviews, schedules, keep=False, known=known)
     trial.dry_run = dry_run
     if dry_run or not trial.changed:
         return trial
     backup = make_backup(col, backup_folder or Path(col.path).parent / "backups")
-    result = _transaction(col, notes, reviews, schedules, keep=True)
+    result = _transaction(col, notes, reviews, schedules, keep=True, known=known)
     result.backup = str(backup) if backup else None
     return result
 
@@ -172,11 +175,11 @@ def clear_leftovers(folder: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _transaction(col: Any, notes, reviews, schedules, keep: bool) -> WriteResult:
+def _transaction(col: Any, notes, reviews, schedules, keep: bool, known=None) -> WriteResult:
     result = WriteResult([], [], 0, 0, [])
 
     def apply() -> None:
-        _apply(col, notes, reviews, schedules, result)
+        _apply(col, notes, reviews, schedules, result, known)
         if not keep:
             raise _DryRun  # roll the trial back
 
@@ -190,11 +193,12 @@ def _transaction(col: Any, notes, reviews, schedules, keep: bool) -> WriteResult
     return result
 
 
-def _apply(col: Any, notes, reviews, schedules, result: WriteResult) -> None:
+def _apply(col: Any, notes, reviews, schedules, result: WriteResult, known=None) -> None:
     days = AnkiDays(col)
+    written: dict[str, tuple[int, int]] = {}
     if notes:
-        _write_notes(col, notes, result)
-    cards = note_cards(col, [*review_guids(reviews), *(schedule.guid for schedule in schedules)])
+        written = _write_notes(col, notes, result, known)
+    cards = _note_cards(col, [*review_guids(reviews), *(schedule.guid for schedule in schedules)], known, written)
     if reviews:
         _write_reviews(col, reviews, cards, result)
     for schedule in schedules:
@@ -236,16 +240,33 @@ def _same_tags(have: Sequence[str], want: Sequence[str]) -> bool:
     return sorted({tag.casefold() for tag in have}) == sorted({tag.casefold() for tag in want})
 
 
-def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult) -> None:
+def _note_cards(col: Any, guids: list[str], known: Mapping[str, tuple[int, int]] | None,
+                written: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """note_cards(guids), taken from the notes just written and `known` first (see write_changes)."""
+    if known is None:
+        return note_cards(col, guids)
+    found = {guid: written.get(guid) or known[guid] for guid in guids if guid in written or guid in known}
+    missing = [guid for guid in guids if guid not in found]
+    if missing:
+        found.update(note_cards(col, missing))
+    return found
+
+
+def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult,
+                 known: Mapping[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
+    """Write the notes; returns GUID -> (note id, card id) of each."""
     guids = [note.guid for note in notes]
     if len(set(guids)) != len(guids):
         twice = sorted({guid for guid in guids if guids.count(guid) > 1})
         raise FlashcardsError(f"the same note twice in one write: {', '.join(twice[:5])}")
-    others = _foreign_guids(col, guids)
+    unknown = guids if known is None else [guid for guid in guids if guid not in known]
+    others = _foreign_guids(col, unknown) if unknown else set()
     if others:
         raise FlashcardsError(f"Anki has notes of another note type with our GUIDs: {', '.join(sorted(others)[:5])}")
     notetype = ensure_note_type(col)
-    existing = note_cards(col, [note.guid for note in notes])
+    existing = {} if known is None else {guid: known[guid] for guid in guids if guid in known}
+    if unknown:
+        existing.update(note_cards(col, unknown))
     deck_ids: dict[str, int] = {}
     for want in notes:
         if len(want.fields) != len(FIELDS):
@@ -279,6 +300,7 @@ def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult) -> N
             changed = True
         if changed:
             result.notes_updated.append(want.guid)
+    return existing
 
 
 def _foreign_guids(col: Any, guids: list[str]) -> set[str]:

@@ -7,12 +7,13 @@ import html
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 from ..errors import FlashcardsError
 from ..files.atomic import write_atomic_via
-from ..model import NamedDeck
+from ..model import Card, NamedDeck
 from .note_type import genanki_model
 from .scheduling_out import ExportHistory
 
@@ -67,6 +68,58 @@ def _timed_note_class():
     return TimedNote
 
 
+def _streamed_deck_class():
+    import genanki
+
+    class StreamedDeck(genanki.Deck):
+        """A genanki deck whose notes are made as they are written, one at a time, never all held: genanki writes
+        the deck and its note type (when it has notes, as genanki does), then each note as it comes."""
+
+        def __init__(self, deck_id: int, name: str, model, has_notes: bool, notes: Iterable) -> None:
+            super().__init__(deck_id, name)
+            if has_notes:
+                self.add_model(model)
+            self.streamed = notes
+
+        def write_to_db(self, cursor, timestamp, id_gen):
+            super().write_to_db(cursor, timestamp, id_gen)  # the deck and its note type: no notes of its own
+            for note in self.streamed:
+                note.write_to_db(cursor, timestamp, self.deck_id, id_gen)
+
+    return StreamedDeck
+
+
+class ExportNote(NamedTuple):
+    """A card as its note is exported: the card, its note's modification time (None: the package's), and the GUID
+    of the note made in Anki it came from (None: its own, note_guid())."""
+
+    card: Card
+    mod: float | None = None
+    guid: str | None = None
+
+
+class NoteSource(Protocol):
+    """A deck's notes as the export reads them: as they come, once (and again only to name the decks of a card
+    found in two); how many there are is known beforehand."""
+
+    def __iter__(self) -> Iterator[ExportNote]: ...
+
+    def __len__(self) -> int: ...
+
+
+class _CardNotes:
+    """A deck's own cards as notes, with their times and GUIDs from mappings."""
+
+    def __init__(self, cards: Sequence[Card], note_times: Mapping[str, float], guids: Mapping[str, str]) -> None:
+        self._cards, self._times, self._guids = cards, note_times, guids
+
+    def __iter__(self) -> Iterator[ExportNote]:
+        return (ExportNote(card, self._times.get(card.id), self._guids.get(card.id)) for card in self._cards)
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+
 def anki_deck_names(decks: Sequence[NamedDeck], parent: str | None) -> list[str]:
     """Anki deck names: one deck keeps its name; several become subdecks `Parent::Child`."""
     if len(decks) == 1 and not parent:
@@ -85,6 +138,7 @@ def export_decks(
     history: ExportHistory | None = None,
     package_format: str = "legacy",
     guids: Mapping[str, str] | None = None,
+    notes: Sequence[NoteSource] | None = None,
 ) -> int:
     """Write the decks to one .apkg at `out`; returns the number of notes written.
 
@@ -95,34 +149,36 @@ def export_decks(
     `guids` maps the ids of cards that came from notes made in Anki to those notes' GUIDs: such a note is written
     with its own GUID, so that Anki's import matches the note it has (and leaves it, its note type being the
     person's) instead of adding a second one.
+    `notes`: each deck's notes (cards, times and GUIDs together), instead of the decks' cards with `note_times` and
+    `guids`; either way each note is made as it is written into the package and let go (a big deck is never held
+    as notes), and only each note's GUID and card id are kept, for its schedule.
     """
     import time
-
-    import genanki
 
     from .package_write import FORMATS, write_package
 
     if package_format not in FORMATS:
         raise FlashcardsError(f"unknown package format {package_format!r} (known: {', '.join(FORMATS)})")
+    if notes is None:
+        notes = [_CardNotes(deck.cards, note_times or {}, guids or {}) for deck in decks]
     model = genanki_model()
     note_class = _timed_note_class()
-    note_times = note_times or {}
-    linked = guids or {}
-    anki_decks = []
-    count = 0
-    seen_guids: dict[str, str] = {}
-    deck_of: dict[str, NamedDeck] = {}  # each note's deck, to name both when a card is in two
-    for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
-        anki_deck = genanki.Deck(deck_id(name), name)
+    deck_class = _streamed_deck_class()
+    seen_guids: dict[str, str] = {}  # each note's GUID: its card, for its schedule
+    written = 0
+
+    def made(index: int, deck: NamedDeck) -> Iterator:
+        nonlocal written
         deck_tags = list(dict.fromkeys(anki_tag(tag) for tag in deck.tags if tag.strip()))
-        for card in deck.cards:
-            guid = linked.get(card.id) or note_guid(card.id)
+        for card, mod, linked in notes[index]:
+            guid = linked or note_guid(card.id)
             if guid in seen_guids:
-                first, second = (getattr(d, "path", d.name) for d in (deck_of[guid], deck))
-                raise FlashcardsError(f"card {card.id} is in two of the exported decks, {first} and {second}; "
+                first = next(decks[at] for at in range(index + 1) if any(
+                    (note.guid or note_guid(note.card.id)) == guid for note in notes[at]))
+                raise FlashcardsError(f"card {card.id} is in two of the exported decks, "
+                                      f"{getattr(first, 'path', first.name)} and {getattr(deck, 'path', deck.name)}; "
                                       "keep it in one of them")
             seen_guids[guid] = card.id
-            deck_of[guid] = deck
             tags = deck_tags
             if card.tags:
                 tags = list(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
@@ -132,16 +188,18 @@ def export_decks(
                 tags=list(tags),
                 guid=guid,
             )
-            note.mod = note_times.get(card.id)
-            anki_deck.add_note(note)
-            count += 1
-            if progress and count % PROGRESS_STEP == 0:
+            note.mod = mod
+            yield note
+            written += 1
+            if progress and written % PROGRESS_STEP == 0:
                 progress(PROGRESS_STEP)
-        anki_decks.append(anki_deck)
-    if progress and count % PROGRESS_STEP:
-        progress(count % PROGRESS_STEP)
+
+    anki_decks = [deck_class(deck_id(name), name, model, len(notes[index]) > 0, made(index, deck))
+                  for index, (deck, name) in enumerate(zip(decks, anki_deck_names(decks, parent), strict=True))]
     stamp = time.time() if timestamp is None else timestamp
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fields are escaped already; genanki's HTML warning is moot
         write_atomic_via(out, lambda tmp: write_package(anki_decks, tmp, stamp, history, seen_guids, package_format))
-    return count
+    if progress and written % PROGRESS_STEP:
+        progress(written % PROGRESS_STEP)
+    return written

@@ -244,6 +244,9 @@ def server_failure(error: BaseException, endpoint: str | None, *, collection: Pa
         return FlashcardsError(f"{name}: not a sync server address the anki library can use ({detail})")
     if isinstance(error, Interrupted):
         return Unreachable(f"the sync with {name} was interrupted")
+    if isinstance(error, SyncError) and login is not None:
+        return FlashcardsError(f"{name} did not answer as an Anki sync server does ({detail}); check the address; "
+                               "nothing was saved")
     if isinstance(error, SyncError):
         return FlashcardsError(f"{name} stopped the sync: {detail}")
     if collection is not None:

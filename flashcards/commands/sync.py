@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import FlashcardsError
 from .context import deck_paths, open_store, store_settings
+
+if TYPE_CHECKING:
+    from ..store.sync_state import SyncTarget
 
 
 def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run: bool, db: Path | None,
@@ -38,7 +42,7 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
     db_path = resolve_db_path(db)
     last = last_sync_target(db_path, key)
     if web or (anki is None and last is not None and is_mirror(db_path, last.collection)):
-        _run_web(paths, key, parent, dry_run, db, as_json, move_decks, announce=not web)
+        _run_web(paths, key, last, parent, dry_run, db, as_json, move_decks, announce=not web)
         return
     if anki is None and last is not None:
         path = Path(last.collection)
@@ -63,15 +67,14 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
     print_sync(report, as_json)
 
 
-def _run_web(paths: list[Path], key: str, parent: str | None, dry_run: bool, db: Path | None, as_json: bool,
-             move_decks: bool, announce: bool) -> None:
+def _run_web(paths: list[Path], key: str, last: SyncTarget | None, parent: str | None, dry_run: bool,
+             db: Path | None, as_json: bool, move_decks: bool, announce: bool) -> None:
     """`sync --web`: the account `flashcards login` logged in to, through its mirror; the parent deck last used
     with that mirror unless --parent is given."""
     from ..anki.live import require_anki
     from ..anki.web import server_name
     from ..decks.open_decks import load_through_store
     from ..store import resolve_db_path
-    from ..store.sync_state import last_sync_target
     from ..sync.credentials import load_login, login_path
     from ..sync.web import mirror_path, sync_with_server
     from ..ui.console import err_console, parse_progress
@@ -85,7 +88,6 @@ def _run_web(paths: list[Path], key: str, parent: str | None, dry_run: bool, db:
         raise FlashcardsError("sync --web: not logged in; run flashcards login (AnkiWeb) or flashcards login "
                               "--server URL (your own sync server) first")
     server = server_name(login.server)
-    last = last_sync_target(db_path, key)
     same = last is not None and last.collection == str(mirror_path(db_path, login).resolve())
     from_memory = announce or (same and parent is None and last is not None and last.parent is not None)
     if parent is None and same and last is not None:

@@ -9,14 +9,13 @@ A second writer waits (bounded), then fails with one line. Re-entrant within a p
 from __future__ import annotations
 
 import os
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import FlashcardsError
+from ..files.flock import unlock, wait_for_lock
 
 WAIT_S = 60.0  # how long a second writer waits for the first
 _held: dict[str, int] = {}
@@ -64,45 +63,12 @@ def deck_lock(deck: Path, wait_s: float = WAIT_S) -> Iterator[None]:
         finally:
             with _held_lock:
                 del _held[key]
-            _release(fd)
+            unlock(fd)
     finally:
         os.close(fd)
 
 
 def _acquire(fd: int, deck: Path, wait_s: float) -> None:
-    deadline = time.monotonic() + wait_s
-    while True:
-        if _try_lock(fd):
-            return
-        if time.monotonic() >= deadline:
-            raise FlashcardsError(f"{deck}: another flashcards is writing this deck (waited {wait_s:.0f} s); "
-                                  "nothing written, run again when it is done")
-        time.sleep(0.05)
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _release(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _release(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+    wait_for_lock(fd, wait_s, lambda: FlashcardsError(
+        f"{deck}: another flashcards is writing this deck (waited {wait_s:.0f} s); nothing written, run again when "
+        "it is done"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -43,7 +43,7 @@ class DeckMerger:
     held a second time as cards.
     """
 
-    def __init__(self, extra_tags: tuple[str, ...] = (), existing: set[str] | None = None) -> None:
+    def __init__(self, extra_tags: tuple[str, ...] = (), existing: Set[str] | None = None) -> None:
         self.extra_tags = extra_tags
         self.existing = set() if existing is None else existing
         self.count = 0  # new cards so far
@@ -185,11 +185,11 @@ def convert(
     with deck_lock(out):  # read-merge-write under the deck's lock: a second writer waits, no card is lost
         device = out.exists() and not out.is_file()  # /dev/stdout and the like: nothing to read, written straight
         state = None if device else file_state(out)
-        ids: set[str] = set()
+        ids: Set[str] = set()
         current = name or out.stem
         if state is not None:
             current, card_ids = known.name_and_ids(out) if known is not None else deck_name_and_ids(out)
-            ids = set(card_ids)
+            ids = card_ids if isinstance(card_ids, Set) else set(card_ids)  # the store's: asked an id at a time
         report = ConvertReport(out)
         merger = DeckMerger(tags, existing=ids)
         for source, result in results:
@@ -228,15 +228,19 @@ def write_new_cards(out: Path, merger: DeckMerger, state: tuple[int, int] | None
 class KnownDeck(Protocol):
     """A deck's contents known without parsing it (the store's cache), kept up to date with what is appended."""
 
-    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
-        """The deck's name and card ids."""
+    def name_and_ids(self, path: Path) -> tuple[str, Collection[str]]:
+        """The deck's name and card ids (a Set when it answers `in` better than a set made of them would)."""
+
+    def indent(self, path: Path, state: tuple[int, int]) -> int | None:
+        """The indentation of the deck's items when its file, as it is in `state`, is known to have the plain shape
+        (deckfile.chunks): an append then copies it without reading it."""
 
     def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
         """New cards were appended to the deck (in state `before`)."""
 
 
 def _append(out: Path, cards: Iterable[Card], state: tuple[int, int], known: KnownDeck | None) -> bool:
-    result = append_cards(out, cards, state)
+    result = append_cards(out, cards, state, known.indent(out, state) if known is not None else None)
     if result is not None and known is not None:
         known.appended(out, state, result)
     return result is not None

@@ -3,7 +3,7 @@ parsed again (the store keeps its cards), a changed one is parsed once and cache
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,7 @@ class OpenDeck:
     name: str
     tags: list[str]
     cards: list[Card] = field(default_factory=list)  # filled by load_through_store()
+    card_count: int = 0  # how many cards the store holds for it
 
 
 ParseWatcher = Callable[[Path], Callable[[float], None]]  # told a deck is parsed; returns its progress callback
@@ -56,7 +57,7 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
             cards = []
         elif cards is None:  # not parsed now: the store's copy
             cards = store.deck_cards(key)
-        opened.append(OpenDeck(key, path, cached.name, cached.tags, cards))
+        opened.append(OpenDeck(key, path, cached.name, cached.tags, cards, cached.cards))
     return opened
 
 
@@ -66,17 +67,29 @@ def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher |
 
 
 class DeckViaStore:
-    """merge.KnownDeck over the store: a deck's ids from its cache (only changed chunks parsed), and appended
-    cards written into the cache at once, so the next command parses nothing."""
+    """merge.KnownDeck over the store: a deck's ids from its cache (only changed chunks parsed), asked of it an id
+    at a time, its shape from the cache too (an append copies the file without reading it), and appended cards
+    written into the cache at once, so the next command parses nothing."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def name_and_ids(self, path: Path) -> tuple[str, list[str]]:
+    def name_and_ids(self, path: Path) -> tuple[str, Set[str]]:
         (deck,) = open_decks(self.store, [path])
-        return deck.name, self.store.deck_card_ids(deck.key)
+        cached = self.store.cached_deck(deck.key)
+        return deck.name, StoredIds(self.store, deck.key, cached.cards if cached is not None else 0)
+
+    def indent(self, path: Path, state: tuple[int, int]) -> int | None:
+        """The indentation of the deck's items when the store has the file, as it is in `state`, cut into chunks
+        (its shape is the plain one), else None."""
+        cached = self.store.cached_deck(str(path.resolve()))
+        if cached is None or cached.layout is None or (cached.mtime_ns, cached.size) != state:
+            return None
+        return int(cached.layout.split(":", 1)[0])
 
     def appended(self, path: Path, before: tuple[int, int], result: Appended) -> None:
+        from .deckfile.chunks import Groups, grown_groups
+
         key = str(path.resolve())
         cached = self.store.cached_deck(key)
         if (result.digests is None or cached is None or cached.layout is None
@@ -84,8 +97,43 @@ class DeckViaStore:
             return  # the next command finds the file changed and parses what it must
         changed = [(cached.cards + index, card, digest)
                    for index, (card, digest) in enumerate(zip(result.cards, result.digests, strict=True))]
+        groups = Groups.from_blob(self.store.deck_groups(key))
+        if groups is not None and result.sizes is not None:
+            try:
+                with open(path, "rb") as handle:
+                    groups = grown_groups(handle.fileno(), groups, cached.size, cached.cards, result.sizes)
+            except OSError:
+                groups = None
         self.store.patch_deck(key, cached.name, cached.tags, *result.state, cached.layout, cached.cards + len(changed),
-                              changed)
+                              changed, groups.to_blob() if groups is not None else None)
+
+
+class StoredIds(Set[str]):
+    """A cached deck's card ids, as a set that asks the store about one id at a time: adding a few highlights to
+    a big deck never reads all its ids. Asked about many, it reads them all once."""
+
+    READ_ALL_AFTER = 2_000  # ids asked about one at a time before all are read at once
+
+    def __init__(self, store: Store, key: str, count: int) -> None:
+        self._store = store
+        self._key = key
+        self._count = count
+        self._asked = 0
+        self._all: set[str] | None = None
+
+    def __contains__(self, card_id: object) -> bool:
+        if self._all is None and self._asked < self.READ_ALL_AFTER:
+            self._asked += 1
+            return isinstance(card_id, str) and self._store.card_deck(card_id, [self._key]) is not None
+        if self._all is None:
+            self._all = set(self._store.deck_card_ids(self._key))
+        return card_id in self._all
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all if self._all is not None else self._store.deck_card_ids(self._key))
 
 
 @contextmanager

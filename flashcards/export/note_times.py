@@ -1,7 +1,8 @@
 """Each note's modification time: when its card's content, or what its deck adds, last changed.
 
 Anki updates a note on import only when the package's copy is newer, so a re-import touches exactly the notes
-edited since the last export. Times are worked out before the package is written and recorded after.
+edited since the last export. Times are worked out before the package is written and recorded after; each
+card's own time comes along with it as the package is written (notes.py).
 """
 
 from __future__ import annotations
@@ -16,21 +17,23 @@ from ..store import Store
 
 @dataclass
 class NoteTimes:
-    """card id -> note time (seconds), and each deck's (key, fingerprint, time) to record after the export."""
+    """Each deck's (key, fingerprint, time): what its notes are no older than, to record after the export."""
 
-    notes: dict[str, int] = field(default_factory=dict)
     decks: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def deck_time(self, key: str) -> int:
+        """The time of what the deck with this store key adds to its notes."""
+        return next(deck_time for deck_key, _, deck_time in self.decks if deck_key == key)
 
 
 def note_times(store: Store, decks: list[OpenDeck], parent: str | None, now: int | None = None) -> NoteTimes:
-    """The note times for an export of `decks` (nothing is written)."""
+    """The decks' times for an export of `decks` (nothing is written); a note's time is the later of its card's
+    and its deck's."""
     now = int(time.time()) if now is None else now
     times = NoteTimes()
     for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
         fingerprint = deck_fingerprint(name, deck.tags)
-        deck_time = store.deck_export_time(deck.key, fingerprint, now)
-        times.decks.append((deck.key, fingerprint, deck_time))
-        times.notes.update((card_id, max(card_time, deck_time)) for card_id, card_time in store.changed_times(deck.key).items())
+        times.decks.append((deck.key, fingerprint, store.deck_export_time(deck.key, fingerprint, now)))
     return times
 
 

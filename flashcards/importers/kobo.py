@@ -10,17 +10,14 @@ folder and the copy is read, which takes in what the WAL holds and leaves the or
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import FlashcardsError
 from ..model import Highlight
 from .base import ImportOptions, ImportResult, as_tag, book_label, file_label, one_line
 from .sniff import SQLITE_MAGIC, read_head, refusal
+from .sqlite_read import read_only
 
 NAME = "kobo"
 _BOOKMARK_COLUMNS = ("Text", "Annotation", "Type", "Hidden")
@@ -36,15 +33,7 @@ def parse_file(path: Path, source: str, options: ImportOptions) -> ImportResult:
     """One highlight per Bookmark row with Text, the book's title and author as its source."""
     if not read_head(path, source, len(SQLITE_MAGIC)).startswith(SQLITE_MAGIC):
         raise FlashcardsError(f"{source}: not a Kobo database (KoboReader.sqlite is an SQLite file, and this is not one)")
-    with _readable_copy(path, source) as readable:
-        try:
-            if readable == path:
-                connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-            else:
-                connection = sqlite3.connect(readable)
-        except sqlite3.Error as error:
-            raise FlashcardsError(f"{source}: cannot open the database ({one_line(str(error))})") from None
-        connection.text_factory = lambda data: data.decode("utf-8", "replace")  # a damaged cell is not the whole file
+    with read_only(path, source) as connection:
         try:
             return _read(connection, source)
         except (sqlite3.Error, UnicodeDecodeError, ValueError, OverflowError) as error:  # (a garbled schema's error)
@@ -52,31 +41,6 @@ def parse_file(path: Path, source: str, options: ImportOptions) -> ImportResult:
                 f"{source}: a damaged SQLite database ({one_line(str(error))[:120]}); copy KoboReader.sqlite from "
                 "the e-reader again"
             ) from None
-        finally:
-            connection.close()
-
-
-@contextmanager
-def _readable_copy(path: Path, source: str) -> Iterator[Path]:
-    """The database itself when no WAL file with content lies beside it; else a private copy of the database
-    and its WAL (the copy may be written, the originals never are)."""
-    wal = path.with_name(path.name + "-wal")
-    try:
-        has_wal = wal.is_file() and wal.stat().st_size > 0
-    except OSError:
-        has_wal = False
-    if not has_wal:
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="flashcards-kobo-") as folder:
-        copy = Path(folder) / "KoboReader.sqlite"
-        try:
-            shutil.copyfile(path, copy)
-            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        except OSError as error:
-            raise FlashcardsError(f"{source}: cannot copy the database and its WAL to read them ({error.strerror})"
-                                  ) from None
-        yield copy
 
 
 def _read(connection: sqlite3.Connection, source: str) -> ImportResult:

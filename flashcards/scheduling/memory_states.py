@@ -14,16 +14,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
+from itertools import repeat
+from operator import and_, sub
 
 from ..clock import day_start, to_ms, utc_now
 from ..model import State
 from ..settings import Settings
 from .fuzz import fuzz_factor, with_review_fuzz
 from .load_balance import Rescheduling
-from .studydays import day_counter
+from .studydays import day_counter, day_shifts
 
 _DAY_MS = 86_400_000
 _SAME = 1e-6  # relative change below which a state counts as unchanged
+BATCH = 20_000  # cards whose states fsrs-rs computes in one call (memory stays flat however large the deck)
+_DAY_PART = repeat(-4)  # & -4: a history value's day part (4 * study day)
 
 
 @dataclass
@@ -77,57 +81,97 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
 
     Due dates are anchored on the last review, as in Anki; with load balancing on they are balanced as Anki's
     rescheduler does (load_balance.Rescheduling), over the cards due per day as of `now` (the current moment).
-    """
-    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
+    The store reads each card's history with its schedule in one row, its study days counted in SQL
+    (store.memory_histories: [4 * study day + rating - 1, ...] in time order); each becomes an FSRSItem in C
+    alone (json's scanner, map, operator: a review's key is its value less its predecessor's day part, the
+    first's its own, i.e. 4 * days between + rating - 1), its FSRSReviews shared objects (_Reviews), and fsrs-rs
+    computes the states BATCH cards at a time. A history that way cannot read (an answer before the one it
+    follows, a rating not 1-4) is read the slow way, through history_items, which takes any as it is.
+    """
+    import json.scanner
+
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem
+
+    report = RecomputeReport()
+    span = store.log_span()
+    if span is None:
+        return report
     presets = card_presets(store, settings)
     balancing = reschedule and settings.fuzz and settings.load_balance
     balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if balancing else {}
     day = day_counter(settings.rollover_hour, tz)
-    rows = store.answer_rows_by_card() if card_ids is None else store.answer_rows_of(card_ids)
-    ids, items, _ = history_items(rows, settings.rollover_hour, tz)
-    report = RecomputeReport()
-    if not items:
-        return report
-    by_preset: dict[str | None, list[int]] = {}
-    for index, card_id in enumerate(ids):
-        by_preset.setdefault(presets.get(card_id), []).append(index)
     engines: dict[str | None, tuple[FSRS, Settings]] = {}
-    wanted: dict[str, object] = {}
-    for name, indexes in by_preset.items():
-        own = settings.for_deck(name)
-        fsrs = FSRS(list(own.parameters or DEFAULT_PARAMETERS))
-        engines[name] = (fsrs, own)
-        states = fsrs.memory_state_batch([items[index] for index in indexes])
-        wanted.update((ids[index], state) for index, state in zip(indexes, states, strict=True))
+    pending: dict[str | None, tuple[list, list]] = {}
     memory_updates: list[tuple[str, float, float]] = []
     due_updates: list[tuple[str, int]] = []
-    for card_id, state, stability, difficulty, last_review, due, reps, suspended in store.memory_rows():
-        found = wanted.get(card_id)
-        if found is None or state == State.NEW:
+
+    def flush(preset: str | None) -> None:
+        rows, items = pending.pop(preset)
+        if preset not in engines:
+            own = settings.for_deck(preset)
+            engines[preset] = (FSRS(list(own.parameters or DEFAULT_PARAMETERS)), own)
+        fsrs, own = engines[preset]
+        report.cards += len(rows)
+        for row, found in zip(rows, fsrs.memory_state_batch(items), strict=True):
+            card_id, state, stability, difficulty, last_review, due, reps, suspended, _ = row
+            new_s, new_d = found.stability, found.difficulty
+            if (stability is None or difficulty is None or abs(stability - new_s) > _SAME * max(abs(new_s), 1.0)
+                    or abs(difficulty - new_d) > _SAME * max(abs(new_d), 1.0)):
+                memory_updates.append((card_id, new_s, new_d))
+            if reschedule and state == State.REVIEW and not suspended and last_review is not None:
+                balancer = balancers.get(preset)
+                last_day = day(last_review)
+                days = rescheduled_interval(fsrs, new_s, own, card_id, reps, balancer, last_day)
+                new_due = last_review + days * _DAY_MS
+                if balancer is not None and due is not None:
+                    balancer.moved(day(due), last_day + days)
+                if new_due != due:
+                    due_updates.append((card_id, new_due))
+
+    scan = json.scanner.make_scanner(json.JSONDecoder())
+    review = _Reviews().__getitem__
+    for row in store.memory_histories(day_shifts(settings.rollover_hour, tz, *span), card_ids):
+        history = row[8]
+        if history is None:  # a card without answers
             continue
-        report.cards += 1
-        new_s, new_d = float(found.stability), float(found.difficulty)  # type: ignore[attr-defined]
-        if not (_same(stability, new_s) and _same(difficulty, new_d)):
-            report.changed += 1
-            memory_updates.append((card_id, new_s, new_d))
-        if reschedule and state == State.REVIEW and not suspended and last_review is not None:
-            preset = presets.get(card_id)
-            fsrs, own = engines[preset]
-            balancer = balancers.get(preset)
-            last_day = day(last_review)
-            days = rescheduled_interval(fsrs, new_s, own, card_id, reps, balancer, last_day)
-            new_due = last_review + days * _DAY_MS
-            if balancer is not None and due is not None:
-                balancer.moved(day(due), last_day + days)
-            if new_due != due:
-                due_updates.append((card_id, new_due))
+        try:  # (see _Reviews)
+            values = scan(history, 0)[0]
+            item = FSRSItem(list(map(review, map(sub, values, map(and_, [values[0], *values], _DAY_PART)))))
+        except (_Unordered, ValueError, StopIteration, IndexError, TypeError, OverflowError):
+            item = history_items(store.answer_rows_of([row[0]]), settings.rollover_hour, tz)[1][0]
+        preset = presets.get(row[0]) if presets else None
+        rows, items = pending.get(preset) or pending.setdefault(preset, ([], []))
+        rows.append(row)
+        items.append(item)
+        if len(items) >= BATCH:
+            flush(preset)
+    for preset in list(pending):
+        flush(preset)
+    report.changed = len(memory_updates)
     if memory_updates or due_updates:
         with store.transaction() as db:
             store.set_memory_states(db, memory_updates)
             store.set_due_dates(db, due_updates)
     report.rescheduled = len(due_updates)
     return report
+
+
+class _Unordered(Exception):
+    """A history the fast reading cannot take (an answer before the one it follows, a rating not 1-4)."""
+
+
+class _Reviews(dict):
+    """4 * days since the previous answer + rating - 1 -> its FSRSReview, made once and shared by every item
+    (fsrs-rs copies reviews into an item)."""
+
+    def __missing__(self, key):
+        from fsrs_rs_python import FSRSReview
+
+        if type(key) is not int or key < 0:
+            raise _Unordered
+        review = self[key] = FSRSReview((key & 3) + 1, key >> 2)
+        return review
 
 
 def card_presets(store, settings: Settings) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -54,6 +54,15 @@ class DeckCache:
         )
         return [Card(r[0], r[1], r[2], r[3], tags_from(r[4])) for r in rows]
 
+    def deck_cards_to_export(self, path: str) -> Iterator[tuple[Card, int | None, str | None]]:
+        """A cached deck's cards in deck order, each with when its content last changed and the GUID of the Anki
+        note it came from (None for a card made here), read as they are asked for (one query: one snapshot)."""
+        linked = self.db.execute("SELECT EXISTS (SELECT 1 FROM anki_notes)").fetchone()[0]
+        guid = "(SELECT guid FROM anki_notes a WHERE a.card_id = c.card_id)" if linked else "NULL"
+        rows = self.db.execute(f"SELECT card_id, front, back, source, tags, changed_at, {guid} FROM deck_cards c "
+                               "WHERE deck_path = ? ORDER BY position", (path,))
+        return ((Card(row[0], row[1], row[2], row[3], tags_from(row[4])), row[5], row[6]) for row in rows)
+
     def card_text(self, card_id: str, decks: Sequence[str]) -> tuple[str, Card] | None:
         """(deck name, card) for a card of one of the given decks."""
         row = self.db.execute(
@@ -85,12 +94,19 @@ class DeckCache:
                 (card.front, card.back, card.source, tags_to(card.tags), content_fingerprint(card), int(time.time()),
                  path, card.id),
             )
-            db.execute("UPDATE decks SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path))
+            # the runs of chunks no longer match the file's bytes: the next hand edit cuts the file again
+            db.execute("UPDATE decks SET mtime_ns = ?, size = ?, groups = NULL WHERE path = ?", (mtime_ns, size, path))
 
-    def chunk_digests(self, path: str) -> list[str | None]:
-        """Each cached card's chunk hash, in deck order."""
+    def chunk_digests(self, path: str, first: int = 0, last: int | None = None) -> list[str | None]:
+        """Each cached card's chunk hash, in deck order (those at positions `first` to `last`, excluded, when given)."""
         return [row[0] for row in self.db.execute(
-            "SELECT chunk FROM deck_cards INDEXED BY deck_cards_order WHERE deck_path = ? ORDER BY position", (path,))]
+            "SELECT chunk FROM deck_cards INDEXED BY deck_cards_order WHERE deck_path = ? AND position >= ? "
+            "AND position < ? ORDER BY position", (path, first, (1 << 62) if last is None else last))]
+
+    def deck_groups(self, path: str) -> bytes | None:
+        """The runs of chunks of a cached deck, hashed (decks.deckfile.chunks.Groups, as bytes), if kept."""
+        row = self.db.execute("SELECT groups FROM decks WHERE path = ?", (path,)).fetchone()
+        return None if row is None else row[0]
 
     def cached_cards_at(self, path: str, positions: Iterable[int]) -> dict[int, Card]:
         """The cached cards at these positions of a deck."""
@@ -102,21 +118,21 @@ class DeckCache:
         return found
 
     def patch_deck(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str, count: int,
-                   changed: Sequence[tuple[int, Card, str]]) -> str | None:
+                   changed: Sequence[tuple[int, Card, str]], groups: bytes | None = None) -> str | None:
         """Update a cached deck in place: `changed` (position, card, chunk hash) replaces those positions, and
-        positions from `count` on go; new cards get a schedule row.
+        positions from `count` on go; new cards get a schedule row. `groups`: the file's runs of chunks, hashed.
 
         Returns a card id the deck now holds twice, leaving the cache untouched, or None when all is done.
         """
         now = int(time.time())
         try:
-            self._patch(path, name, tags, mtime_ns, size, layout, count, changed, now)
+            self._patch(path, name, tags, mtime_ns, size, layout, count, changed, now, groups)
         except _Duplicate as duplicate:
             return duplicate.card_id
         return None
 
     def _patch(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str, count: int,
-               changed: Sequence[tuple[int, Card, str]], now: int) -> None:
+               changed: Sequence[tuple[int, Card, str]], now: int, groups: bytes | None) -> None:
         with self.transaction() as db:
             ids = list(dict.fromkeys(card.id for _, card, _ in changed))
             before: dict[str, tuple] = {}
@@ -143,8 +159,8 @@ class DeckCache:
                 twice = db.execute("SELECT count(*) FROM deck_cards WHERE card_id = ? AND deck_path = ?", (card_id, path))
                 if twice.fetchone()[0] > 1:
                     raise _Duplicate(card_id)  # rolls the transaction back
-            db.execute("UPDATE decks SET name = ?, tags = ?, mtime_ns = ?, size = ?, cards = ?, layout = ? WHERE path = ?",
-                       (name, tags_to(tags), mtime_ns, size, count, layout, path))
+            db.execute("UPDATE decks SET name = ?, tags = ?, mtime_ns = ?, size = ?, cards = ?, layout = ?, groups = ? "
+                       "WHERE path = ?", (name, tags_to(tags), mtime_ns, size, count, layout, groups, path))
             db.executemany("INSERT OR IGNORE INTO schedule (card_id) VALUES (?)", ((card_id,) for card_id in ids))
 
 
@@ -189,9 +205,11 @@ class StagedDeck:
                                    "fingerprint, chunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._rows)
         self._rows = []
 
-    def commit(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str | None) -> None:
-        """Replace the deck's cached copy with the staged cards (their chunk hashes kept only with a `layout`);
-        a card whose content is unchanged keeps its time of change, any other gets a later one."""
+    def commit(self, path: str, name: str, tags: list[str], mtime_ns: int, size: int, layout: str | None,
+               groups: bytes | None = None) -> None:
+        """Replace the deck's cached copy with the staged cards (their chunk hashes kept only with a `layout`, as
+        the runs of chunks, `groups`); a card whose content is unchanged keeps its time of change, any other gets
+        a later one."""
         self._flush()
         now = int(time.time())
         try:
@@ -204,8 +222,10 @@ class StagedDeck:
                     "AND o.deck_path = ?2), ?1)",
                     (now, path))
                 db.execute("DELETE FROM deck_cards WHERE deck_path = ?", (path,))
-                db.execute("INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards, layout) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)", (path, name, tags_to(tags), mtime_ns, size, self.count, layout))
+                db.execute("INSERT OR REPLACE INTO decks (path, name, tags, mtime_ns, size, cards, layout, groups) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (path, name, tags_to(tags), mtime_ns, size, self.count, layout,
+                            groups if layout is not None else None))
                 db.execute("INSERT INTO deck_cards (deck_path, position, card_id, front, back, source, tags, fingerprint, "
                            "changed_at, chunk) SELECT ?, position, card_id, front, back, source, tags, fingerprint, "
                            "changed_at, CASE WHEN ? THEN chunk END FROM temp.staged_cards ORDER BY position",

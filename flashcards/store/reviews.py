@@ -13,6 +13,7 @@ from datetime import datetime
 
 from ..clock import from_ms, to_ms
 from ..model import CardRow, LoggedAnswer, Schedule, State
+from . import memory_log
 from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
 from .rows import (
     ACTIVE,
@@ -233,6 +234,15 @@ class ReviewState:
         """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""
         return self.db.execute(
             "SELECT card_id, state, stability, difficulty, last_review, due, reps, suspended FROM schedule")
+
+    def log_span(self) -> tuple[int, int] | None:
+        """The earliest and latest answer times of the log (ms UTC); None when it is empty."""
+        return memory_log.log_span(self.db)
+
+    def memory_histories(self, shifts: Sequence[tuple[int, int]], card_ids: Sequence[str] | None = None) -> Iterator[tuple]:
+        """memory_rows() of the cards that are not new (only `card_ids` when given), each with its whole history
+        counted in study days by SQLite (see memory_log.py)."""
+        return memory_log.memory_histories(self.db, shifts, card_ids)
 
     def set_memory_states(self, db: sqlite3.Connection, rows: Iterable[tuple[str, float, float]]) -> None:
         """Set (card id, stability, difficulty) in bulk inside a transaction()."""

@@ -146,10 +146,40 @@ def _m011_due_load_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX schedule_due_load ON schedule(due, state) WHERE state > 0")
 
 
+def _m012_sync_marks(db: sqlite3.Connection) -> None:
+    # what both sides were at the end of the last sync of a set of decks with a collection, so that the next sync
+    # reads only what changed since (sync/changes.py): the mark itself (JSON), each card's schedule and note as
+    # agreed then with its Anki note and card ids, and digests of the Anki rows stamped in the mark's own second
+    db.execute("CREATE TABLE sync_marks (mark INTEGER PRIMARY KEY, collection TEXT NOT NULL, decks TEXT NOT NULL, "
+               "state TEXT NOT NULL, UNIQUE (collection, decks))")
+    db.execute("CREATE TABLE sync_cards (mark INTEGER NOT NULL, card_id TEXT NOT NULL, deck TEXT NOT NULL, "
+               "guid TEXT NOT NULL, note_id INTEGER, anki_card_id INTEGER, note TEXT, state INTEGER, step INTEGER, "
+               "stability REAL, difficulty REAL, due INTEGER, last_review INTEGER, reps INTEGER, lapses INTEGER, "
+               "suspended INTEGER, buried_until INTEGER, leech INTEGER, PRIMARY KEY (mark, card_id)) WITHOUT ROWID")
+    db.execute("CREATE INDEX sync_cards_anki ON sync_cards(mark, anki_card_id)")
+    db.execute("CREATE TABLE sync_edge (mark INTEGER NOT NULL, kind TEXT NOT NULL, id INTEGER NOT NULL, "
+               "digest TEXT NOT NULL, PRIMARY KEY (mark, kind, id)) WITHOUT ROWID")
+
+
+
+def _m014_deck_groups(db: sqlite3.Connection) -> None:
+    # each cached deck's chunks in runs of neighbours of about 64 KB, hashed whole (deckfile.chunks.Groups): a hand
+    # edit is found by hashing the file a run at a time from both ends, never reading every card's row
+    db.execute("ALTER TABLE decks ADD COLUMN groups BLOB")
+
+
+def _m013_card_history_index(db: sqlite3.Connection) -> None:
+    # each card's answers in (time, id) order with their ratings from the index alone, no row lookups: what
+    # recomputing memory states reads of the whole log (memory_log.py); it serves every query the old one did
+    db.execute("DROP INDEX review_log_card")
+    db.execute("CREATE INDEX review_log_card ON review_log(card_id, reviewed_at, id, rating)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
                                                           _m005_deck_chunks, _m006_sync_flags, _m007_previous_intervals,
                                                           _m008_deck_order_index, _m009_anki_notes, _m010_sync_targets,
-                                                          _m011_due_load_index]
+                                                          _m011_due_load_index, _m012_sync_marks, _m014_deck_groups,
+                                                          _m013_card_history_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -21,6 +21,11 @@ in Anki's log and never come home, as import-anki skips them.
 Suspended and buried: the store remembers what both sides agreed at the last sync (`sync_flags`). A side whose
 flag differs from that has changed it since, and its change wins; at a first sync a card suspended (buried) on
 either side is suspended (buried) on both. A buried card stays buried through today's study day on both sides.
+
+Only what changed: after a sync, the next one plans only the cards changed on either side since (changes.py finds
+them from the mark the last sync left); each is planned exactly as here. The full plan, of every card, is made at
+a first sync and whenever the mark cannot vouch for what changed, and stays the reference (the incremental plan's
+writes are the full plan's: tests/test_sync_incremental.py).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from ..scheduling.scheduler import FSRSScheduler
 from ..settings import Settings
 from ..store import Store
 from .answers import is_answer, match, review_write, state_before
+from .changes import AnkiIds, Changes, MarkDraft, find_changes, full_draft, sync_context
 
 _DAY = timedelta(days=1)
 CHUNK = 2000  # cards read from both sides at a time
@@ -65,6 +71,10 @@ class SyncPlan:
     left_in_anki: list[str] = field(default_factory=list)  # GUIDs in the synced Anki decks, gone from ours
     their_notes: list[str] = field(default_factory=list)  # GUIDs of notes made in Anki our cards came from (kept)
     misdated: int = 0  # rows of Anki's log on these cards dated where no answer can be: left out
+    anki_ids: dict[str, AnkiIds] | None = None  # GUID -> Anki's (note id, card id) of the planned cards it has
+    mark: MarkDraft | None = None  # what to remember once written (changes.record_mark)
+    incremental: bool = False  # only the cards changed since the last sync were planned
+    why_full: str | None = None  # else why every card was
 
     @property
     def store_changes(self) -> bool:
@@ -80,7 +90,7 @@ def note_writes(decks: list[OpenDeck], parent: str | None,
     links = links or {}
     deck_of: dict[str, str] = {}  # GUID -> the deck file it was first met in (named when it is met again)
     for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
-        deck_tags = [anki_tag(tag) for tag in deck.tags if tag.strip()]
+        deck_tags = _deck_tags(deck)
         for card in deck.cards:
             guid = links.get(card.id) or note_guid(card.id)
             if guid in card_of:
@@ -88,10 +98,19 @@ def note_writes(decks: list[OpenDeck], parent: str | None,
                                       f"{deck.path}; keep it in one of them")
             card_of[guid] = card.id
             deck_of[guid] = str(deck.path)
-            tags = tuple(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
-            fields = (field_html(card.front), field_html(card.back), field_html(card.source))
-            notes.append(NoteWrite(guid, fields, tags, name))
+            notes.append(note_write(guid, card, name, deck_tags))
     return notes, card_of
+
+
+def _deck_tags(deck: OpenDeck) -> list[str]:
+    return [anki_tag(tag) for tag in deck.tags if tag.strip()]
+
+
+def note_write(guid: str, card: Any, name: str, deck_tags: list[str]) -> NoteWrite:
+    """One card's note as `export` writes it, in the Anki deck `name`."""
+    tags = tuple(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
+    fields = (field_html(card.front), field_html(card.back), field_html(card.source))
+    return NoteWrite(guid, fields, tags, name)
 
 
 def left_in_anki(col: Any, deck_names: list[str], guids: set[str]) -> list[str]:
@@ -100,9 +119,26 @@ def left_in_anki(col: Any, deck_names: list[str], guids: set[str]) -> list[str]:
 
 
 def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
-              now: datetime, tz: tzinfo | None = None) -> SyncPlan:
-    """Read both sides and work out every write (nothing is written here). Cards are read `CHUNK` at a time
-    from both sides, so memory follows the writes, not the size of the two review logs."""
+              now: datetime, tz: tzinfo | None = None, full: bool = False) -> SyncPlan:
+    """Read both sides and work out every write (nothing is written here): of the cards changed since the last
+    sync (changes.py), or of every card (`full`, or when the last sync's mark cannot tell). Cards are read `CHUNK`
+    at a time from both sides, so memory follows the writes, not the size of the two review logs."""
+    context = sync_context(store, col, decks, settings, parent, tz)
+    days = AnkiDays(col)
+    changes = "asked for" if full else find_changes(store, col, decks, context, settings, days, now, tz)
+    if not isinstance(changes, str):
+        return _changed_plan(store, col, decks, settings, changes, now, tz, days)
+    plan = full_plan(store, col, decks, settings, parent=parent, now=now, tz=tz, days=days)
+    plan.why_full = changes
+    plan.mark = full_draft(context, decks, settings, days, now, tz, plan.card_of, plan.anki_ids or {},
+                           {guid: plan.anki_ids[guid] for guid in plan.their_notes} if plan.anki_ids else {},
+                           plan.left_in_anki)
+    return plan
+
+
+def full_plan(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, *, parent: str | None = None,
+              now: datetime, tz: tzinfo | None = None, days: AnkiDays | None = None) -> SyncPlan:
+    """The plan of every card of the decks: the reference the plan of changed cards is held to."""
     plan = SyncPlan()
     links = store.anki_note_links([card.id for deck in decks for card in deck.cards])
     notes, plan.card_of = note_writes(decks, parent, {card_id: guid for card_id, (guid, _) in links.items()})
@@ -110,7 +146,37 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
     plan.notes = [note for note in notes if note.guid not in theirs]
     plan.their_notes = sorted(theirs)
     plan.left_in_anki = left_in_anki(col, anki_deck_names(decks, parent), set(plan.card_of))
-    planner = _Planner(store, col, settings, now, tz, [deck.key for deck in decks], plan, theirs)
+    rows = {row.card_id: row for row in store.cards([deck.key for deck in decks])}
+    agreed = store.synced_flags(list(plan.card_of.values()))
+    known = our_notes(col) | theirs  # ours by note type, and the person's notes our cards came from
+    planner = _Planner(store, col, settings, now, tz, plan, rows, agreed, known, days or AnkiDays(col))
+    items = list(plan.card_of.items())
+    for start in range(0, len(items), CHUNK):
+        planner.chunk(dict(items[start : start + CHUNK]))
+    plan.reviews = _to_anki(store, col, planner.outgoing)
+    plan.anki_ids = known
+    return plan
+
+
+def _changed_plan(store: Store, col: Any, decks: list[OpenDeck], settings: Settings, changes: Changes,
+                  now: datetime, tz: tzinfo | None, days: AnkiDays) -> SyncPlan:
+    """The plan of the cards changed since the last sync (changes.find_changes), each planned as full_plan plans
+    it, in deck order as there (new notes are added, and their cards placed, in the same order)."""
+    draft = changes.draft
+    plan = SyncPlan(mark=draft, incremental=True, anki_ids=changes.anki_ids)
+    plan.their_notes = sorted(draft.their)
+    plan.left_in_anki = draft.left
+    order = [(index, card) for index, deck in enumerate(decks) for card in deck.cards if card.id in changes.planned]
+    tags = [_deck_tags(deck) for deck in decks]
+    for index, card in order:
+        guid = changes.guids[card.id]
+        plan.card_of[guid] = card.id
+        if card.id in changes.noted and guid not in draft.their:
+            plan.notes.append(note_write(guid, card, draft.context.names[index], tags[index]))
+    ids = [card.id for _, card in order]
+    rows = store.card_rows_of(ids)
+    agreed = store.synced_flags(ids)
+    planner = _Planner(store, col, settings, now, tz, plan, rows, agreed, changes.anki_ids, days)
     items = list(plan.card_of.items())
     for start in range(0, len(items), CHUNK):
         planner.chunk(dict(items[start : start + CHUNK]))
@@ -123,19 +189,20 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
 class _Planner:
     """The per-card decisions of plan_sync, made a chunk of cards at a time."""
 
-    def __init__(self, store: Store, col: Any, settings: Settings, now: datetime, tz: tzinfo | None,
-                 keys: list[str], plan: SyncPlan, theirs: dict[str, tuple[int, int]]) -> None:
+    def __init__(self, store: Store, col: Any, settings: Settings, now: datetime, tz: tzinfo | None, plan: SyncPlan,
+                 rows: dict[str, CardRow], agreed: dict[str, tuple[bool, bool]], notes: Mapping[str, AnkiIds],
+                 days: AnkiDays) -> None:
         self.store, self.col, self.settings, self.plan = store, col, settings, plan
         self.now_ms = to_ms(now)
-        self.rows = {row.card_id: row for row in store.cards(keys)}
-        self.agreed = store.synced_flags(list(plan.card_of.values()))
+        self.rows = rows  # the cards' schedule rows
+        self.agreed = agreed  # their flags as the last sync agreed
         self.scheduler = FSRSScheduler.from_settings(settings, tz)
         self.today = day_number(now, settings.rollover_hour, tz)
         parameters = self.scheduler.parameters
         self.decay = parameters[20] if len(parameters) > 20 else None
         self.outgoing = Outgoing()
-        self.notes = our_notes(col) | theirs  # ours by note type, and the person's notes our cards came from
-        self.days = AnkiDays(col)
+        self.notes = notes  # GUID -> Anki ids: ours by note type, and the person's notes our cards came from
+        self.days = days
 
     def chunk(self, card_of: dict[str, str]) -> None:
         have = {guid: anki_card(self.col, guid, *self.notes[guid], self.days) for guid in card_of if guid in self.notes}

@@ -26,6 +26,7 @@ from ..errors import FlashcardsError
 from ..settings import Settings
 from ..store import Store
 from ..store.sync_state import SyncTarget
+from .changes import record_mark
 from .moves import DeckMove, grouped, parent_moves, refuse_parent_moves, why
 from .plan import SyncPlan, plan_sync
 from .report import SyncReport
@@ -50,7 +51,7 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
     if dry_run:
         plan = plan_sync(store, col, decks, settings, parent=parent, now=now, tz=tz)
         moves = grouped(deck_moves(col, plan.notes))
-        anki = write_changes(col, plan.notes, plan.reviews, plan.schedules, dry_run=True)
+        anki = write_changes(col, plan.notes, plan.reviews, plan.schedules, dry_run=True, known=plan.anki_ids)
         report = _report(col, plan, anki, dry_run=True, parent=parent, moves=moves)
         if parent_moves(moves) and not move_decks:
             report.moves_refused = why(parent_moves(moves), parent, last_parent, remembered)
@@ -67,7 +68,9 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
                 refuse_parent_moves(moves, parent, last_parent, remembered)
             store_backup = backup_store(store) if plan.store_changes else None
             apply_to_store(store, db, plan)
-            anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder)
+            anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder,
+                                      known=plan.anki_ids)
+            record_mark(store, db, col, plan.mark, anki_done)  # what the next sync reads changes since
             target = SyncTarget(here, parent, to_ms(now))
             if remember and (last is None or last[:2] != target[:2] or anki_done.changed or plan.store_changes):
                 store.record_sync_target(db, remember, target)

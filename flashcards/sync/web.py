@@ -35,9 +35,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -50,6 +48,7 @@ from ..anki import web
 from ..anki.live import open_collection
 from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
+from ..files.flock import unlock, wait_for_lock
 from ..settings import Settings
 from ..store import Store
 from .credentials import SyncLogin, save_login
@@ -97,7 +96,7 @@ class WebSyncReport:
     full_sync: str | None = None  # "download": the server's collection downloaded first; "upload": it had no cards
     rounds: int = 1  # merges made (more than one: the server asked for a full sync while this sync sent)
     downloads: int = 0  # full downloads of the server's collection into the mirror
-    server_notes: int | None = None  # notes in the server's collection when it was downloaded
+    server_notes: int | None = None  # notes in the server's collection when it was downloaded, or uploaded
     server_message: str = ""
     rounds_reports: list[SyncReport] = field(default_factory=list, repr=False)
 
@@ -115,7 +114,7 @@ class WebSyncReport:
         if self.full_sync == "upload":
             start = "First sync" if self.first else "Synced"
             return (f"{start} with {who}: the server held no cards, so flashcards' collection was uploaded to it "
-                    f"({_notes(self.sync.notes_added + self.sync.notes_updated)} written).")
+                    f"({_notes(self.server_notes or 0)}).")
         if self.full_sync == "download":
             held = f" ({_notes(self.server_notes or 0)})" if self.server_notes is not None else ""
             if self.first:
@@ -130,8 +129,7 @@ class WebSyncReport:
 
     def to_dict(self) -> dict:
         return {**self.sync.to_dict(), "server": self.server, "username": self.username, "mirror": self.mirror,
-                "first_sync": self.first, "full_sync": self.full_sync, "rounds": self.rounds,
-                "downloads": self.downloads,
+                "first_sync": self.first, "full_sync": self.full_sync, "rounds": self.rounds, "downloads": self.downloads,
                 "server_notes": self.server_notes, "server_message": self.server_message, "what": self.what}
 
 
@@ -203,17 +201,19 @@ class _Syncer:
                         self.report.full_sync = "download"
                         self.report.downloads += 1
                         self.report.server_notes = col.note_count()
-                    merged = sync_with_anki(self.store, col, self.decks, self.settings,
-                                            backup_folder=self.mirror.parent / "backups", **self.options)
-                    self.report.rounds_reports.append(merged)
+                    self.report.rounds_reports.append(self._merge(col, dry_run=False))
                     if self._push(col, must=pulled.full and pulled.server_empty):
                         break
                 else:
                     raise FlashcardsError(f"{self.report.server} asked for a full sync {MAX_ROUNDS} times in a row; the "
                                           "store holds everything merged so far: run sync again later")
-        except BaseException:
+        except BaseException as error:
             if created and not reached:  # the server was never reached: leave no empty mirror behind
                 _remove_mirror(self.mirror)
+            if isinstance(error, FlashcardsError) and str(error).startswith(f"{self.mirror}: ") and \
+                    "damaged" in str(error):
+                raise FlashcardsError(f"{error} (it is flashcards' copy of your collection on the server: delete "
+                                      f"{self.mirror.parent} and sync again to download it afresh)") from error
             raise
         self._finish()
         return self.report
@@ -230,6 +230,7 @@ class _Syncer:
         if not pushed.server_empty:
             return False
         if col.card_count():  # a server with no cards: the mirror goes up whole (it overwrites nothing)
+            self.report.server_notes = col.note_count()
             self._call(step, web.full_upload, col)
             self.report.full_sync = "upload"
         return True
@@ -250,6 +251,7 @@ class _Syncer:
         """What a sync would do, written nowhere: against the mirror when it and the server agree, else against a
         copy of the server's collection downloaded for it."""
         self.report.dry_run = True
+        self.report.first = True
         if self.mirror.exists():
             with open_collection(self.mirror) as col:
                 self.report.first = web.never_synced(col)
@@ -270,6 +272,7 @@ class _Syncer:
         return self.report
 
     def _merge(self, col: Any, dry_run: bool) -> SyncReport:
+        """`sync --anki`'s merge, with the mirror as the collection (its backups in the account's folder)."""
         return sync_with_anki(self.store, col, self.decks, self.settings, dry_run=dry_run,
                               backup_folder=self.mirror.parent / "backups", **self.options)
 
@@ -310,43 +313,12 @@ def account_lock(folder: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     except OSError as error:
         raise FlashcardsError(f"{folder}: cannot use the mirror's folder ({error.strerror or error})") from None
     try:
-        deadline = time.monotonic() + wait_s
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                raise FlashcardsError(f"another flashcards sync --web is syncing this account ({folder}); nothing "
-                                      "was done: run it again when that one is done")
-            time.sleep(0.05)
+        wait_for_lock(fd, wait_s, lambda: FlashcardsError(
+            f"another flashcards sync --web is syncing this account ({folder}); nothing was done: run it again when "
+            "that one is done"))
         try:
             yield
         finally:
-            _unlock(fd)
+            unlock(fd)
     finally:
         os.close(fd)
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
