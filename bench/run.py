@@ -90,6 +90,26 @@ col.close()
 
 NEW_COLLECTION = "import sys; from anki.collection import Collection; Collection(sys.argv[1]).close()"
 
+ANSWER_SOME = """
+import sys
+from pathlib import Path
+from flashcards.decks.open_decks import open_decks
+from flashcards.model import Rating
+from flashcards.scheduling.scheduler import FSRSScheduler
+from flashcards.review.session import Session
+from flashcards.settings import Settings
+from flashcards.store import Store
+
+store = Store(Path(sys.argv[1]))
+settings = Settings(reviews_per_day=100_000, new_per_day=100_000)
+session = Session(store, open_decks(store, [Path(sys.argv[2])]), FSRSScheduler.from_settings(settings), settings)
+for index in range(int(sys.argv[3])):
+    shown = session.next_card()
+    if shown is None:
+        break
+    session.answer(shown, Rating.GOOD if index % 7 else Rating.AGAIN)
+"""
+
 
 RECOMPUTE = """
 import json, sys, time, resource
@@ -371,7 +391,7 @@ def row_recompute(bench: Bench) -> Row:
     ratios = sorted(run["ours"] / run["floor"] for run in runs)
     return Row(f"recompute memory states: {recompute['cards']:,} cards, {bench.answers:,} answers (in process)",
                recompute["ours"], "fsrs-rs memory_state_batch on the same items", recompute["floor"],
-               max(run["peak"] for run in runs), "none", ratios[len(ratios) // 2])
+               max(run["peak"] for run in runs), "<= 5x", ratios[len(ratios) // 2])
 
 
 def rows_anki_round_trip(bench: Bench) -> list[Row]:
@@ -411,41 +431,138 @@ def anki_round_trip_rows(work: Path, env: dict[str, str], cli: list[str], cards:
                             work, env, repeat, empty_store)
     floor, _ = measure([PY, "-c", IMPORT_FLOOR, str(package)], work, env, repeat)
     rows.append(Row(f"import-anki ({cards:,} cards, {answers:,} answers, into an empty store)", seconds,
-                    "unzip + zstd + sqlite3 read of the review log", floor, peak, "< 60 s"))
+                    "unzip + zstd + sqlite3 read of the review log", floor, peak, "<= 8x"))
     return rows
 
 
 
-def sync_rows(cli: list[str], work: Path, env: dict[str, str], repeat: int, deck: Path) -> list[Row]:
-    """`sync` with a real Anki collection: the first sync (every note, answer and schedule into an empty
-    collection) once, then a sync with nothing new; floor: opening the collection and reading its review log."""
-    profile = work / "Anki2" / "User 1"
-    for stale in profile.glob("*"):
-        if stale.is_file():
-            stale.unlink()
-    profile.mkdir(parents=True, exist_ok=True)
-    collection = profile / "collection.anki2"
-    subprocess.run([PY, "-c", NEW_COLLECTION, str(collection)], check=True)
-    command = [*cli, "sync", str(deck), "--anki", str(profile)]
-    first, first_peak = run_once(command, work, env)
-    seconds, peak = measure(command, work, env, repeat)
-    floor, _ = measure([PY, "-c", SYNC_FLOOR, str(collection)], work, env, repeat)
-    return [Row("sync: first, into an empty Anki collection (once)", first, "open collection + read revlog", floor,
-                first_peak, "none"),
-            Row("sync: nothing new", seconds, "open collection + read revlog", floor, peak, "none")]
+@dataclass
+class SyncWith:
+    """The other side of the sync rows: a collection on disk (`sync --anki`) or a sync server (`sync --web`, through
+    flashcards' mirror of it). `fresh` makes it empty for the first sync; `floor` is the floor's command, made once
+    the first sync has run (the mirror exists only then): opening the collection the sync reads and its review log."""
 
+    name: str  # how the rows begin
+    args: list[str]  # the sync command's arguments after the deck
+    fresh: Callable[[], None]
+    floor: Callable[[], list[str]]
+    floor_name: str = "open collection + read revlog"
+    after: Callable[[], None] | None = None  # undo what `fresh` started (a server)
+
+
+def sync_rows(bench: Bench, side: SyncWith, answers: int = 100) -> list[Row]:
+    """`sync` with a real Anki collection: the first sync (every note, answer and schedule into an empty
+    collection) once, then a sync with nothing new, then a sync after `answers` answers given here (each run after
+    answers of its own), each step paired with its floor: opening the collection and reading its review log."""
+    store, deck = bench.work / "store.db", bench.deck
+    command = [*bench.cli, "sync", str(deck), *side.args]
+    side.fresh()
+    try:
+        first, first_peak = run_once(command, bench.work, bench.env)
+        floor = side.floor()
+        seconds, floor_seconds, ratio, peak = bench.paired(command, floor)
+        after, after_floor, after_ratio, after_peak = bench.paired(
+            command, floor, before_step=lambda: bench.python(ANSWER_SOME, str(store), str(deck), str(answers)))
+    finally:
+        if side.after:
+            side.after()
+    return [Row(f"{side.name}: first, into an empty Anki collection (once)", first, side.floor_name, floor_seconds,
+                first_peak, "none"),
+            Row(f"{side.name}: nothing new ({bench.answers:,} answers)", seconds, side.floor_name, floor_seconds, peak,
+                "<= 3x", ratio),
+            Row(f"{side.name}: after {answers} answers", after, side.floor_name, after_floor, after_peak, "none",
+                after_ratio)]
+
+
+def anki_side(bench: Bench) -> SyncWith:
+    """`sync --anki` with a collection of a profile folder of the work folder, made empty first."""
+    profile = bench.work / "Anki2" / "User 1"
+    collection = profile / "collection.anki2"
+
+    def fresh() -> None:
+        for stale in profile.glob("*"):
+            if stale.is_file():
+                stale.unlink()
+        profile.mkdir(parents=True, exist_ok=True)
+        subprocess.run([PY, "-c", NEW_COLLECTION, str(collection)], check=True)
+
+    return SyncWith("sync", ["--anki", str(profile)], fresh, lambda: [PY, "-c", SYNC_FLOOR, str(collection)])
+
+
+def web_side(bench: Bench) -> SyncWith | None:
+    """`sync --web` with Anki's own sync server (`python -m anki.syncserver` from the anki package) on 127.0.0.1 and
+    a free port, its data in the work folder, one account; None when this flashcards has no `sync --web`."""
+    help_text = subprocess.run([*bench.cli, "sync", "--help"], cwd=bench.work, env=bench.env, capture_output=True,
+                               text=True, check=False).stdout
+    if "--web" not in help_text:
+        return None
+    import shutil
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base, password = bench.work / "syncserver", "bench-Quixotic-Zebra"
+    url = f"http://127.0.0.1:{port}/"
+    server_env = {**bench.env, "SYNC_HOST": "127.0.0.1", "SYNC_PORT": str(port), "SYNC_BASE": str(base),
+                  "SYNC_USER1": f"bench:{password}", "RUST_LOG": "anki=warn"}
+    running: list[subprocess.Popen] = []
+
+    def stop() -> None:
+        for process in running:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        running.clear()
+
+    def fresh() -> None:
+        stop()
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(bench.work / "store.mirror", ignore_errors=True)
+        base.mkdir(parents=True)
+        with (base / "server.log").open("ab") as log:
+            running.append(subprocess.Popen([PY, "-m", "anki.syncserver"], env=server_env, stdout=log,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or running[0].poll() is not None:
+                    stop()
+                    raise SystemExit(f"bench: the sync server did not start: "
+                                     f"{(base / 'server.log').read_text()[-500:]}") from None
+                time.sleep(0.05)
+        subprocess.run([*bench.cli, "login", "--server", url, "--username", "bench"], cwd=bench.work, check=True,
+                       env={**bench.env, "FLASHCARDS_SYNC_PASSWORD": password}, capture_output=True)
+
+    def floor() -> list[str]:
+        (mirror,) = (bench.work / "store.mirror").glob("*/collection.anki2")
+        return [PY, "-c", SYNC_FLOOR, str(mirror)]
+
+    return SyncWith("sync --web", ["--web"], fresh, floor, "open the mirror + read revlog", after=stop)
 
 
 def rows_sync(bench: Bench) -> list[Row]:
-    """The first sync into an empty Anki collection, then a sync with nothing new (see sync_rows)."""
-    return sync_rows(bench.cli, bench.work, bench.env, bench.args.repeat, bench.deck)
+    """The first sync into an empty Anki collection, a sync with nothing new, one after 100 answers (sync_rows)."""
+    return sync_rows(bench, anki_side(bench))
+
+
+def rows_sync_web(bench: Bench) -> list[Row]:
+    """The same rows for `sync --web`, against a local Anki sync server (none when there is no `sync --web`)."""
+    side = web_side(bench)
+    return sync_rows(bench, side) if side is not None else []
 
 
 ROWS: list[Callable[[Bench], Row | list[Row] | None]] = [
     row_convert, setup_history, row_due_warm, row_due_header_edited, row_due_after_one_card_edit, row_review_start,
     row_answer_latency, row_export, row_export_with_scheduling, _stats_row("terminal"), _stats_row("json", "--json"),
     _stats_row("html", "--html", "stats.html"), row_add_one_highlight, row_due_after_adding, rows_anki_round_trip,
-    row_optimize, row_recompute, rows_sync, row_big_convert, row_big_kindle,
+    row_optimize, row_recompute, rows_sync, rows_sync_web, row_big_convert, row_big_kindle,
 ]
 def run_once(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float]:
     """Run a command to completion; its wall time in seconds and peak resident memory in MB."""

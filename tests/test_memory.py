@@ -137,3 +137,113 @@ def test_states_left_by_reviewing_are_what_recomputing_from_the_log_gives(store,
     report = recompute_memory_states(store, reviewing.settings, tz=UTC)
     assert report.cards == 6 and store.answer_count() > 30
     assert report.changed == 0, report
+
+
+# -- the fast recomputation (study days counted in SQL, items made in C, a chunk of cards at a time) against the
+# straightforward one: each card's reviews made one by one, days counted by clock.day_number, fsrs-rs per card
+
+def _random_histories(rng, count, start):
+    """Card id -> (state, [(moment, rating)]): answers in clusters (same day, around the rollover hour, across
+    daylight-saving changes), some cards new, some without answers, some answered twice in one millisecond."""
+    histories = {}
+    for index in range(count):
+        at = start + timedelta(days=rng.uniform(0, 700), minutes=rng.randrange(1440))
+        answers = []
+        for _ in range(rng.choice([0, 1, 1, 2, 3, 5, 8, 13, 30])):
+            answers.append((at, rng.choice([1, 2, 3, 3, 3, 4])))
+            step = rng.choice([timedelta(0), timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=5),
+                               timedelta(hours=23, minutes=59), timedelta(days=1), timedelta(days=rng.randrange(2, 90))])
+            at += step
+        state = rng.choice([State.REVIEW, State.REVIEW, State.LEARNING, State.RELEARNING, State.NEW])
+        histories[f"card{index:04d}"] = (state, answers)
+    return histories
+
+
+def _put_all(store, histories):
+    with store.transaction() as db:
+        for card_id, (state, answers) in histories.items():
+            last = answers[-1][0] if answers else None
+            due = None if last is None else last + timedelta(days=2)
+            store.write_card(db, CardRow(card_id, Schedule(state, None, 1.0, 5.0, due, last, len(answers), 0)))
+        store.insert_answers(db, [LoggedAnswer(0, card_id, at, rating, 4000, State.NEW, State.REVIEW)
+                                  for card_id, (_, answers) in histories.items() for at, rating in answers])
+
+
+def _reference(parameters, answers, rollover, tz):
+    from flashcards.clock import day_number
+
+    reviews, previous = [], None
+    for at, rating in answers:  # (as logged: in time order, a tie in the order given)
+        day = day_number(at, rollover, tz)
+        reviews.append(FSRSReview(rating, 0 if previous is None else day - previous))
+        previous = day
+    return FSRS(list(parameters)).memory_state(FSRSItem(reviews))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "Asia/Kolkata"])
+def test_recomputed_states_equal_a_card_by_card_fsrs_rs_computation_for_random_histories(store, monkeypatch, zone):
+    import random
+    from zoneinfo import ZoneInfo
+
+    from flashcards.store import memory_log
+
+    rng = random.Random(zone)
+    tz, rollover = ZoneInfo(zone), rng.choice([0, 3, 4, 23])
+    histories = _random_histories(rng, 400, datetime(2024, 1, 1, tzinfo=UTC))
+    _put_all(store, histories)
+    monkeypatch.setattr(memory_log, "CHUNK", 37)  # many chunks, cards of a chunk read as one
+    report = recompute_memory_states(store, Settings(parameters=OTHER, rollover_hour=rollover), tz=tz)
+    studied = {card for card, (state, answers) in histories.items() if answers and state != State.NEW}
+    assert report.cards == len(studied) == report.changed
+    for card_id, (_, answers) in histories.items():
+        row = store.card(card_id).schedule
+        if card_id not in studied:
+            assert (row.stability, row.difficulty) == (1.0, 5.0), card_id  # new, or no answers: untouched
+            continue
+        expected = _reference(OTHER, answers, rollover, tz)
+        assert (row.stability, row.difficulty) == (expected.stability, expected.difficulty), card_id
+    again = recompute_memory_states(store, Settings(parameters=OTHER, rollover_hour=rollover), tz=tz)
+    assert (again.cards, again.changed) == (len(studied), 0)
+    some = rng.sample(sorted(studied), 50)
+    assert recompute_memory_states(store, Settings(rollover_hour=rollover), some, tz=tz).changed == 50
+    for card_id in some:
+        expected = _reference(DEFAULT_PARAMETERS, histories[card_id][1], rollover, tz)
+        assert store.card(card_id).schedule.stability == expected.stability, card_id
+
+
+def test_a_card_the_fast_reading_cannot_take_is_read_card_by_card_with_the_same_result(store):
+    """A rating out of 1-4 (a damaged log) cannot be told apart in the history's numbers: that card (and only
+    it) is read the straightforward way, and every card gets what fsrs-rs gives for its log as it is."""
+    answers, reviews = HISTORIES["again-first"]
+    for card_id in ("a", "b", "c"):
+        put(store, card_id, answers)
+    with store.transaction() as db:
+        db.execute("UPDATE review_log SET rating = 5 WHERE card_id = 'b' AND reviewed_at = "
+                   "(SELECT max(reviewed_at) FROM review_log WHERE card_id = 'b')")
+    report = recompute_memory_states(store, Settings(parameters=OTHER), tz=UTC)
+    assert report.cards == 3
+    assert store.card("a").schedule.stability == fsrs_rs_state(OTHER, reviews).stability
+    assert store.card("b").schedule.stability == fsrs_rs_state(OTHER, [*reviews[:-1], (5, reviews[-1][1])]).stability
+    assert store.card("c").schedule.stability == store.card("a").schedule.stability
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kolkata",
+                                  "Pacific/Chatham", "America/Sao_Paulo"])
+def test_day_shifts_give_the_study_days_day_counter_gives(zone):
+    import random
+    from zoneinfo import ZoneInfo
+
+    from flashcards.scheduling.studydays import DAY_MS, EPOCH_ORDINAL, day_counter, day_shifts
+
+    rng = random.Random(zone)
+    tz = ZoneInfo(zone)
+    for rollover in (0, 4, 23):
+        count = day_counter(rollover, tz)
+        first, last = 1_000_000_000_000 + rng.randrange(10**11), 1_900_000_000_000
+        shifts = day_shifts(rollover, tz, first, last)
+        assert shifts[0][0] == first and [start for start, _ in shifts] == sorted(start for start, _ in shifts)
+        starts = [start for start, _ in shifts]
+        moments = [rng.randrange(first, last) for _ in range(5000)] + [start + d for start in starts[1:] for d in (-1, 0, 1)]
+        for ms in moments:
+            shift = next(shift for start, shift in reversed(shifts) if start <= ms or start == shifts[0][0])
+            assert EPOCH_ORDINAL + (ms + shift) // DAY_MS == count(ms), (rollover, ms)

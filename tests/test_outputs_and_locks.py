@@ -62,15 +62,13 @@ def test_a_hand_edit_saved_while_convert_rewrites_the_deck_is_kept(tmp_path, mon
     deck = tmp_path / "deck.yaml"
     convert([export], deck)
     pairs_file(export, 6, "x")
-    real = writer_module.iter_deck_yaml
+    real = writer_module.write_deck_yaml
 
-    def edit_while_writing(d, cards=None):
-        for number, piece in enumerate(real(d, cards)):
-            if number == 1:
-                deck.write_text(deck.read_text(encoding="utf-8") + "# saved by hand meanwhile\n", "utf-8")
-            yield piece
+    def edit_while_writing(stream, d, cards=None):
+        deck.write_text(deck.read_text(encoding="utf-8") + "# saved by hand meanwhile\n", "utf-8")
+        real(stream, d, cards)
 
-    monkeypatch.setattr(writer_module, "iter_deck_yaml", edit_while_writing)
+    monkeypatch.setattr(writer_module, "write_deck_yaml", edit_while_writing)
     with pytest.raises(FlashcardsError, match="changed on disk"):
         convert([export], deck, name="renamed")  # a rename writes the deck whole
     assert deck.read_text(encoding="utf-8").endswith("# saved by hand meanwhile\n")

@@ -279,22 +279,48 @@ def edit_in_anki(world: World, rng: random.Random) -> None:
             col.set_deck([card], col.decks.id("Elsewhere", create=True))
 
 
+def _stamp_pending(col, old_mod: bool = False) -> None:
+    """What a normal AnkiWeb sync leaves: the pending rows carry the server's usn (the collection's), which then
+    moves past it; `old_mod`: the rows were changed on a phone, before the last sync of ours ended."""
+    usn = col.db.scalar("select usn from col")
+    if old_mod:
+        col.db.execute("update cards set mod = 1700000000 where usn = -1")
+    for table in ("cards", "notes", "revlog"):
+        col.db.execute(f"update {table} set usn = ? where usn = -1", usn)
+    col.db.execute("update col set usn = ?", usn + 1)
+
+
 def ankiweb_sync(world: World, rng: random.Random) -> None:
-    """What a normal AnkiWeb sync leaves: pending rows carry the server's usn, the collection's usn moves past it;
-    sometimes with a phone's changes pulled in, made (so modified) before the last sync ended: an answer, a flag."""
-    phone = rng.random() < 0.6
-    answer_in_anki(world, rng, backdated=phone)
+    """An AnkiWeb sync: sometimes with changes made here first (sent up with ours), sometimes followed by a
+    phone's changes pulled in, made (so modified) before the last sync of ours ended: an answer, a flag."""
+    if rng.random() < 0.4:
+        answer_in_anki(world, rng)
     with world.anki() as col:
-        usn = col.db.scalar("select usn from col")
-        if phone:  # its own (older) modification times, the server's usn
-            card = col.db.scalar("select cid from revlog where usn = -1 order by id desc limit 1")
+        _stamp_pending(col)
+    if rng.random() < 0.6:
+        answer_in_anki(world, rng, backdated=True)
+        with world.anki() as col:
             other = _some_anki_card(col, world, rng)
             if other is not None:
                 col.sched.suspend_cards([other])
-            col.db.execute("update cards set mod = 1700000000 where usn = -1 and id in (?, ?)", card, other)
+            _stamp_pending(col, old_mod=True)
+
+
+def phone_synced_first(world: World, rng: random.Random) -> None:
+    """An AnkiWeb sync in which a phone's changes (made before our last sync ended) had reached the server first:
+    they come down with the usn ours would have had, and ours go up with the next."""
+    answer_in_anki(world, rng, backdated=True)
+    with world.anki() as col:
+        answered = col.db.scalar("select cid from revlog where usn = -1 order by id desc limit 1")
+        other = _some_anki_card(col, world, rng)
+        if other is not None:
+            col.sched.suspend_cards([other])
+        usn = col.db.scalar("select usn from col")
+        col.db.execute("update cards set mod = 1700000000, usn = ? where id in (?, ?)", usn, answered, other)
+        col.db.execute("update revlog set usn = ? where usn = -1 and cid = ?", usn, answered)
         for table in ("cards", "notes", "revlog"):
-            col.db.execute(f"update {table} set usn = ? where usn = -1", usn)
-        col.db.execute("update col set usn = ?", usn + 1)
+            col.db.execute(f"update {table} set usn = ? where usn = -1", usn + 1)
+        col.db.execute("update col set usn = ?", usn + 2)
 
 
 def same_second(world: World, rng: random.Random) -> None:
@@ -345,7 +371,7 @@ def days_pass(world: World, rng: random.Random) -> None:
 
 
 ACTIONS = [answer_here, answer_here, answer_in_anki, answer_in_anki, answer_backdated_in_anki, flag_in_anki, flag_here, edit_decks,
-           edit_in_anki, ankiweb_sync, same_second, raw_sql_in_anki, undo_here, miscount_here, days_pass, days_pass]
+           edit_in_anki, ankiweb_sync, phone_synced_first, same_second, raw_sql_in_anki, undo_here, miscount_here, days_pass, days_pass]
 
 
 def run_history(world: World, seed: int, steps: int) -> None:
@@ -539,3 +565,79 @@ def test_a_learning_card_anki_keeps_by_day_is_rewritten_once_its_day_has_come(wo
     with world.anki() as col:
         assert col.db.scalar("select queue from cards c join notes n on n.id = c.nid where n.guid = ?",
                              note_guid(card)) == 1
+
+
+# --- through a sync server: the push that follows a merge (sync --web) --------------------------------------
+
+
+def test_after_a_push_to_the_sync_server_the_next_sync_reads_only_what_came_in(world, tmp_path):
+    """sync --web's steps by hand against Anki's own sync server: a merge, a full upload to a server with nothing,
+    then pulls, merges and pushes. The rows a push only stamped with the server's usn are not read again (the
+    full upload, and a normal sync sending exactly what the merge left pending); a phone's answer pulled in is."""
+    from sync_server import Phone, SyncServer, password_of
+
+    from flashcards.anki import web
+
+    server = SyncServer(tmp_path / "server", users=1).start()
+    phone = None
+    try:
+        key = web.login("user", password_of(1), server.url)
+
+        def merge(col):
+            decks = load_through_store(world.store, [deck.path for deck in world.decks])
+            return sync_with_anki(world.store, col, decks, world.reviewing.settings, now=world.reviewing.clock.now,
+                                  tz=UTC)
+
+        answer_here(world, random.Random(7))
+        with world.anki() as col:
+            merge(col)
+            pulled = web.sync(col, key, server.url)
+            assert pulled.full and pulled.server_empty
+            web.full_upload(col, key, server.url)
+        phone = Phone(tmp_path / "phone" / "collection.anki2", server, "user", password_of(1))
+        assert phone.sync() == "download"
+        card = world.decks[1].ids[0]
+        phone.answer(note_guid(card), 3, world.reviewing.clock.now + timedelta(hours=1))
+        assert phone.sync() == "normal"
+        world.reviewing.clock.advance(hours=2)
+        with world.anki() as col:
+            assert not web.sync(col, key, server.url).full  # the pull
+            assert merge(col).answers_to_store == 1
+            plan = world.plans[-1]
+            assert plan.incremental and set(plan.card_of.values()) == {card}  # the full upload: nothing read again
+        answer_here(world, random.Random(8))
+        with world.anki() as col:
+            assert merge(col).answers_to_anki >= 1
+            assert not web.sync(col, key, server.url).full  # the push
+        with world.anki() as col:
+            assert not web.sync(col, key, server.url).full
+            assert not merge(col).changed
+            assert world.plans[-1].incremental and world.plans[-1].mark.unchanged  # what the push sent: not read
+        phone.sync()
+        answered = _answer_top(phone.col, world.reviewing.clock.now + timedelta(hours=1))
+        phone.sync()
+        world.reviewing.clock.advance(hours=2)
+        with world.anki() as col:
+            web.sync(col, key, server.url)
+        assert world.sync_checked().answers_to_store == 1
+        assert world.plans[-1].incremental
+        assert [note_guid(card) for card in world.plans[-1].card_of.values()] == [answered]
+    finally:
+        if phone is not None:
+            phone.close()
+        server.stop()
+
+
+def _answer_top(col, at) -> str:
+    """Answer the card on top of Anki's queue (Good) at `at`; its note's GUID."""
+    from anki.cards import Card as AnkiCardObject
+    from anki.scheduler.v3 import CardAnswer
+
+    queued = col.sched.get_queued_cards(fetch_limit=1).cards[0]
+    card = AnkiCardObject(col, backend_card=queued.card)
+    card.start_timer()
+    answer = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.GOOD)
+    answer.answered_at_millis = round(at.timestamp() * 1000)
+    answer.milliseconds_taken = 2000
+    col.sched.answer_card(answer)
+    return col.get_note(card.nid).guid

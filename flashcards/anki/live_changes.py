@@ -13,10 +13,21 @@ What Anki keeps that tells (read in rslib, checked with the anki package):
   its moment; rows with an id past the mark's largest, or a usn past the mark's, are new. Rows that stay are
   checked by count and sum of ids, split by usn as they were (synced before the mark, or pending): a row
   inserted with an old id (an import, another program's SQL) or removed fails the check.
+- After an AnkiWeb sync, what it uploaded carries its usn too, and would all be read again. Not when that sync
+  was the first since the mark and sent exactly the rows pending at the mark (sync --web's push, or Anki desktop
+  syncing after a sync of ours): then the rows with the mark's own usn are those rows, as they were (a sync that
+  came after another device's has a later usn for what it sends, and only what was sent has the mark's usn). It
+  is told by the count and sum of ids of the rows with that usn, which must be the mark's pending rows' in each of
+  the review log (not empty: the log's ids, moments, are ours alone), the cards and the notes. Likewise a full
+  upload of the collection as the mark left it (sync --web to a server with nothing yet): it sets `scm` and puts
+  every pending row at usn 0, so the log rows at usn 0 are then the mark's at 0 and its pending ones (log rows
+  are never rewritten; a card or note changed since has a later usn or `mod`). The edge digests leave the usn
+  out: a row only sent up is the row it was.
 - Raw SQL through `col.db` stamps nothing (neither `mod` nor `col.mod`); only the checks above see it.
-- A collection replaced (a full download from AnkiWeb, a backup restored: the file is renamed over), a full upload
-  (it sets the schema time `scm`), a `col.usn` gone back, our note type edited, a synced deck renamed, a note of
-  our note type added or deleted: the mark says nothing sure, and `changes_since` returns None.
+- A collection replaced (a full download from AnkiWeb, a backup restored: the file is renamed over), any other
+  change of the schema time `scm` (another full sync, a schema change), a `col.usn` gone back, our note type
+  edited, a synced deck renamed, a note of our note type added or deleted, a log row moved: the mark says nothing
+  sure, and `changes_since` says why instead.
 """
 
 from __future__ import annotations
@@ -31,8 +42,10 @@ from .note_type import MODEL_ID
 
 CHUNK = 500  # ids per IN (...) query
 _MASK = 1 << 32  # ids summed modulo this: exact in SQLite's 64-bit integers for any collection
-CARD_COLUMNS = "id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data"
-NOTE_COLUMNS = "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data"
+_TABLES = ("revlog", "cards", "notes")
+# what a row's digest is taken of: all but its usn
+CARD_COLUMNS = "id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data"
+NOTE_COLUMNS = "id, guid, mid, mod, tags, flds, sfld, csum, flags, data"
 
 
 @dataclass
@@ -47,8 +60,11 @@ class CollectionMark:
     revlog_max: int
     revlog_synced: list[int]  # (count, sum of ids) of the log rows with 0 <= usn < `usn`
     revlog_pending: list[int]  # the same for usn -1
+    cards_pending: list[int]  # (count, sum of ids) of the cards with usn -1
+    notes_pending: list[int]  # the same for the notes
+    at_zero: list[list[int]]  # (count, sum of ids) of the log rows with usn 0 (then cards, notes)
     notes: list[int]  # (count, sum of note ids, sum of card ids) of our note type's notes and their cards
-    notetype: list[int] | None  # our note type's (mtime, usn); None when the collection has none
+    notetype: list[int] | None  # [mtime] of our note type; None when the collection has none
     decks: dict[str, int | None]  # each synced deck name's id (None: no such deck)
     edge: dict[str, dict[str, str]] = field(default_factory=dict)  # "cards"/"notes": id -> digest, mod == second
 
@@ -92,9 +108,13 @@ def _col_row(col: Any) -> tuple[int, int, int]:
     return crt, scm, usn
 
 
-def _revlog_digest(col: Any, where: str, *args: int) -> list[int]:
-    count, total = col.db.first(f"select count(), coalesce(sum(id % {_MASK}), 0) from revlog where {where}", *args)
+def _digest(col: Any, table: str, where: str, *args: int) -> list[int]:
+    count, total = col.db.first(f"select count(), coalesce(sum(id % {_MASK}), 0) from {table} where {where}", *args)
     return [count, total]
+
+
+def _revlog_digest(col: Any, where: str, *args: int) -> list[int]:
+    return _digest(col, "revlog", where, *args)
 
 
 def _notes_digest(col: Any) -> list[int]:
@@ -105,8 +125,9 @@ def _notes_digest(col: Any) -> list[int]:
 
 
 def _notetype(col: Any) -> list[int] | None:
-    row = col.db.first("select mtime_secs, usn from notetypes where id = ?", MODEL_ID)
-    return None if row is None else [row[0], row[1]]
+    """When our note type was last changed (its usn left out: a sync that sends it up changes nothing in it)."""
+    mtime = col.db.scalar("select mtime_secs from notetypes where id = ?", MODEL_ID)
+    return None if mtime is None else [mtime]
 
 
 def _deck_ids(col: Any, names: Iterable[str]) -> dict[str, int | None]:
@@ -127,6 +148,8 @@ def take_mark(col: Any, deck_names: Iterable[str], second: int) -> CollectionMar
         revlog_max=col.db.scalar("select coalesce(max(id), 0) from revlog"),
         revlog_synced=_revlog_digest(col, "usn >= 0 and usn < ?", usn),
         revlog_pending=_revlog_digest(col, "usn = -1"),
+        cards_pending=_digest(col, "cards", "usn = -1"), notes_pending=_digest(col, "notes", "usn = -1"),
+        at_zero=[_digest(col, table, "usn = 0") for table in _TABLES],
         notes=_notes_digest(col), notetype=_notetype(col), decks=_deck_ids(col, deck_names), edge=edge,
     )
 
@@ -138,7 +161,8 @@ def changes_since(col: Any, mark: CollectionMark, deck_names: Iterable[str], hor
     crt, scm, usn = _col_row(col)
     if _file(col) != list(mark.file) or crt != mark.crt:
         return "another collection file"
-    if scm != mark.scm or usn < mark.usn:
+    uploaded = scm != mark.scm and _uploaded_whole(col, mark)
+    if (scm != mark.scm and not uploaded) or usn < mark.usn:
         return "a full sync or a schema change"
     if _notetype(col) != (None if mark.notetype is None else list(mark.notetype)):
         return "the note type changed"
@@ -146,24 +170,32 @@ def changes_since(col: Any, mark: CollectionMark, deck_names: Iterable[str], hor
         return "a deck renamed, added or removed"
     if _notes_digest(col) != list(mark.notes):
         return "notes added or removed"
-    if _revlog_digest(col, "usn >= 0 and usn < ?", mark.usn) != list(mark.revlog_synced):
+    if uploaded:  # the rows at usn 0 are checked (_uploaded_whole); those synced before, past 0, are as they were
+        zero = mark.at_zero[0]
+        if _revlog_digest(col, "usn > 0 and usn < ?", mark.usn) != [mark.revlog_synced[0] - zero[0],
+                                                                    mark.revlog_synced[1] - zero[1]]:
+            return "the review log changed"
+    elif _revlog_digest(col, "usn >= 0 and usn < ?", mark.usn) != list(mark.revlog_synced):
         return "the review log changed"
     synced_since = usn != mark.usn  # an AnkiWeb sync since: the pending rows of then now carry its usn
     if not synced_since and _revlog_digest(col, "usn = -1 and id <= ?", mark.revlog_max) != list(mark.revlog_pending):
         return "the review log changed"
+    stamped = mark.usn  # rows with a usn from here on came in (or went up) with a sync since the mark
+    if uploaded or (synced_since and _sent_what_was_pending(col, mark)):
+        stamped = mark.usn + 1
     touched = Touched()
     edge_cards, edge_notes = mark.edge.get("cards", {}), mark.edge.get("notes", {})
     card_ids: set[int] = set()
-    for row in col.db.all(f"select {CARD_COLUMNS} from cards where mod >= ? or usn >= ?", mark.second, mark.usn):
+    for row in col.db.all(f"select {CARD_COLUMNS} from cards where mod >= ? or usn >= ?", mark.second, stamped):
         if edge_cards.get(str(row[0])) != row_digest(row):
             card_ids.add(row[0])
     note_ids: set[int] = set()
-    for row in col.db.all(f"select {NOTE_COLUMNS} from notes where mod >= ? or usn >= ?", mark.second, mark.usn):
+    for row in col.db.all(f"select {NOTE_COLUMNS} from notes where mod >= ? or usn >= ?", mark.second, stamped):
         if edge_notes.get(str(row[0])) != row_digest(row):
             note_ids.add(row[0])
     after = min(mark.revlog_max, horizon_ms)
     pending = " or usn = -1" if synced_since else ""  # after a sync, a pending row is one made since
-    card_ids.update(col.db.list(f"select distinct cid from revlog where id > ? or usn >= ?{pending}", after, mark.usn))
+    card_ids.update(col.db.list(f"select distinct cid from revlog where id > ? or usn >= ?{pending}", after, stamped))
     touched.notes = note_ids
     for chunk in _chunks(sorted(note_ids)):
         card_ids.update(col.db.list(f"select id from cards where nid in ({_marks(len(chunk))})", *chunk))
@@ -173,6 +205,24 @@ def changes_since(col: Any, mark: CollectionMark, deck_names: Iterable[str], hor
                 f"from cards c join notes n on n.id = c.nid where c.id in ({_marks(len(chunk))})", *chunk):
             touched.cards[card_id] = (note_id, guid, note_type, home)
     return touched
+
+
+def _sent_what_was_pending(col: Any, mark: CollectionMark) -> bool:
+    """Whether the first sync since the mark sent up exactly the rows pending at the mark, and brought nothing in
+    with the mark's usn (see the module's docstring)."""
+    return (mark.revlog_pending[0] > 0
+            and _revlog_digest(col, "usn = ?", mark.usn) == list(mark.revlog_pending)
+            and _digest(col, "cards", "usn = ?", mark.usn) == list(mark.cards_pending)
+            and _digest(col, "notes", "usn = ?", mark.usn) == list(mark.notes_pending))
+
+
+def _uploaded_whole(col: Any, mark: CollectionMark) -> bool:
+    """Whether the collection went up whole as the mark left it (a full upload): the log rows pending at the mark
+    (there must be some) are at usn 0 with those that were there, and none else. Log rows are never rewritten, so
+    that holds after later syncs too; cards and notes sent whole may have been changed since by a later sync
+    (their usn is then past the mark's) or here (usn -1, a later `mod`), and are read as any change is."""
+    zero, sent = mark.at_zero[0], mark.revlog_pending
+    return sent[0] > 0 and _revlog_digest(col, "usn = 0") == [zero[0] + sent[0], zero[1] + sent[1]]
 
 
 def notes_as_they_are(col: Any, note_ids: Sequence[int]) -> dict[int, tuple[str, int]]:

@@ -5,14 +5,17 @@ collection.anki2). Only the standard library, plus zstd."""
 from __future__ import annotations
 
 import json
+import json.scanner
 import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from ..errors import FlashcardsError
@@ -93,19 +96,38 @@ class AnkiPackage:
     def answers_by_card(self, card_ids: Sequence[int]) -> dict[int, list[AnkiAnswer]]:
         """These cards' review-log rows, each card's in time order; read while the package is open (a long
         history is read a few cards at a time, never all at once)."""
+        return {card: [AnkiAnswer(*row) for row in rows] for card, rows in self.answer_rows_by_card(card_ids).items()}
+
+    def answer_rows_by_card(self, card_ids: Sequence[int]) -> dict[int, list[tuple]]:
+        """answers_by_card() as the plain rows of AnkiAnswer's fields (id, cid, ease, ivl, lastIvl, factor, time,
+        type), as a million answers are read."""
         assert self.db is not None, "open the package with open_package()"
-        found: dict[int, list[AnkiAnswer]] = {}
+        found: dict[int, list[tuple]] = {}
         ids = list(card_ids)
         try:
             for start in range(0, len(ids), _IDS_PER_QUERY):
                 chunk = ids[start:start + _IDS_PER_QUERY]
-                for row in self.db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog "
-                                           f"WHERE cid IN ({', '.join('?' * len(chunk))}) ORDER BY cid, id", chunk):
-                    found.setdefault(row[1], []).append(AnkiAnswer(*row))
+                rows = self.db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog "
+                                       f"WHERE cid IN ({', '.join('?' * len(chunk))}) ORDER BY cid, id", chunk)
+                for card, group in groupby(rows, itemgetter(1)):
+                    found.setdefault(card, []).extend(group)
         except sqlite3.DatabaseError as exc:
             raise FlashcardsError(f"{self.path}: damaged package ({self.filename}: its review log cannot be read: "
                                   f"{exc})") from None
         return found
+
+    def revlog_rows(self, columns: str, where: str, params: Sequence | Mapping, batch: int) -> Iterator[list[tuple]]:
+        """`SELECT columns FROM revlog WHERE where` in time order (Anki's log is keyed by the moment; a damaged one
+        repeating a moment, in the order its rows were written), `batch` rows at a time: one pass through the
+        table in its own order, never all of it at once."""
+        assert self.db is not None, "open the package with open_package()"
+        try:
+            cursor = self.db.execute(f"SELECT {columns} FROM revlog WHERE {where} ORDER BY id, rowid", params)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        except sqlite3.DatabaseError as exc:
+            raise FlashcardsError(f"{self.path}: damaged package ({self.filename}: its review log cannot be read: "
+                                  f"{exc})") from None
 
     def days_elapsed(self, now: datetime) -> int:
         """Anki's day number at `now` for this collection (the one its review due dates count in), computed as
@@ -247,10 +269,18 @@ def _card_data(text: str) -> dict:
     if not text or text == "{}":
         return {}
     try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
+        data, end = _scan(text, 0)  # json.loads without its wrapping (a hundred thousand cards)
+        if end != len(text):
+            data = json.loads(text)  # (what follows: json.loads decides, as it did)
+    except (ValueError, StopIteration, TypeError):
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError):
+            return {}
     return data if isinstance(data, dict) else {}
+
+
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def anki_moment(seconds: int) -> datetime:

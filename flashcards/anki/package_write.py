@@ -21,6 +21,7 @@ from .scheduling_out import CRT, ExportHistory, card_columns, collection_config,
 FORMATS = ("legacy", "current")
 SCHEDULING_CHUNK = 2_000  # cards whose schedules and answers are read and written at a time
 _IDS_PER_QUERY = 500
+SCRATCH_CACHE_KB = 64 * 1024  # the scratch collection's page cache
 META_CURRENT = b"\x08\x03"  # Anki's PackageMetadata protobuf: version = 3 (collection.anki21b)
 
 
@@ -61,6 +62,9 @@ def _build_collection(dbfile: Path, anki_decks: list, timestamp: float, history:
     # a scratch file, thrown away on any failure: no rollback journal, no waiting for the disk
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
+    # the review log's B-tree takes each chunk's answers all over it (a chunk of cards spans the whole history): a
+    # cache the size of a good part of it, instead of SQLite's 2 MB, keeps those pages at hand
+    db.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KB}")
     try:
         cursor = db.cursor()
         genanki.Package(anki_decks).write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))

@@ -9,8 +9,9 @@ Finding the changed chunks costs neither a cut of the whole file nor a read of e
 the chunks as runs of about 64 KB, each hashed whole (chunks.Groups). The file is hashed a run at a time from its
 start until a run differs, and from its end (shifted by the change in size) until one differs; only what lies
 between is cut into chunks and compared with the cached chunks at those positions. A hand edit that keeps the
-number of cards costs one hash of the file's bytes and the work of the runs it touched; one that adds or removes
-cards is cut whole (the positions of the cards after it move).
+number of cards, or adds or removes cards in the last run (cards added at the end by hand), costs one hash of the
+file's bytes and the work of the runs it touched; one that adds or removes cards before the last run is cut whole
+(the positions of every card after it move).
 """
 
 from __future__ import annotations
@@ -138,8 +139,9 @@ def _patch_by_groups(store: Store, cached: CachedDeck, path: Path, state: tuple[
     front, back, start, buffer, chunks, end = found
     first = groups.firsts[front] if front < len(groups.starts) else cached.cards
     last = groups.firsts[back] if back < len(groups.starts) else cached.cards  # the old middle: [first, last)
-    if len(chunks) != last - first:
-        return None  # cards added or removed: the positions after them move
+    if len(chunks) != last - first and back < len(groups.starts):
+        return None  # cards added or removed before the last run: the positions after them move
+    count = cached.cards + len(chunks) - (last - first)
     view = memoryview(buffer)
     ends = [*chunks[1:], end] if chunks else []
     digests = [digest(view[begin:stop]) for begin, stop in zip(chunks, ends, strict=True)]
@@ -153,7 +155,7 @@ def _patch_by_groups(store: Store, cached: CachedDeck, path: Path, state: tuple[
     moved: dict[int, int] = {}
     new: list[int] = []  # offsets in the middle of chunks whose text is not cached there, in order
     for offset, chunk_digest in enumerate(digests):
-        if old[offset] == chunk_digest:
+        if offset < len(old) and old[offset] == chunk_digest:
             continue
         if chunk_digest in first_at:  # a card that moved within the middle: its text is cached
             moved[first + offset] = first + first_at[chunk_digest]
@@ -170,16 +172,16 @@ def _patch_by_groups(store: Store, cached: CachedDeck, path: Path, state: tuple[
         changed += [(first + run_first + offset, card, digests[run_first + offset]) for offset, card in enumerate(cards)]
     cards_at = store.cached_cards_at(cached.path, set(moved.values()))
     changed += [(position, cards_at[source], digests[position - first]) for position, source in moved.items()]
-    middle = make_groups(buffer, chunks, range(first, last), end)
+    middle = make_groups(buffer, chunks, range(first, first + len(chunks)), end)
     delta = state[1] - cached.size
     runs = Groups([*groups.starts[:front], *(start - 1 + at for at in middle.starts),
                    *(at + delta for at in groups.starts[back:])],
                   [*groups.firsts[:front], *middle.firsts, *groups.firsts[back:]],
                   [*groups.digests[:front], *middle.digests, *groups.digests[back:]])
-    if store.patch_deck(cached.path, cached.name, cached.tags, *state, cached.layout, cached.cards, changed,
+    if store.patch_deck(cached.path, cached.name, cached.tags, *state, cached.layout, count, changed,
                         runs.to_blob()) is not None:
         return None  # an id twice: the whole file's parse names both lines
-    return CachedDeck(cached.path, cached.name, cached.tags, *state, cached.cards, cached.layout)
+    return CachedDeck(cached.path, cached.name, cached.tags, *state, count, cached.layout)
 
 
 def _changed_runs(fd: int, groups: Groups, indent: int, header_digest: str, cached: CachedDeck,

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from ..anki.package_in import AnkiCard, AnkiPackage, open_package
-from ..anki.scheduling_in import answers_of, card_row, html_to_text, is_answer, misdated, moment_text
-from ..clock import to_ms
+from ..anki.scheduling_in import CardRows, LogRows, html_to_text, moment_text
+from ..clock import from_ms, to_ms
 from ..errors import FlashcardsError
-from ..model import Highlight, LoggedAnswer, card_id
+from ..model import Highlight, card_id
 from ..settings import Settings
 from ..store import Store
 
-MERGE_CHUNK = 2_000  # Anki cards whose answers are read and merged at a time
+MERGE_CHUNK = 50_000  # rows of Anki's review log read and merged at a time
+_CARD_ID = attrgetter("card_id")
 
 
 @dataclass
@@ -62,6 +66,7 @@ def _import_package(store: Store, settings: Settings, package: AnkiPackage, deck
         report.hints.append("the package holds no answers (exported without scheduling information): its notes "
                             "are new cards")
     matched, links = _match_notes(store, package, deck_path, report)
+    package.notes = []  # their text is in the deck now: the memory goes to the history
     _merge_history(store, settings, package, matched, links, now, report)
     if report.not_brought:
         report.hints.append(f"{report.not_brought} {'note' if report.not_brought == 1 else 'notes'} made in Anki "
@@ -148,43 +153,64 @@ def _notes_of(package: AnkiPackage, ours: dict[str, str], linked: dict[str, str]
 def _merge_history(store: Store, settings: Settings, package: AnkiPackage, matched: list[tuple[str, AnkiCard]],
                    links: list[tuple[str, str, int | None]], now: datetime, report: AnkiImportReport) -> None:
     """Anki's answers into the log and Anki's schedule where its answer is the latest, the notes' links, and
-    each touched card's reps and lapses recounted from its merged log, in one transaction; the review log is
-    read and merged MERGE_CHUNK cards at a time, so memory does not follow its length. Rows dated where no
-    answer can be (before 2006, after tomorrow) are skipped and counted."""
+    each touched card's reps and lapses recounted from its merged log, in one transaction. Anki's review log is
+    read in one pass in time order, MERGE_CHUNK rows at a time, and merged as it is read, so memory does not
+    follow its length (what each card's rows so far left is all that is kept: scheduling_in.LogRows). Rows dated
+    where no answer can be (before 2006, after tomorrow) are skipped and counted.
+
+    Into an empty log the answers go in bulk (store.bulk_log: its indexes built once, at the end), every one but
+    an answer at the very moment of its card's one before, as merging would leave it out; the previous intervals
+    of such a card, and of a card two of Anki's notes came home to, are then set from the log."""
     latest = store.latest_answer_times()
     known = set(store.known_card_ids())
-    days_elapsed = package.days_elapsed(now)
     steps = (len(settings.learning_steps_minutes), len(settings.relearning_steps_minutes))
-    now_ms = to_ms(now)
+    card_rows = CardRows(package.days_elapsed(now), now, steps, settings.rollover_hour)
+    log_rows = LogRows({card.id: ident for ident, card in matched}, to_ms(now))
     rows = []
-    answered: set[str] = set()
-    misdated_moments: list[int] = []
     with store.transaction() as db:
         store.link_anki_notes(db, links)
-        for start in range(0, len(matched), MERGE_CHUNK):
-            part = matched[start:start + MERGE_CHUNK]
-            entries = package.answers_by_card([card.id for _, card in part])
-            answers: list[LoggedAnswer] = []
-            for ident, card in part:
-                logged = entries.get(card.id, ())
-                misdated_moments += [entry.id for entry in logged if is_answer(entry) and misdated(entry.id, now_ms)]
-                theirs = answers_of(ident, [entry for entry in logged if not misdated(entry.id, now_ms)])
-                answers += theirs
-                if theirs:
-                    answered.add(ident)
-                anki_latest = to_ms(theirs[-1].reviewed_at) if theirs else None
-                ours_latest = latest.get(ident)
-                newer = anki_latest is not None and (ours_latest is None or anki_latest > ours_latest)
-                if newer or (ident not in known and ours_latest is None):
-                    last = theirs[-1].reviewed_at if theirs else None
-                    rows.append(card_row(ident, card, days_elapsed, now, steps, settings.rollover_hour, last_answer=last))
-            report.answers_read += len(answers)
-            report.answers_added += store.merge_answers(db, answers)
-        store.write_cards(db, rows)
-        # Anki's reps lack the answers given here since the export: every count is what the merged log says
-        store.recount_answers(db, answered | {row.card_id for row in rows})
+        shared = {ident for ident, count in Counter(ident for ident, _ in matched).items() if count > 1}
+        bulk = store.log_is_empty(db)
+        with store.bulk_log(db) if bulk else contextlib.nullcontext() as log:
+            seen: dict[str, set[int]] = {ident: set() for ident in shared}  # (in bulk) their moments so far
+            merged: set[str] = set()  # (merging) the cards that gained answers
+            for entries in package.revlog_rows(LogRows.COLUMNS, LogRows.WHERE, log_rows.params(), MERGE_CHUNK):
+                answers = log_rows.rows(entries, repeats=log is None)
+                if log is None:
+                    added = store.merge_log_rows(db, answers, refresh=False)
+                    if added:
+                        report.answers_added += added
+                        merged.update(row[0] for row in answers)
+                else:
+                    log.add(_unseen(answers, seen) if seen else answers)
+            report.answers_read = log_rows.taken
+        store.refresh_previous_intervals(db, merged)  # (their answers may land amid their histories)
+        # counted as the log gives them: in bulk, from the rows themselves (a card some of whose rows were left
+        # out, or two notes came home to, from the log); Anki's reps lack the answers given here since the export
+        recount: set[str] | None = None
+        if log is not None:
+            report.answers_added = log.added
+            recount = shared | log_rows.repeated
+            store.refresh_previous_intervals(db, recount)
+        answered: set[str] = set()
+        for ident, card in matched:
+            last = log_rows.last.get(card.id)
+            anki_latest = None if last is None else last[0]
+            if last is not None:
+                answered.add(ident)
+            ours_latest = latest.get(ident)
+            newer = anki_latest is not None and (ours_latest is None or anki_latest > ours_latest)
+            if newer or (ident not in known and ours_latest is None):
+                # (in bulk every card answered is one of these: the log was empty)
+                counts = None
+                if recount is not None and ident not in recount:  # its one Anki card's
+                    counts = (0, 0) if last is None else (last[2], int(last[3]))
+                rows.append(card_rows.row(ident, card, from_ms(anki_latest), counts))
+        store.write_cards(db, sorted(rows, key=_CARD_ID))  # in the schedule's order: its B-tree grows at one end
+        store.recount_answers(db, (answered | {row.card_id for row in rows}) if recount is None else recount)
     report.answers_already = report.answers_read - report.answers_added
     report.schedules_from_anki = len(rows)
+    misdated_moments = log_rows.misdated
     if misdated_moments:
         report.answers_misdated = len(misdated_moments)
         earliest, latest_text = moment_text(min(misdated_moments)), moment_text(max(misdated_moments))
@@ -192,11 +218,25 @@ def _merge_history(store: Store, settings: Settings, package: AnkiPackage, match
         count = len(misdated_moments)
         report.hints.append(f"{count} answer{'' if count == 1 else 's'} in Anki's review log dated {dated} (before "
                             "2006 or after tomorrow, which no answer can be) skipped; the rest of the history came home")
-    changed = sorted({ident for ident, _ in matched if ident in answered})
+    changed = sorted(answered)
     if changed and report.answers_added:
         from ..scheduling.memory_states import recompute_memory_states  # memory states follow the merged history
 
         recompute_memory_states(store, settings, changed, now=now)
+
+
+def _unseen(answers: list[tuple], seen: dict[str, set[int]]) -> list[tuple]:
+    """The rows an empty log takes of a card two of Anki's notes came home to (`seen`: its moments so far): one
+    per moment, as a merge takes them (Anki's log is keyed by the moment: a shared moment is a damaged log's)."""
+    kept = []
+    for row in answers:
+        moments = seen.get(row[0])
+        if moments is not None:
+            if row[1] in moments:
+                continue
+            moments.add(row[1])
+        kept.append(row)
+    return kept
 
 
 def _first_cards(package: AnkiPackage) -> dict[int, AnkiCard]:
@@ -207,9 +247,18 @@ def _first_cards(package: AnkiPackage) -> dict[int, AnkiCard]:
 
 
 def _guid(ident: str) -> str:
-    from ..anki.package_out import note_guid
+    """package_out.note_guid(ident) (genanki.guid_for("flashcards", ident): the first 8 bytes of a SHA-256 in
+    Anki's base 91), reckoned with int.from_bytes and divmod: it runs for every note of a package and every card
+    of the store (tests/test_anki_import.py holds the two equal)."""
+    value = int.from_bytes(hashlib.sha256(f"flashcards__{ident}".encode()).digest()[:8], "big")
+    digits = []
+    while value > 0:
+        value, digit = divmod(value, 91)
+        digits.append(_BASE91[digit])
+    return "".join(reversed(digits))
 
-    return note_guid(ident)
+
+_BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 
 
 __all__ = ["AnkiImportReport", "import_anki"]

@@ -11,11 +11,12 @@ transaction. With `reschedule`, review cards also get the due date the new state
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
-from itertools import repeat
-from operator import and_, sub
+from itertools import accumulate, chain, islice, repeat
+from operator import and_, attrgetter, sub
 
 from ..clock import day_start, to_ms, utc_now
 from ..model import State
@@ -28,6 +29,7 @@ _DAY_MS = 86_400_000
 _SAME = 1e-6  # relative change below which a state counts as unchanged
 BATCH = 20_000  # cards whose states fsrs-rs computes in one call (memory stays flat however large the deck)
 _DAY_PART = repeat(-4)  # & -4: a history value's day part (4 * study day)
+_STABILITY, _DIFFICULTY = attrgetter("stability"), attrgetter("difficulty")
 
 
 @dataclass
@@ -81,74 +83,53 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
 
     Due dates are anchored on the last review, as in Anki; with load balancing on they are balanced as Anki's
     rescheduler does (load_balance.Rescheduling), over the cards due per day as of `now` (the current moment).
-
-    The store reads each card's history with its schedule in one row, its study days counted in SQL
-    (store.memory_histories: [4 * study day + rating - 1, ...] in time order); each becomes an FSRSItem in C
-    alone (json's scanner, map, operator: a review's key is its value less its predecessor's day part, the
-    first's its own, i.e. 4 * days between + rating - 1), its FSRSReviews shared objects (_Reviews), and fsrs-rs
-    computes the states BATCH cards at a time. A history that way cannot read (an answer before the one it
-    follows, a rating not 1-4) is read the slow way, through history_items, which takes any as it is.
+    Without rescheduling, the states go to the store as fsrs-rs gives them and the store keeps those that moved
+    (store.set_changed_memory_states): no Python runs per card but the making of its FSRSItem (see _states).
     """
-    import json.scanner
-
-    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem
-
     report = RecomputeReport()
     span = store.log_span()
     if span is None:
         return report
     presets = card_presets(store, settings)
-    balancing = reschedule and settings.fuzz and settings.load_balance
-    balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if balancing else {}
+    computed = _states(store, settings, presets, day_shifts(settings.rollover_hour, tz, *span), card_ids, tz)
+    if not reschedule:
+        updates: list[tuple[float, float, str]] = []
+        for _, ids, states in computed:
+            report.cards += len(ids)
+            updates += zip(map(_STABILITY, states), map(_DIFFICULTY, states), ids, strict=True)
+        if updates:
+            with store.transaction() as db:
+                report.changed = store.set_changed_memory_states(db, updates)
+        return report
+    engines: dict[str | None, tuple[object, Settings]] = {}
+    wanted: dict[str, object] = {}
+    for (preset, engine), ids, states in computed:
+        engines[preset] = (engine, settings.for_deck(preset))
+        wanted.update(zip(ids, states, strict=True))
+    balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if settings.fuzz and settings.load_balance else {}
     day = day_counter(settings.rollover_hour, tz)
-    engines: dict[str | None, tuple[FSRS, Settings]] = {}
-    pending: dict[str | None, tuple[list, list]] = {}
     memory_updates: list[tuple[str, float, float]] = []
     due_updates: list[tuple[str, int]] = []
-
-    def flush(preset: str | None) -> None:
-        rows, items = pending.pop(preset)
-        if preset not in engines:
-            own = settings.for_deck(preset)
-            engines[preset] = (FSRS(list(own.parameters or DEFAULT_PARAMETERS)), own)
-        fsrs, own = engines[preset]
-        report.cards += len(rows)
-        for row, found in zip(rows, fsrs.memory_state_batch(items), strict=True):
-            card_id, state, stability, difficulty, last_review, due, reps, suspended, _ = row
-            new_s, new_d = found.stability, found.difficulty
-            if (stability is None or difficulty is None or abs(stability - new_s) > _SAME * max(abs(new_s), 1.0)
-                    or abs(difficulty - new_d) > _SAME * max(abs(new_d), 1.0)):
-                memory_updates.append((card_id, new_s, new_d))
-            if reschedule and state == State.REVIEW and not suspended and last_review is not None:
-                balancer = balancers.get(preset)
-                last_day = day(last_review)
-                days = rescheduled_interval(fsrs, new_s, own, card_id, reps, balancer, last_day)
-                new_due = last_review + days * _DAY_MS
-                if balancer is not None and due is not None:
-                    balancer.moved(day(due), last_day + days)
-                if new_due != due:
-                    due_updates.append((card_id, new_due))
-
-    scan = json.scanner.make_scanner(json.JSONDecoder())
-    review = _Reviews().__getitem__
-    for row in store.memory_histories(day_shifts(settings.rollover_hour, tz, *span), card_ids):
-        history = row[8]
-        if history is None:  # a card without answers
+    for card_id, state, stability, difficulty, last_review, due, reps, suspended in store.memory_rows():
+        found = wanted.get(card_id)
+        if found is None or state == State.NEW:
             continue
-        try:  # (see _Reviews)
-            values = scan(history, 0)[0]
-            item = FSRSItem(list(map(review, map(sub, values, map(and_, [values[0], *values], _DAY_PART)))))
-        except (_Unordered, ValueError, StopIteration, IndexError, TypeError, OverflowError):
-            item = history_items(store.answer_rows_of([row[0]]), settings.rollover_hour, tz)[1][0]
-        preset = presets.get(row[0]) if presets else None
-        rows, items = pending.get(preset) or pending.setdefault(preset, ([], []))
-        rows.append(row)
-        items.append(item)
-        if len(items) >= BATCH:
-            flush(preset)
-    for preset in list(pending):
-        flush(preset)
-    report.changed = len(memory_updates)
+        report.cards += 1
+        new_s, new_d = float(found.stability), float(found.difficulty)  # type: ignore[attr-defined]
+        if not (_same(stability, new_s) and _same(difficulty, new_d)):
+            report.changed += 1
+            memory_updates.append((card_id, new_s, new_d))
+        if state == State.REVIEW and not suspended and last_review is not None:
+            preset = presets.get(card_id)
+            fsrs, own = engines[preset]
+            balancer = balancers.get(preset)
+            last_day = day(last_review)
+            days = rescheduled_interval(fsrs, new_s, own, card_id, reps, balancer, last_day)
+            new_due = last_review + days * _DAY_MS
+            if balancer is not None and due is not None:
+                balancer.moved(day(due), last_day + days)
+            if new_due != due:
+                due_updates.append((card_id, new_due))
     if memory_updates or due_updates:
         with store.transaction() as db:
             store.set_memory_states(db, memory_updates)
@@ -157,8 +138,82 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
     return report
 
 
-class _Unordered(Exception):
-    """A history the fast reading cannot take (an answer before the one it follows, a rating not 1-4)."""
+def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tuple[int, int]],
+            card_ids: Sequence[str] | None, tz: tzinfo | None) -> Iterator[tuple[tuple[str | None, object], list, list]]:
+    """((preset, its FSRS), card ids, their memory states) for every card that is not new and has answers, a
+    chunk of cards (of a preset) at a time.
+
+    The store gives a chunk's histories in one row, study days counted in SQL (store.memory_history_chunks: per
+    card [4 * first study day, then 4 * study day + rating - 1 per answer in time order]). They become FSRSItems
+    in C alone: json's scanner, then over the chunk's values laid end to end, each review's key is its value less
+    its predecessor's day part (the first's predecessor the leading day), i.e. 4 * days between + rating - 1;
+    its FSRSReview a shared object (_Reviews); each card's item the slice of its reviews. A card read that way
+    cannot take (an answer before the one it follows, a rating not 1-4) is read the slow way, through
+    history_items, which takes any history as it is."""
+    import json.scanner
+
+    from fsrs_rs_python import FSRSItem
+
+    engines: dict[str | None, object] = {}
+    scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+    reviews_of = _Reviews()
+    review = reviews_of.__getitem__
+
+    def one(card_id: str, values: list):
+        """A card's item on its own (a chunk that could not be read whole)."""
+        try:
+            reviews = list(map(review, map(sub, values[1:], map(and_, values, _DAY_PART))))
+            if reviews and None not in reviews:
+                return FSRSItem(reviews)
+        except (ValueError, TypeError, OverflowError):
+            pass
+        return history_items(store.answer_rows_of([card_id]), settings.rollover_hour, tz)[1][0]
+
+    for ids_json, histories_json in store.memory_history_chunks(shifts, card_ids):
+        ids = scan(ids_json, 0)[0]
+        try:
+            histories, whole = scan(histories_json, 0)[0], True
+        except (ValueError, StopIteration):  # an "x" (a rating not 1-4) somewhere: each card on its own
+            histories, whole = [_values(scan, piece) for piece in _PIECES.findall(histories_json[1:-1])], False
+        try:
+            if not whole:
+                raise ValueError
+            lengths = list(map(len, histories))
+            values = list(chain.from_iterable(histories))
+            reviews = list(map(review, map(sub, islice(values, 1, None), map(and_, values, _DAY_PART))))
+            ends = map(sub, accumulate(lengths), repeat(1))  # (a card's last key is the next card's junk: left out)
+            items = list(map(FSRSItem, map(reviews.__getitem__, map(slice, accumulate(lengths, initial=0), ends))))
+        except (ValueError, TypeError, OverflowError):  # a None (an unordered card) in some item...
+            items = [one(card_id, values) for card_id, values in zip(ids, histories, strict=True)]
+        if not presets:
+            yield flush(engines, settings, None, ids, items)
+            continue
+        groups: dict[str | None, tuple[list, list]] = {}
+        for card_id, item in zip(ids, items, strict=True):
+            group = groups.get(presets.get(card_id)) or groups.setdefault(presets.get(card_id), ([], []))
+            group[0].append(card_id)
+            group[1].append(item)
+        for preset, (some_ids, some_items) in groups.items():
+            yield flush(engines, settings, preset, some_ids, some_items)
+
+
+def flush(engines: dict, settings: Settings, preset: str | None, ids: list, items: list):
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+
+    engine = engines.get(preset)
+    if engine is None:
+        engine = engines[preset] = FSRS(list(settings.for_deck(preset).parameters or DEFAULT_PARAMETERS))
+    return (preset, engine), ids, engine.memory_state_batch(items)
+
+
+_PIECES = re.compile(r"\[[^\[\]]*\]")  # a card's history in a chunk's JSON
+
+
+def _values(scan, piece: str) -> list:
+    try:
+        return scan(piece, 0)[0]
+    except (ValueError, StopIteration):
+        return []  # read the slow way
 
 
 class _Reviews(dict):
@@ -168,8 +223,11 @@ class _Reviews(dict):
     def __missing__(self, key):
         from fsrs_rs_python import FSRSReview
 
-        if type(key) is not int or key < 0:
-            raise _Unordered
+        if type(key) is not int:
+            raise TypeError(key)
+        if key < 0:  # an answer before the one it follows (or the junk between two cards of a chunk)
+            self[key] = None
+            return None
         review = self[key] = FSRSReview((key & 3) + 1, key >> 2)
         return review
 

@@ -226,9 +226,13 @@ class ReviewState:
         refresh_previous_intervals(db, cards)
 
     def write_cards(self, db: sqlite3.Connection, rows: Iterable[CardRow]) -> None:
-        """Write many schedule rows inside a transaction()."""
-        for row in rows:
-            self.write_card(db, row)
+        """Write many schedule rows inside a transaction() (write_card's, in one executemany)."""
+        db.executemany(
+            f"INSERT OR REPLACE INTO schedule (card_id, {SCHEDULE_COLUMNS}, suspended, buried_until, leech) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((row.card_id, *schedule_values(row.schedule), int(row.suspended), row.buried_until, int(row.leech))
+             for row in rows),
+        )
 
     def memory_rows(self) -> Iterator[tuple]:
         """(card id, state, stability, difficulty, last review ms, due ms, reps, suspended) of every card."""
@@ -239,10 +243,16 @@ class ReviewState:
         """The earliest and latest answer times of the log (ms UTC); None when it is empty."""
         return memory_log.log_span(self.db)
 
-    def memory_histories(self, shifts: Sequence[tuple[int, int]], card_ids: Sequence[str] | None = None) -> Iterator[tuple]:
-        """memory_rows() of the cards that are not new (only `card_ids` when given), each with its whole history
-        counted in study days by SQLite (see memory_log.py)."""
-        return memory_log.memory_histories(self.db, shifts, card_ids)
+    def memory_history_chunks(self, shifts: Sequence[tuple[int, int]],
+                              card_ids: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
+        """The whole histories of the cards that are not new (only `card_ids` when given), counted in study days by
+        SQLite, a chunk of cards at a time: see memory_log.py."""
+        return memory_log.memory_history_chunks(self.db, shifts, card_ids)
+
+    def set_changed_memory_states(self, db: sqlite3.Connection, rows: Iterable[tuple[float, float, str]]) -> int:
+        """Write the (stability, difficulty, card id) that differ from the stored state, inside a transaction();
+        returns how many did."""
+        return memory_log.set_changed_memory_states(db, rows)
 
     def set_memory_states(self, db: sqlite3.Connection, rows: Iterable[tuple[str, float, float]]) -> None:
         """Set (card id, stability, difficulty) in bulk inside a transaction()."""

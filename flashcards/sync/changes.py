@@ -23,7 +23,7 @@ is written (the mark stays).
 
 Anything the mark cannot vouch for falls back to the full plan, which stays the reference: no mark, another mark
 version, other settings, parent, time zone or links to notes made in Anki, a collection replaced or fully synced
-(see live_changes), Anki's days numbered otherwise, a log row of the store removed, a card in two decks, or
+other than by sending up what the last sync left (see live_changes), Anki's days numbered otherwise, a log row of the store removed, a card in two decks, or
 more than half of a large deck set changed (reading it all is as quick then).
 """
 
@@ -51,7 +51,7 @@ from ..settings import Settings
 from ..store import Store
 from ..store.sync_state import ShadowCard
 
-VERSION = 1
+VERSION = 2
 REFERENCE = datetime(2020, 1, 1, 12, tzinfo=UTC)  # a fixed moment: its Anki study day shows how Anki numbers days
 FULL_SHARE = 0.5  # more of the cards changed than this share: the full plan reads as much
 FULL_MIN = 2000  # ... when the decks hold at least this many cards (smaller sets are quick either way)
@@ -234,9 +234,9 @@ def find_changes(store: Store, col: Any, decks: Sequence[OpenDeck], context: Con
         for index in changed:
             deck, name = decks[index], context.names[index]
             for card in deck.cards:
-                guid = context.links.get(card.id) or note_guid(card.id)
+                old = before.get(card.id)  # the links are the mark's: a card the mark has keeps its GUID
+                guid = context.links.get(card.id) or (old.guid if old is not None else note_guid(card.id))
                 fingerprint = note_print(guid, name, deck.tags, card)
-                old = before.get(card.id)
                 if old is None or old.guid != guid:
                     new.add(card.id)
                     shadow[card.id] = ShadowCard(deck.key, guid, None, None, fingerprint)

@@ -11,6 +11,7 @@ has), the old bytes are copied by the kernel (copy_file_range), never read into 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from ...model import Card
 from . import file_state
 from .chunks import items_indent, split_cards
 from .reader import parse_deck, read_deck_bytes
-from .writer import _card_entry, card_chunks, dump_yaml
+from .writer import card_chunks, has_big_text, joined, write_card_items
 
 _ANY_CARDS_KEY = re.compile(rb"^cards[ \t]*:", re.M)
 _EMPTY_FLOW = re.compile(rb"^cards:[ \t]*\[[ \t]*\][ \t]*(?:#[^\r\n]*)?(\r?\n|\Z)", re.M)
@@ -36,7 +37,11 @@ DESCRIBED_AT_MOST = 5_000  # new cards an append hands to the store's cache; aft
 
 def cards_text(cards: list[Card], indent: int = 0) -> bytes:
     """New cards as YAML list items, indented like the deck's own items."""
-    text = dump_yaml([_card_entry(card) for card in cards])
+    buffer = io.StringIO()
+    items = joined(buffer)
+    write_card_items(items, cards)
+    items.close(keep_marker=False)  # (a document end marker would end the deck there)
+    text = buffer.getvalue()
     if indent:
         text = "".join(" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True))
     return text.encode("utf-8")
@@ -107,6 +112,10 @@ def append_cards(path: Path, cards: Iterable[Card], expected_state: tuple[int, i
             else:
                 handle.writelines(where.before)
             for chunk in card_chunks(cards):
+                if not where.indent and has_big_text(chunk):  # written as it is made, not held (nor described)
+                    _write_items(handle, chunk)
+                    described = None
+                    continue
                 text = cards_text(chunk, where.indent)
                 handle.write(text)
                 if described is not None and not described.add(text, path):
@@ -122,6 +131,18 @@ def append_cards(path: Path, cards: Iterable[Card], expected_state: tuple[int, i
     if described is None:  # the cut must be redone, or too many to hand over: the next command parses
         return Appended(state, None, [])
     return Appended(state, described.digests, described.cards, described.sizes)
+
+
+def _write_items(handle: BinaryIO, cards: list[Card]) -> None:
+    """cards_text(cards) written into `handle` as it is made."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n", write_through=True)
+    try:
+        items = joined(text)
+        write_card_items(items, cards)
+        items.close(keep_marker=False)
+        text.flush()
+    finally:
+        text.detach()
 
 
 def _known_layout(path: Path, indent: int, state: tuple[int, int]) -> Layout | None:
