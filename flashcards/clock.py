@@ -24,6 +24,20 @@ def day_start(day: int, rollover_hour: int = 4, tz: tzinfo | None = None) -> dat
     return local.astimezone(UTC)
 
 
+def later_by(moment: datetime, delay: timedelta, tz: tzinfo | None = None) -> datetime:
+    """`moment` plus `delay`, its whole days counted on the local wall clock (`tz` None: the machine's): a
+    10-day interval across a DST change lands 10 study days on at the same local time, not an hour either side
+    of the rollover. Under a day is plain elapsed time (a learning step)."""
+    if delay.days <= 0:
+        return moment + delay
+    rest = delay - timedelta(days=delay.days)
+    if tz is not None:
+        wall = moment.astimezone(tz).replace(tzinfo=None) + timedelta(days=delay.days)
+        return wall.replace(tzinfo=tz).astimezone(UTC) + rest
+    wall = moment.astimezone().replace(tzinfo=None) + timedelta(days=delay.days)
+    return wall.astimezone().astimezone(UTC) + rest
+
+
 @overload
 def to_ms(moment: datetime) -> int: ...
 @overload

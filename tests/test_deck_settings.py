@@ -158,9 +158,11 @@ def test_optimize_for_a_deck_saves_its_own_parameters_only(tmp_path):
 
 def test_simulate_and_config_say_which_settings_they_use(tmp_path):
     db = tmp_path / "fc.db"
-    assert run_cli("config", "--deck", "strict", "desired_retention", "0.8", "--db", str(db)).code == 0
+    echoed = run_cli("config", "--deck", "strict", "desired_retention", "0.8", "--db", str(db))
+    assert echoed.code == 0 and echoed.stdout.strip() == "[deck strict] desired_retention = 0.8"
     shown = run_cli("config", "--deck", "strict", "--db", str(db)).stdout
-    assert "desired_retention = 0.8" in shown and "deck strict: desired_retention of its own" in shown
+    assert "[deck strict] desired_retention = 0.8\n" in shown and "deck strict: desired_retention of its own" in shown
+    assert "[deck strict] new_per_day = 20 (the store's)" in shown
     text = run_cli("simulate", "--deck", "strict", "--deck-size", "10", "--days", "5", "--db", str(db)).stdout
     assert "Simulated with the own settings of deck strict (desired_retention), the rest the store's." in text
     data = json.loads(run_cli("simulate", "--deck-size", "10", "--days", "5", "--json", "--db", str(db)).stdout)

@@ -228,7 +228,7 @@ def test_config_turns_the_balancer_off(tmp_path):
 
 
 def test_the_store_counts_studied_cards_due_per_study_day_leaving_the_answered_card_out(tmp_path):
-    from flashcards.review.load import StoreLoad
+    from flashcards.store.day_load import StoreLoad
 
     with Store(tmp_path / "fc.db") as store:
         deck = tmp_path / "d.yaml"

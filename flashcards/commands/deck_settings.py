@@ -33,10 +33,10 @@ def run(deck: str, key: str | None, value: str | None, db: Path | None, as_json:
         if (key == "parameters" or reschedule) and resolve_db_path(db).exists():
             recompute_deck(db, settings, name, reschedule, quiet=as_json)
     shown = settings.for_deck(name)
-    if key is not None:
-        print_config(shown, path, key, as_json)
-        return
     own = sorted(settings.decks.get(name, {}))
+    if key is not None:
+        print_config(shown, path, key, as_json, deck=name, own=own)
+        return
     if as_json:
         import json
         from dataclasses import asdict
@@ -45,7 +45,7 @@ def run(deck: str, key: str | None, value: str | None, db: Path | None, as_json:
         print(json.dumps({"deck": name, "own": own, **{k: values[k] for k in DECK_KEYS}}))
         return
     for each in DECK_KEYS:
-        print_config(shown, path, each, as_json)
+        print_config(shown, path, each, as_json, deck=name, own=own)
     from ..ui.console import out_console
 
     out_console().print(f"(deck {name}: {', '.join(own) or 'nothing'} of its own, the rest the store's; settings "

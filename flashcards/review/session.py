@@ -21,9 +21,9 @@ from ..model import CardFilter, CardRow, Rating, State
 from ..scheduling.scheduler import FSRSScheduler, Scheduler
 from ..settings import Settings
 from ..store import Store
+from ..store.day_load import preset_loads
 from . import flags
 from .limits import day_bounds, learn_ahead_until, left_today, limit_groups, stop_reason, study_day
-from .load import StoreLoad
 from .results import Answered, Counts, Shown, Summary
 from .undo import UndoEntry, restore
 
@@ -68,17 +68,15 @@ class Session:
     def _deck_schedulers(self, keys_by_name: dict[str, list[str]]) -> dict[str, Scheduler]:
         """Each deck with settings of its own gets a scheduler of its own (the session's scheduler with them), and
         every scheduler Anki's load balancer over the cards that share its settings (Anki: its preset)."""
-        own = {name: keys for name, keys in keys_by_name.items() if keys}
+        loads = preset_loads(self.store, keys_by_name, self.settings.rollover_hour, self.tz)
         if isinstance(self.scheduler, FSRSScheduler) and self.scheduler.load is None:
-            separate = tuple(sorted(key for keys in own.values() for key in keys))
-            self.scheduler = self.scheduler.with_load(StoreLoad(self.store, self.settings.rollover_hour, self.tz,
-                                                                other_than=separate))
+            self.scheduler = self.scheduler.with_load(loads[None])
         schedulers: dict[str, Scheduler] = {}
         if isinstance(self.scheduler, FSRSScheduler):
-            for name, keys in own.items():
-                mine = FSRSScheduler.from_settings(self.settings.for_deck(name), self.scheduler.tz)
-                schedulers[name] = mine.with_load(StoreLoad(self.store, self.settings.rollover_hour, self.tz,
-                                                            decks=tuple(keys)))
+            for name, load in loads.items():
+                if name is not None:
+                    mine = FSRSScheduler.from_settings(self.settings.for_deck(name), self.scheduler.tz)
+                    schedulers[name] = mine.with_load(load)
         return schedulers
 
     def scheduler_for(self, deck_name: str) -> Scheduler:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
-from ..clock import day_number
+from ..clock import day_number, later_by
 from ..model import Rating, Schedule, State
 from ..settings import Settings
 from .fuzz import fuzz_factor, minimum_review_fuzz_interval, with_review_fuzz
@@ -147,7 +147,7 @@ class FSRSScheduler:
             lapsed = schedule.state == State.REVIEW and rating == Rating.AGAIN
             results[rating] = Schedule(
                 state=state, step=step, stability=float(memory[rating].stability),
-                difficulty=float(memory[rating].difficulty), due=now + delay, last_review=now,
+                difficulty=float(memory[rating].difficulty), due=later_by(now, delay, self.tz), last_review=now,
                 reps=schedule.reps + 1, lapses=schedule.lapses + lapsed,
             )
         return results

@@ -5,7 +5,7 @@ a cache of the decks and export times.
 the log, the queue), log_reads.py (reading the log back: answers, answer rows, the facts an Anki export
 writes), deck_cache.py, card_search.py, export_times.py, history_import.py (answers from Anki merged once),
 anki_notes.py (the Anki note a card brought from Anki belongs to),
-due_counts.py (cards due per day, for the load balancer), stats_queries.py, sync_state.py; schema.py holds the
+due_counts.py and day_load.py (cards due per day, the load balancer's load per preset), stats_queries.py, sync_state.py; schema.py holds the
 migrations, checks.py the read-only integrity and
 consistency checks, backups.py the daily backups.
 

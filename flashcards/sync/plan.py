@@ -1,10 +1,11 @@
 """Everything a sync will write, computed before anything is written: notes, answers each way, one schedule.
 
 One memory: a card whose merged history gained answers from Anki is replayed from its first answer through our
-scheduler (FSRS through fsrs-rs with the store's parameters, study days, steps and fuzz, as `review` does), so
+scheduler (FSRS through fsrs-rs with its deck's settings, study days, steps and fuzz, as `review` does), so
 the latest answer decides its state, due date and memory state; a card that only gained answers from the store
-already has that schedule in the store. The result is written to both sides. Changes Anki made without an
-answer (set due date, forget) give way to the merged history.
+already has that schedule in the store. When the latest answer is Anki's, Anki's due day (its load balancer's
+choice) stands; when it is ours, its day is chosen by our load balancer as `review` chose it. The result is
+written to both sides. Changes Anki made without an answer (set due date, forget) give way to the merged history.
 
 Notes made in Anki: a card that `import-anki --deck` brought from a note the person made in Anki is synced as
 that note (its GUID remembered in the store): its answers and schedule go both ways as for any card, but the note
@@ -37,18 +38,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, overload
 
-from ..anki.live_model import AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewBatch, ReviewWrite, ScheduleWrite
+from ..anki.live_model import STATES, AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewBatch, ReviewWrite, ScheduleWrite
 from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews, their_notes
 from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
 from ..anki.scheduling_in import misdated
 from ..anki.scheduling_out import free_revlog_ids
-from ..clock import day_number, from_ms, to_ms
+from ..clock import day_number, from_ms, later_by, to_ms
 from ..decks.open_decks import OpenDeck
 from ..errors import FlashcardsError
 from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
+from ..scheduling.memory_states import card_presets
 from ..scheduling.scheduler import FSRSScheduler
 from ..settings import Settings
 from ..store import Store
+from ..store.day_load import StoreLoad, preset_loads
 from .answers import is_answer, match, review_write, state_before
 from .changes import AnkiIds, Changes, MarkDraft, find_changes, full_draft, sync_context
 
@@ -196,13 +199,22 @@ class _Planner:
         self.now_ms = to_ms(now)
         self.rows = rows  # the cards' schedule rows
         self.agreed = agreed  # their flags as the last sync agreed
-        self.scheduler = FSRSScheduler.from_settings(settings, tz)
+        self.tz = tz
         self.today = day_number(now, settings.rollover_hour, tz)
-        parameters = self.scheduler.parameters
-        self.decay = parameters[20] if len(parameters) > 20 else None
+        self.presets = card_presets(store, settings)  # card -> the deck with settings of its own it follows
+        self.loads = preset_loads(store, store.deck_keys_named(settings.decks), settings.rollover_hour, tz)
+        self.presets_made: dict[str | None, _Preset] = {}
         self.outgoing = Outgoing()
         self.notes = notes  # GUID -> Anki ids: ours by note type, and the person's notes our cards came from
         self.days = days
+
+    def preset(self, card_id: str) -> _Preset:
+        """The settings and schedulers of the card's deck (its own, or the store's)."""
+        name = self.presets.get(card_id)
+        made = self.presets_made.get(name)
+        if made is None:
+            made = self.presets_made[name] = _Preset.of(self.settings.for_deck(name), self.tz, self.loads[name])
+        return made
 
     def chunk(self, card_of: dict[str, str]) -> None:
         have = {guid: anki_card(self.col, guid, *self.notes[guid], self.days) for guid in card_of if guid in self.notes}
@@ -232,9 +244,14 @@ class _Planner:
             self.outgoing.add(guid, mine[i][0], mine[i][1], mine[i - 1][0] if i else None)
         schedule = row.schedule
         added: list[LoggedAnswer] = []
+        preset = self.preset(card_id)
+        interval = None
         if only_other:
-            schedule, added = replay(self.scheduler, card_id, mine, other, set(only_other))
+            schedule, added, theirs_last = replay(preset.scheduler, card_id, mine, other, set(only_other),
+                                                  preset.balanced)
             plan.store_answers += added
+            if theirs_last and anki is not None:
+                schedule, interval = anki_day_stands(schedule, anki, self.tz)
         # the counts are the merged log's: the store's answers and those coming home (a count either side kept,
         # such as Anki's reps taken by an import, may lack the other side's answers)
         reps, lapses = counts
@@ -248,27 +265,58 @@ class _Planner:
             plan.store_rows.append(new_row)
         if agreed != (suspended, buried):
             plan.flags.append((card_id, suspended, buried))
-        plan.schedules.append(schedule_write(guid, schedule, suspended, buried, anki, self.settings, self.decay))
+        plan.schedules.append(schedule_write(guid, schedule, suspended, buried, anki, preset.settings, preset.decay,
+                                             interval))
+
+
+@dataclass(frozen=True)
+class _Preset:
+    """What the cards of one set of settings (a deck's own, or the store's) are planned with."""
+
+    settings: Settings
+    scheduler: FSRSScheduler  # plain fuzz: the answers before the latest
+    balanced: FSRSScheduler  # the latest answer, ours: its day chosen by the load balancer, as `review` did
+    decay: float | None
+
+    @classmethod
+    def of(cls, settings: Settings, tz: tzinfo | None, load: StoreLoad) -> _Preset:
+        scheduler = FSRSScheduler.from_settings(settings, tz)
+        parameters = scheduler.parameters
+        return cls(settings, scheduler, scheduler.with_load(load), parameters[20] if len(parameters) > 20 else None)
 
 
 def replay(scheduler: FSRSScheduler, card_id: str, mine: list[Moment], other: list[AnkiReview],
-           incoming: set[int]) -> tuple[Schedule, list[LoggedAnswer]]:
-    """The card's schedule after its merged history (ours and Anki's new answers, in time order), and Anki's
-    new answers as rows of our log, each with the state it left."""
+           incoming: set[int], balanced: FSRSScheduler | None = None) -> tuple[Schedule, list[LoggedAnswer], bool]:
+    """The card's schedule after its merged history (ours and Anki's new answers, in time order), Anki's new
+    answers as rows of our log, each with the state it left, and whether the latest answer is Anki's. `balanced`
+    schedules the latest answer when it is ours (its day as our load balancer chose it)."""
     merged: list[tuple[int, int, AnkiReview | None]] = [(at_ms, rating, None) for _, at_ms, rating in mine]
     merged += [(other[i].id, other[i].ease, other[i]) for i in incoming]
     merged.sort(key=lambda item: item[0])
     schedule = Schedule()
     added: list[LoggedAnswer] = []
-    for at_ms, rating, review in merged:
+    for index, (at_ms, rating, review) in enumerate(merged):
         at = from_ms(at_ms)
-        after = scheduler.review(card_id, schedule, Rating(rating), at)
+        last_of_ours = review is None and balanced is not None and index == len(merged) - 1
+        after = (balanced if last_of_ours else scheduler).review(card_id, schedule, Rating(rating), at)  # type: ignore[union-attr]
         if review is not None:
             added.append(LoggedAnswer(0, card_id, at, rating, max(review.taken_ms, 0),
                                       state_before(review, schedule.state), after.state, after.due,
                                       after.stability, after.difficulty))
         schedule = after
-    return schedule, added
+    return schedule, added, bool(merged) and merged[-1][2] is not None
+
+
+def anki_day_stands(schedule: Schedule, anki: AnkiCard, tz: tzinfo | None) -> tuple[Schedule, int | None]:
+    """The replayed schedule with Anki's due (its load balancer's day, its learning step's moment) when Anki's
+    card is in the state the replay reached, and the interval to write (Anki's, for a review card)."""
+    if anki.due is None or anki.state != STATES[schedule.state] or schedule.last_review is None:
+        return schedule, None
+    if schedule.state == State.REVIEW:
+        # its last answer plus Anki's interval: the same study day as Anki's due, the same interval written back
+        due = later_by(schedule.last_review, anki.interval_days * _DAY, tz)
+        return replace(schedule, due=due), anki.interval_days
+    return replace(schedule, due=anki.due), None
 
 
 def merged_flags(row: CardRow, anki: AnkiCard | None, agreed: tuple[bool, bool] | None,
@@ -291,16 +339,17 @@ def _buried_until(row: CardRow, buried: bool, today: int) -> int | None:
 
 
 def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool, anki: AnkiCard | None,
-                   settings: Settings, decay: float | None) -> ScheduleWrite:
-    """The card's schedule in Anki's terms (interval in days from the last answer to the due date)."""
+                   settings: Settings, decay: float | None, interval: int | None = None) -> ScheduleWrite:
+    """The card's schedule in Anki's terms (interval in days from the last answer to the due date, unless given)."""
     if schedule.state == State.NEW:
         return ScheduleWrite(guid, "new", None, 0, 0, 0, suspended=suspended, buried=buried)
-    interval = 0
-    if schedule.state == State.REVIEW and schedule.due and schedule.last_review:
-        interval = max(1, round((schedule.due - schedule.last_review) / _DAY))
-    elif schedule.state == State.RELEARNING:
-        interval = anki.interval_days if anki is not None and anki.state == "relearning" else 1
-    state = ("new", "learning", "review", "relearning")[int(schedule.state)]
+    if interval is None:
+        interval = 0
+        if schedule.state == State.REVIEW and schedule.due and schedule.last_review:
+            interval = max(1, round((schedule.due - schedule.last_review) / _DAY))
+        elif schedule.state == State.RELEARNING:
+            interval = anki.interval_days if anki is not None and anki.state == "relearning" else 1
+    state = STATES[int(schedule.state)]
     return ScheduleWrite(guid, state, schedule.due, interval, schedule.reps, schedule.lapses, schedule.stability,
                          schedule.difficulty, settings.desired_retention, schedule.last_review, suspended, buried, decay)
 

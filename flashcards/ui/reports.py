@@ -9,6 +9,8 @@ from .console import out_console
 from .formats import plural, sparkline
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import JustifyMethod
 
     from ..decks.merge import ConvertReport
@@ -162,8 +164,10 @@ def _config_value(name: str, value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def print_config(settings, path, key: str | None, as_json: bool) -> None:
-    """Every setting (or one) with its value."""
+def print_config(settings, path, key: str | None, as_json: bool, deck: str | None = None,
+                 own: Sequence[str] = ()) -> None:
+    """Every setting (or one) with its value; with `deck`, as that deck's (`own`: the keys it sets itself, the
+    rest marked as the store's)."""
     from dataclasses import asdict
 
     values = asdict(settings)
@@ -175,9 +179,9 @@ def print_config(settings, path, key: str | None, as_json: bool) -> None:
     console = out_console()
     for name, value in values.items():
         if name == "decks":  # each deck's own settings, one line each, under the store's
-            for deck, own in sorted(value.items()):
-                for own_key, own_value in own.items():
-                    console.print(f"[deck {deck}] {own_key} = {_config_value(own_key, own_value)}", markup=False)
+            for deck_name, deck_own in sorted(value.items()):
+                for own_key, own_value in deck_own.items():
+                    console.print(f"[deck {deck_name}] {own_key} = {_config_value(own_key, own_value)}", markup=False)
             continue
         if name == "fitted":
             if not value:
@@ -185,6 +189,10 @@ def print_config(settings, path, key: str | None, as_json: bool) -> None:
             shown = f"on {value.get('date')} from {plural(value.get('reviews') or 0, 'review')}"
         else:
             shown = _config_value(name, value)
+        if deck is not None:
+            whose = "" if name in own else " (the store's)"
+            console.print(f"[deck {deck}] {name} = {shown}{whose}", markup=False)
+            continue
         console.print(f"{name} = {shown}", markup=False)
     if key is None:
         console.print(f"(settings file: {path})", markup=False, style="dim")
