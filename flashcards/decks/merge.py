@@ -17,6 +17,7 @@ from ..importers import ImportOptions, import_file
 from ..model import Card, Deck, Highlight, card_id
 from .deckfile import file_state
 from .deckfile.append import Appended, append_cards
+from .deckfile.journal import recover
 from .deckfile.reader import load_deck
 from .deckfile.writer import save_deck
 from .locks import deck_lock
@@ -184,6 +185,8 @@ def convert(
         results.append((source, import_file(path, source, fmt, options)))
     with deck_lock(out):  # read-merge-write under the deck's lock: a second writer waits, no card is lost
         device = out.exists() and not out.is_file()  # /dev/stdout and the like: nothing to read, written straight
+        if not device:
+            recover(out)  # an append cut short is undone before the deck's state is taken
         state = None if device else file_state(out)
         ids: Set[str] = set()
         current = name or out.stem

@@ -13,6 +13,7 @@ from ..errors import FlashcardsError
 from ..model import Card
 from ..store import Store
 from .deckfile import deck_files, file_state
+from .deckfile.journal import recover
 
 if TYPE_CHECKING:  # YAML is loaded only when a deck changed: `due` on unchanged decks never needs it
     from .deckfile.append import Appended
@@ -44,6 +45,7 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
     for path in deck_files(paths):
         key = str(path.resolve())
         cached = store.cached_deck(key)
+        recover(path)  # an append cut short is undone before the file is looked at
         state = file_state(path)
         cards: list[Card] | None = None
         if cached is None or state != (cached.mtime_ns, cached.size):
@@ -97,12 +99,14 @@ class DeckViaStore:
             return  # the next command finds the file changed and parses what it must
         changed = [(cached.cards + index, card, digest)
                    for index, (card, digest) in enumerate(zip(result.cards, result.digests, strict=True))]
-        groups = Groups.from_blob(self.store.deck_groups(key))
+        groups = Groups.from_blob(self.store.deck_groups(key)) if result.sizes is not None else None
         if groups is not None and result.sizes is not None:
             try:
                 with open(path, "rb") as handle:
                     groups = grown_groups(handle.fileno(), groups, cached.size, cached.cards, result.sizes)
             except OSError:
+                groups = None
+            if file_state(path) != result.state:  # changed since it was written: the runs may be of other bytes
                 groups = None
         self.store.patch_deck(key, cached.name, cached.tags, *result.state, cached.layout, cached.cards + len(changed),
                               changed, groups.to_blob() if groups is not None else None)

@@ -1,11 +1,11 @@
 """Adding cards to a deck file as text at the end of its list: every byte already there stays as it was
 (comments, blank lines, flow lists, block text, the order), so a hand-written deck stays the person's.
 
-The new file is written beside the old one and renamed over it (deckfile.writer's atomic write), not
-appended in place: an append cut short by a crash or a full disk would leave half a card at the end of the
-person's file, while a rename leaves either the old file or the new one, never a mix. The copy costs a
-sequential write of the file. When the caller knows the file's shape (the store's cache of it, in the state it
-has), the old bytes are copied by the kernel (copy_file_range), never read into memory nor scanned.
+New items that simply go after every byte already there are written at the end of the file itself, under a
+journal that undoes an append cut short (journal.py): adding one card to a big deck writes that card, not the deck.
+When the caller knows the file's shape (the store's cache of it, in the state it has), the old bytes are not even
+read. A deck whose list is not last (`cards: []` then comments) is written beside the old one and renamed over
+it, its old bytes copied by the kernel where they can be (copy_file_range).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import errno
 import io
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from ...files.atomic import write_atomic_via
 from ...model import Card
 from . import file_state
 from .chunks import items_indent, split_cards
+from .journal import append_in_place
 from .reader import parse_deck, read_deck_bytes
 from .writer import card_chunks, has_big_text, joined, write_card_items
 
@@ -32,6 +34,7 @@ _EMPTY_FLOW = re.compile(rb"^cards:[ \t]*\[[ \t]*\][ \t]*(?:#[^\r\n]*)?(\r?\n|\Z
 _ONLY_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?\Z")
 
 
+SPOOLED_BYTES = 8 << 20  # new items held in memory before an append in place; more go to a temporary file
 DESCRIBED_AT_MOST = 5_000  # new cards an append hands to the store's cache; after a bigger one the next command parses
 
 
@@ -104,33 +107,49 @@ def append_cards(path: Path, cards: Iterable[Card], expected_state: tuple[int, i
     plain = (where.copied is not None or len(where.before) == 1) and not where.after
     described = _Description() if plain else None
 
-    def write(tmp: Path) -> None:
+    def write_items(handle: BinaryIO) -> None:
         nonlocal described
-        with open(tmp, "wb") as handle:
-            if where.copied is not None:
-                _copy_start(path, handle, where.copied)
-            else:
-                handle.writelines(where.before)
-            for chunk in card_chunks(cards):
-                if not where.indent and has_big_text(chunk):  # written as it is made, not held (nor described)
-                    _write_items(handle, chunk)
-                    described = None
-                    continue
-                text = cards_text(chunk, where.indent)
-                handle.write(text)
-                if described is not None and not described.add(text, path):
-                    described = None
-            handle.writelines(where.after)
-        if file_state(path) != expected_state:  # the last moment before the rename
-            raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+        for chunk in card_chunks(cards):
+            if not where.indent and has_big_text(chunk):  # written as it is made, not held (nor described)
+                _write_items(handle, chunk)
+                described = None
+                continue
+            text = cards_text(chunk, where.indent)
+            handle.write(text)
+            if described is not None and not described.add(text, path):
+                described = None
 
-    write_atomic_via(path, write)
+    if expected_state is not None and _in_place(path, where):
+        new: BinaryIO
+        with tempfile.SpooledTemporaryFile(SPOOLED_BYTES, "w+b", dir=str(path.resolve().parent)) as new:  # type: ignore[assignment]
+            new.writelines(where.before[1:])
+            write_items(new)
+            append_in_place(path, new, new.tell(), expected_state)
+    else:
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as handle:
+                if where.copied is not None:
+                    _copy_start(path, handle, where.copied)
+                else:
+                    handle.writelines(where.before)
+                write_items(handle)
+                handle.writelines(where.after)
+            if file_state(path) != expected_state:  # the last moment before the rename
+                raise FlashcardsError(f"{path}: changed on disk while flashcards had it open; nothing written, run again")
+
+        write_atomic_via(path, write)
     state = file_state(path)
     if state is None:
         raise FlashcardsError(f"{path}: gone right after it was written")
     if described is None:  # the cut must be redone, or too many to hand over: the next command parses
         return Appended(state, None, [])
     return Appended(state, described.digests, described.cards, described.sizes)
+
+
+def _in_place(path: Path, where: Layout) -> bool:
+    """Whether the new bytes can go at the end of the file itself (journal.py): nothing comes after them (layout()
+    then puts all the old bytes first), and the file is a regular one we may write (else it is replaced)."""
+    return not where.after and path.resolve().is_file() and os.access(path, os.W_OK)
 
 
 def _write_items(handle: BinaryIO, cards: list[Card]) -> None:

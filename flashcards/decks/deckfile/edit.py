@@ -18,6 +18,7 @@ from ...errors import FlashcardsError
 from ...files.atomic import write_atomic_via
 from ...model import Card
 from . import file_state
+from .journal import recover
 from .reader import parse_deck
 from .writer import _card_entry, dump_yaml
 
@@ -59,6 +60,7 @@ def replace_card(path: Path, card: Card, expected_state: tuple[int, int] | None)
     from ..locks import deck_lock
 
     with deck_lock(path):
+        recover(path)
         data = _read(path)
         if expected_state is not None and file_state(path) != expected_state:
             raise FlashcardsError(f"{path}: changed on disk since the session read it; nothing written, run again")

@@ -36,9 +36,11 @@ def read_deck_bytes(path: Path) -> bytes:
     """A deck file's bytes, read in chunks (/dev/zero or a pipe cannot exhaust memory); a missing or
     unreadable file is a one-line error."""
     from ...files.textio import read_bounded
+    from .journal import recover
 
     if not path.exists():
         raise FlashcardsError(f"{path}: no such deck file")
+    recover(path)  # an append cut short is undone first
     return read_bounded(path, str(path), "decks")
 
 
