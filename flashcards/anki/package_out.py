@@ -1,4 +1,5 @@
-"""Export decks to an Anki package (.apkg) with genanki, in our note type (see note_type.py)."""
+"""Export decks to an Anki package (.apkg): genanki's collection and our note type (see note_type.py), the notes
+written a chunk at a time (note_rows.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import hashlib
 import html
 import re
 import unicodedata
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 from ..errors import FlashcardsError
 from ..files.atomic import write_atomic_via
 from ..model import Card, NamedDeck
+from .note_rows import PackageNote, guid_for, write_notes
 from .note_type import genanki_model
 from .scheduling_out import ExportHistory
 
@@ -44,9 +45,7 @@ def deck_id(name: str) -> int:
 
 def note_guid(card_id: str) -> str:
     """The note GUID, from the card's stored id only, so edits update the note instead of duplicating it."""
-    import genanki
-
-    return genanki.guid_for("flashcards", card_id)
+    return guid_for("flashcards", card_id)
 
 
 def deck_fingerprint(deck_name: str, deck_tags: list[str]) -> str:
@@ -54,37 +53,23 @@ def deck_fingerprint(deck_name: str, deck_tags: list[str]) -> str:
     return hashlib.sha256("\x1f".join([deck_name, *deck_tags]).encode("utf-8")).hexdigest()[:12]
 
 
-def _timed_note_class():
-    import genanki
-
-    class TimedNote(genanki.Note):
-        """A note with its own modification time: Anki updates a note only when the package's is newer."""
-
-        mod: float | None = None
-
-        def write_to_db(self, cursor, timestamp, deck_id, id_gen):
-            super().write_to_db(cursor, self.mod if self.mod is not None else timestamp, deck_id, id_gen)
-
-    return TimedNote
-
-
 def _streamed_deck_class():
     import genanki
 
     class StreamedDeck(genanki.Deck):
-        """A genanki deck whose notes are made as they are written, one at a time, never all held: genanki writes
-        the deck and its note type (when it has notes, as genanki does), then each note as it comes."""
+        """A genanki deck whose notes are made as they are written, a chunk at a time, never all held: genanki
+        writes the deck and its note type (when it has notes, as genanki does), then the notes (note_rows.write_notes)."""
 
-        def __init__(self, deck_id: int, name: str, model, has_notes: bool, notes: Iterable) -> None:
+        def __init__(self, deck_id: int, name: str, model, has_notes: bool, notes: Iterable[PackageNote]) -> None:
             super().__init__(deck_id, name)
             if has_notes:
                 self.add_model(model)
             self.streamed = notes
+            self.note_model = model
 
         def write_to_db(self, cursor, timestamp, id_gen):
             super().write_to_db(cursor, timestamp, id_gen)  # the deck and its note type: no notes of its own
-            for note in self.streamed:
-                note.write_to_db(cursor, timestamp, self.deck_id, id_gen)
+            write_notes(cursor, self.note_model, self.deck_id, self.streamed, timestamp, id_gen)
 
     return StreamedDeck
 
@@ -162,12 +147,11 @@ def export_decks(
     if notes is None:
         notes = [_CardNotes(deck.cards, note_times or {}, guids or {}) for deck in decks]
     model = genanki_model()
-    note_class = _timed_note_class()
     deck_class = _streamed_deck_class()
     seen_guids: dict[str, str] = {}  # each note's GUID: its card, for its schedule
     written = 0
 
-    def made(index: int, deck: NamedDeck) -> Iterator:
+    def made(index: int, deck: NamedDeck) -> Iterator[PackageNote]:
         nonlocal written
         deck_tags = list(dict.fromkeys(anki_tag(tag) for tag in deck.tags if tag.strip()))
         for card, mod, linked in notes[index]:
@@ -182,14 +166,7 @@ def export_decks(
             tags = deck_tags
             if card.tags:
                 tags = list(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
-            note = note_class(
-                model=model,
-                fields=[field_html(card.front), field_html(card.back), field_html(card.source)],
-                tags=list(tags),
-                guid=guid,
-            )
-            note.mod = mod
-            yield note
+            yield PackageNote(guid, [field_html(card.front), field_html(card.back), field_html(card.source)], tags, mod)
             written += 1
             if progress and written % PROGRESS_STEP == 0:
                 progress(PROGRESS_STEP)
@@ -197,9 +174,7 @@ def export_decks(
     anki_decks = [deck_class(deck_id(name), name, model, len(notes[index]) > 0, made(index, deck))
                   for index, (deck, name) in enumerate(zip(decks, anki_deck_names(decks, parent), strict=True))]
     stamp = time.time() if timestamp is None else timestamp
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # fields are escaped already; genanki's HTML warning is moot
-        write_atomic_via(out, lambda tmp: write_package(anki_decks, tmp, stamp, history, seen_guids, package_format))
+    write_atomic_via(out, lambda tmp: write_package(anki_decks, tmp, stamp, history, seen_guids, package_format))
     if progress and written % PROGRESS_STEP:
         progress(written % PROGRESS_STEP)
     return written

@@ -21,7 +21,6 @@ from .scheduling_out import CRT, ExportHistory, card_columns, collection_config,
 FORMATS = ("legacy", "current")
 SCHEDULING_CHUNK = 2_000  # cards whose schedules and answers are read and written at a time
 _IDS_PER_QUERY = 500
-SCRATCH_CACHE_KB = 64 * 1024  # the scratch collection's page cache
 META_CURRENT = b"\x08\x03"  # Anki's PackageMetadata protobuf: version = 3 (collection.anki21b)
 
 
@@ -62,9 +61,6 @@ def _build_collection(dbfile: Path, anki_decks: list, timestamp: float, history:
     # a scratch file, thrown away on any failure: no rollback journal, no waiting for the disk
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    # the review log's B-tree takes each chunk's answers all over it (a chunk of cards spans the whole history): a
-    # cache the size of a good part of it, instead of SQLite's 2 MB, keeps those pages at hand
-    db.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KB}")
     try:
         cursor = db.cursor()
         genanki.Package(anki_decks).write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))
@@ -96,6 +92,7 @@ def _write_scheduling(db: sqlite3.Connection, history: ExportHistory, guid_card_
     """Each card's schedule and answers, `SCHEDULING_CHUNK` cards at a time: the history is read from the store
     for those cards only, so memory does not grow with the length of the history."""
     after = 0
+    written = _WrittenIds(db)
     while True:
         cards = db.execute("SELECT c.id, n.guid, c.due FROM cards c JOIN notes n ON n.id = c.nid WHERE c.id > ? "
                            "ORDER BY c.id LIMIT ?", (after, SCHEDULING_CHUNK)).fetchall()
@@ -109,7 +106,9 @@ def _write_scheduling(db: sqlite3.Connection, history: ExportHistory, guid_card_
         for facts in history.source.answer_facts_of([card_id for _, card_id, _ in ours]):
             answers[facts.card_id].append(facts)
         wanted = [facts.answered_ms for _, card_id, _ in ours for facts in answers.get(card_id, ())]
-        ids = iter(free_revlog_ids(wanted, lambda some: _present_revlog_ids(db, some)))
+        free = free_revlog_ids(wanted, written.present)
+        written.add(free)
+        ids = iter(free)
         db.executemany(
             "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
             "data = ? WHERE id = ?",
@@ -118,6 +117,28 @@ def _write_scheduling(db: sqlite3.Connection, history: ExportHistory, guid_card_
         revlog.sort()  # in id order: the log's rows go into its table's B-tree in order
         db.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+
+
+class _WrittenIds:
+    """The review-log ids written so far, remembered as bits of a bitmap indexed by the id's low bits: an id whose
+    bit is clear is free without a look at the log (nearly every id); only the others are looked up."""
+
+    BITS = 1 << 27  # 16 MB: a few percent of 3 million ids share a bit with another
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.bits = bytearray(self.BITS >> 3)
+
+    def add(self, ids: list[int]) -> None:
+        bits, mask = self.bits, self.BITS - 1
+        for one in ids:
+            bits[(one & mask) >> 3] |= 1 << (one & 7)
+
+    def present(self, ids: list[int]) -> set[int]:
+        """Which of these ids the log holds."""
+        bits, mask = self.bits, self.BITS - 1
+        maybe = [one for one in ids if bits[(one & mask) >> 3] >> (one & 7) & 1]
+        return _present_revlog_ids(self.db, maybe) if maybe else set()
 
 
 def _present_revlog_ids(db: sqlite3.Connection, ids: list[int]) -> set[int]:

@@ -105,11 +105,21 @@ def revlog_rows(anki_card_id: int, answers: Iterable[AnswerFacts], ids: Iterator
     """(id, cid, usn, ease, ivl, lastIvl, factor, time, type) per answer of one card, in time order; each row's
     id is the next of `ids` (see free_revlog_ids)."""
     last_ivl = 0
-    for answer in answers:
-        ivl = revlog_interval(answer.answered_ms, answer.due_ms, answer.state_after)
-        yield (next(ids), anki_card_id, -1, answer.rating, ivl, last_ivl, revlog_factor(answer.difficulty),
-               max(0, answer.duration_ms), KIND_OF_STATE[State(answer.state_before)])
+    review, day, kinds = int(State.REVIEW), SECONDS_PER_DAY, _KIND_OF_NUMBER
+    # revlog_interval() and revlog_factor() written out: this loop runs once per answer of the whole history
+    for _, at_ms, rating, duration_ms, state_before, state_after, due_ms, difficulty in answers:
+        if due_ms is None:
+            ivl = 0
+        else:
+            seconds = max(due_ms - at_ms, 0) / 1000
+            ivl = max(1, round(seconds / day)) if state_after == review or seconds >= day else -max(1, round(seconds))
+        yield (next(ids), anki_card_id, -1, rating, ivl, last_ivl,
+               0 if difficulty is None else round(((difficulty - 1) / 9 + 0.1) * 1000),
+               max(0, duration_ms), kinds[state_before])
         last_ivl = ivl
+
+
+_KIND_OF_NUMBER = {int(state): kind for state, kind in KIND_OF_STATE.items()}  # (no State() made per answer)
 
 
 def revlog_interval(at_ms: int, due_ms: int | None, state_after: int) -> int:

@@ -27,7 +27,7 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
         as_json: bool, move_decks: bool = False, web: bool = False) -> None:
     """Open Anki's collection, then the store and the decks; sync; print the report."""
     from ..anki.live import locate_collection, open_collection
-    from ..decks.open_decks import load_through_store
+    from ..decks.open_decks import load_streamed
     from ..store import resolve_db_path
     from ..store.sync_state import last_sync_target
     from ..sync import sync_with_anki
@@ -59,7 +59,7 @@ def run(decks: list[Path] | None, anki: Path | None, parent: str | None, dry_run
     with open_collection(path) as col, open_store(db) as store:
         settings = store_settings(store)
         with parse_progress() as on_parse:
-            loaded = load_through_store(store, paths, on_parse)
+            loaded = load_streamed(store, paths, on_parse)
         with err_console().status("Syncing with Anki…"):
             report = sync_with_anki(store, col, loaded, settings, parent=parent, dry_run=dry_run,
                                     move_decks=move_decks, remember=key)
@@ -73,7 +73,7 @@ def _run_web(paths: list[Path], key: str, last: SyncTarget | None, parent: str |
     with that mirror unless --parent is given."""
     from ..anki.live import require_anki
     from ..anki.web import server_name
-    from ..decks.open_decks import load_through_store
+    from ..decks.open_decks import load_streamed
     from ..store import resolve_db_path
     from ..sync.credentials import load_login, login_path
     from ..sync.web import mirror_path, sync_with_server
@@ -97,7 +97,7 @@ def _run_web(paths: list[Path], key: str, last: SyncTarget | None, parent: str |
     with open_store(db) as store:
         settings = store_settings(store)
         with parse_progress() as on_parse:
-            loaded = load_through_store(store, paths, on_parse)
+            loaded = load_streamed(store, paths, on_parse)
         with err_console().status(f"Syncing with {server}…"):
             report = sync_with_server(store, loaded, settings, login, login_file, parent=parent, dry_run=dry_run,
                                       move_decks=move_decks, remember=key)

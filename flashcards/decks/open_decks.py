@@ -3,11 +3,11 @@ parsed again (the store keeps its cards), a changed one is parsed once and cache
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from ..errors import FlashcardsError
 from ..model import Card
@@ -27,7 +27,7 @@ class OpenDeck:
     path: Path
     name: str
     tags: list[str]
-    cards: list[Card] = field(default_factory=list)  # filled by load_through_store()
+    cards: Sequence[Card] = field(default_factory=list)  # filled by load_through_store() (or load_streamed())
     card_count: int = 0  # how many cards the store holds for it
 
 
@@ -66,6 +66,38 @@ def open_decks(store: Store, paths: list[Path], on_parse: ParseWatcher | None = 
 def load_through_store(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
     """Open decks with their cards (name, tags, cards) read through the store: YAML parsed only for changed files."""
     return open_decks(store, paths, on_parse, with_cards=True)
+
+
+def load_streamed(store: Store, paths: list[Path], on_parse: ParseWatcher | None = None) -> list[OpenDeck]:
+    """Open decks as load_through_store does, each one's cards read from the store's copy a chunk at a time
+    whenever they are gone through (StoredCards): for a command that goes through a big deck without keeping it."""
+    return [replace(deck, cards=StoredCards(store, deck.key, deck.card_count))
+            for deck in open_decks(store, paths, on_parse)]
+
+
+class StoredCards(Sequence[Card]):
+    """A cached deck's cards, read from the store in chunks each time they are gone through (never all held)."""
+
+    CHUNK = 2_000
+
+    def __init__(self, store: Store, key: str, count: int) -> None:
+        self._store, self._key, self._count = store, key, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Card]:
+        for chunk in self._store.deck_cards_in_chunks(self._key, self.CHUNK):
+            yield from chunk
+
+    @overload
+    def __getitem__(self, index: int) -> Card: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Card]: ...
+
+    def __getitem__(self, index: int | slice) -> Card | Sequence[Card]:
+        return list(self)[index]  # not used on a hot path: going through is
 
 
 class DeckViaStore:

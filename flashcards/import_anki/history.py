@@ -170,7 +170,7 @@ def _merge_history(store: Store, settings: Settings, package: AnkiPackage, match
     with store.transaction() as db:
         store.link_anki_notes(db, links)
         shared = {ident for ident, count in Counter(ident for ident, _ in matched).items() if count > 1}
-        bulk = store.log_is_empty(db)
+        bulk = package.revlog_count > 0 and store.log_is_empty(db)
         with store.bulk_log(db) if bulk else contextlib.nullcontext() as log:
             seen: dict[str, set[int]] = {ident: set() for ident in shared}  # (in bulk) their moments so far
             merged: set[str] = set()  # (merging) the cards that gained answers

@@ -11,12 +11,13 @@ transaction. With `reschedule`, review cards also get the due date the new state
 
 from __future__ import annotations
 
-import re
+import sys
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
-from itertools import accumulate, chain, islice, repeat
-from operator import and_, attrgetter, sub
+from itertools import accumulate
+from operator import attrgetter
 
 from ..clock import day_start, to_ms, utc_now
 from ..model import State
@@ -27,8 +28,6 @@ from .studydays import day_counter, day_shifts
 
 _DAY_MS = 86_400_000
 _SAME = 1e-6  # relative change below which a state counts as unchanged
-BATCH = 20_000  # cards whose states fsrs-rs computes in one call (memory stays flat however large the deck)
-_DAY_PART = repeat(-4)  # & -4: a history value's day part (4 * study day)
 _STABILITY, _DIFFICULTY = attrgetter("stability"), attrgetter("difficulty")
 
 
@@ -83,27 +82,33 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
 
     Due dates are anchored on the last review, as in Anki; with load balancing on they are balanced as Anki's
     rescheduler does (load_balance.Rescheduling), over the cards due per day as of `now` (the current moment).
-    Without rescheduling, the states go to the store as fsrs-rs gives them and the store keeps those that moved
-    (store.set_changed_memory_states): no Python runs per card but the making of its FSRSItem (see _states).
+    Without rescheduling, a chunk's states are compared with the stored ones read with its histories and only
+    those that moved are written (see _states and _moved).
     """
     report = RecomputeReport()
-    span = store.log_span()
-    if span is None:
-        return report
-    presets = card_presets(store, settings)
-    computed = _states(store, settings, presets, day_shifts(settings.rollover_hour, tz, *span), card_ids, tz)
-    if not reschedule:
-        updates: list[tuple[float, float, str]] = []
-        for _, ids, states in computed:
-            report.cards += len(ids)
-            updates += zip(map(_STABILITY, states), map(_DIFFICULTY, states), ids, strict=True)
-        if updates:
-            with store.transaction() as db:
-                report.changed = store.set_changed_memory_states(db, updates)
-        return report
+    with store.transaction() as db:
+        span = store.log_span()
+        if span is None:
+            return report
+        presets = card_presets(store, settings)
+        computed = _states(store, settings, presets, day_shifts(settings.rollover_hour, tz, *span), card_ids, tz)
+        if not reschedule:
+            for _, ids, states, stabilities, difficulties in computed:
+                report.cards += len(ids)
+                moved = _moved(ids, states, stabilities, difficulties)
+                if moved:
+                    report.changed += store.set_changed_memory_states(db, moved)
+            return report
+        _reschedule(store, db, settings, presets, computed, report, now, tz)
+    return report
+
+
+def _reschedule(store, db, settings: Settings, presets: dict[str, str], computed: Iterator, report: RecomputeReport,
+                now: datetime | None, tz: tzinfo | None) -> None:
+    """Write the computed states, and the due dates they give review cards (see recompute_memory_states)."""
     engines: dict[str | None, tuple[object, Settings]] = {}
     wanted: dict[str, object] = {}
-    for (preset, engine), ids, states in computed:
+    for (preset, engine), ids, states, _, _ in computed:
         engines[preset] = (engine, settings.for_deck(preset))
         wanted.update(zip(ids, states, strict=True))
     balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if settings.fuzz and settings.load_balance else {}
@@ -130,74 +135,75 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
                 balancer.moved(day(due), last_day + days)
             if new_due != due:
                 due_updates.append((card_id, new_due))
-    if memory_updates or due_updates:
-        with store.transaction() as db:
-            store.set_memory_states(db, memory_updates)
-            store.set_due_dates(db, due_updates)
+    store.set_memory_states(db, memory_updates)
+    store.set_due_dates(db, due_updates)
     report.rescheduled = len(due_updates)
-    return report
+
+
+def _moved(ids: list, states: list, stabilities: list, difficulties: list) -> list[tuple[float, float, str]]:
+    """(stability, difficulty, card id) of the states that moved from the stored ones by more than _SAME."""
+    if list(map(_STABILITY, states)) == stabilities and list(map(_DIFFICULTY, states)) == difficulties:
+        return []  # all the same (read back exactly): as after any recomputation with these parameters
+    moved = []
+    for card_id, state, old_s, old_d in zip(ids, states, stabilities, difficulties, strict=True):
+        new_s, new_d = state.stability, state.difficulty
+        if (old_s is None or old_d is None or abs(old_s - new_s) > _SAME * max(abs(new_s), 1.0)
+                or abs(old_d - new_d) > _SAME * max(abs(new_d), 1.0)):
+            moved.append((new_s, new_d, card_id))
+    return moved
 
 
 def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tuple[int, int]],
-            card_ids: Sequence[str] | None, tz: tzinfo | None) -> Iterator[tuple[tuple[str | None, object], list, list]]:
-    """((preset, its FSRS), card ids, their memory states) for every card that is not new and has answers, a
-    chunk of cards (of a preset) at a time.
+            card_ids: Sequence[str] | None, tz: tzinfo | None) -> Iterator[tuple[tuple[str | None, object], list, list,
+                                                                                   list, list]]:
+    """((preset, its FSRS), card ids, their memory states, their stored stabilities and difficulties) for every
+    card that is not new and has answers, a chunk of cards (of a preset) at a time (the store's memory_log.CHUNK:
+    memory stays flat however large the deck).
 
-    The store gives a chunk's histories in one row, study days counted in SQL (store.memory_history_chunks: per
-    card [4 * first study day, then 4 * study day + rating - 1 per answer in time order]). They become FSRSItems
-    in C alone: json's scanner, then over the chunk's values laid end to end, each review's key is its value less
-    its predecessor's day part (the first's predecessor the leading day), i.e. 4 * days between + rating - 1;
-    its FSRSReview a shared object (_Reviews); each card's item the slice of its reviews. A card read that way
-    cannot take (an answer before the one it follows, a rating not 1-4) is read the slow way, through
-    history_items, which takes any history as it is."""
+    The store gives a chunk's histories in one row (store.memory_history_chunks, kept in compact form beside the
+    log: per card its answers' keys, 4 * study days since the answer before + rating - 1, in hex, the cards' laid
+    end to end). They become FSRSItems in C alone: bytes.fromhex and an array of the keys, each key's
+    FSRSReview a shared object (_Reviews), each card's item the slice of its reviews. A card the store cannot
+    write so (a rating not 1-4...) comes alone and is read the slow way, through history_items, which takes any
+    history as it is."""
     import json.scanner
 
     from fsrs_rs_python import FSRSItem
 
     engines: dict[str | None, object] = {}
     scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
-    reviews_of = _Reviews()
-    review = reviews_of.__getitem__
+    review = _Reviews().__getitem__
+    swap = sys.byteorder == "little"  # the keys are big-endian
 
-    def one(card_id: str, values: list):
-        """A card's item on its own (a chunk that could not be read whole)."""
-        try:
-            reviews = list(map(review, map(sub, values[1:], map(and_, values, _DAY_PART))))
-            if reviews and None not in reviews:
-                return FSRSItem(reviews)
-        except (ValueError, TypeError, OverflowError):
-            pass
-        return history_items(store.answer_rows_of([card_id]), settings.rollover_hour, tz)[1][0]
-
-    for ids_json, histories_json in store.memory_history_chunks(shifts, card_ids):
-        ids = scan(ids_json, 0)[0]
-        try:
-            histories, whole = scan(histories_json, 0)[0], True
-        except (ValueError, StopIteration):  # an "x" (a rating not 1-4) somewhere: each card on its own
-            histories, whole = [_values(scan, piece) for piece in _PIECES.findall(histories_json[1:-1])], False
-        try:
-            if not whole:
-                raise ValueError
-            lengths = list(map(len, histories))
-            values = list(chain.from_iterable(histories))
-            reviews = list(map(review, map(sub, islice(values, 1, None), map(and_, values, _DAY_PART))))
-            ends = map(sub, accumulate(lengths), repeat(1))  # (a card's last key is the next card's junk: left out)
-            items = list(map(FSRSItem, map(reviews.__getitem__, map(slice, accumulate(lengths, initial=0), ends))))
-        except (ValueError, TypeError, OverflowError):  # a None (an unordered card) in some item...
-            items = [one(card_id, values) for card_id, values in zip(ids, histories, strict=True)]
+    for chunk in store.memory_history_chunks(shifts, card_ids):
+        ids = scan(chunk.ids, 0)[0]
+        if chunk.keys is None:
+            items = [history_items(store.answer_rows_of([card_id]), settings.rollover_hour, tz)[1][0] for card_id in ids]
+        else:
+            keys = array("I", bytes.fromhex(chunk.keys))
+            if swap:
+                keys.byteswap()
+            reviews = list(map(review, keys))
+            counts = scan(chunk.counts, 0)[0]
+            items = list(map(FSRSItem, map(reviews.__getitem__, map(slice, accumulate(counts, initial=0),
+                                                                      accumulate(counts)))))
+        stabilities, difficulties = _numbers(scan, chunk.stabilities), _numbers(scan, chunk.difficulties)
         if not presets:
-            yield flush(engines, settings, None, ids, items)
+            yield (*_batch(engines, settings, None, ids, items), stabilities, difficulties)
             continue
-        groups: dict[str | None, tuple[list, list]] = {}
-        for card_id, item in zip(ids, items, strict=True):
-            group = groups.get(presets.get(card_id)) or groups.setdefault(presets.get(card_id), ([], []))
+        groups: dict[str | None, tuple[list, list, list, list]] = {}
+        for card_id, item, old_s, old_d in zip(ids, items, stabilities, difficulties, strict=True):
+            group = groups.get(presets.get(card_id)) or groups.setdefault(presets.get(card_id), ([], [], [], []))
             group[0].append(card_id)
             group[1].append(item)
-        for preset, (some_ids, some_items) in groups.items():
-            yield flush(engines, settings, preset, some_ids, some_items)
+            group[2].append(old_s)
+            group[3].append(old_d)
+        for preset, (some_ids, some_items, some_s, some_d) in groups.items():
+            yield (*_batch(engines, settings, preset, some_ids, some_items), some_s, some_d)
 
 
-def flush(engines: dict, settings: Settings, preset: str | None, ids: list, items: list):
+def _batch(engines: dict, settings: Settings, preset: str | None, ids: list, items: list):
+    """((preset, its FSRS), ids, the items' states by fsrs-rs's batch computation); `engines` keeps each FSRS."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
     engine = engines.get(preset)
@@ -206,14 +212,12 @@ def flush(engines: dict, settings: Settings, preset: str | None, ids: list, item
     return (preset, engine), ids, engine.memory_state_batch(items)
 
 
-_PIECES = re.compile(r"\[[^\[\]]*\]")  # a card's history in a chunk's JSON
-
-
-def _values(scan, piece: str) -> list:
+def _numbers(scan, text: str) -> list:
+    """A JSON list of numbers (and nulls), or as SQLite prints an infinity or NaN in one."""
     try:
-        return scan(piece, 0)[0]
+        return scan(text, 0)[0]
     except (ValueError, StopIteration):
-        return []  # read the slow way
+        return [None if value == "null" else float(value) for value in text[1:-1].split(",") if value]
 
 
 class _Reviews(dict):
@@ -223,11 +227,6 @@ class _Reviews(dict):
     def __missing__(self, key):
         from fsrs_rs_python import FSRSReview
 
-        if type(key) is not int:
-            raise TypeError(key)
-        if key < 0:  # an answer before the one it follows (or the junk between two cards of a chunk)
-            self[key] = None
-            return None
         review = self[key] = FSRSReview((key & 3) + 1, key >> 2)
         return review
 

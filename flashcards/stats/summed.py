@@ -1,4 +1,8 @@
-"""The statistics of a store's cards and answers, summed by SQLite (memory flat whatever the history's size)."""
+"""The statistics of a store's cards and answers, summed by SQLite (memory flat whatever the history's size).
+
+The cards are summed in one pass of the schedule; the answers per study day come from past_days.py: the past
+days' sums kept in the store, today's read from the log.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ from datetime import datetime, tzinfo
 from ..clock import day_number, to_ms
 from ..store import Store
 from .numbers import DEFAULT_DECAY, FAR_DAYS, INTERVAL_BUCKETS, STABILITY_BUCKETS, Stats, stats_from_totals
+from .past_days import MARGIN_MS, answer_days
 from .totals import DAY_MS, CardTotals, offset_spans
-
-_MARGIN_MS = 2 * DAY_MS  # a moment this far before now is on an earlier study day, whatever the offsets
 
 
 def stats_from_store(store: Store | None, decks: Sequence[str] | None, now: datetime, *, rollover_hour: int = 4,
@@ -27,17 +30,10 @@ def stats_from_store(store: Store | None, decks: Sequence[str] | None, now: date
     # dues get a study day up to the latest one (at most FAR_DAYS ahead: those later count on that day)
     last_due = store.last_due()
     far_ms = now_ms + (FAR_DAYS + 2) * DAY_MS
-    window = (now_ms - _MARGIN_MS, min(far_ms, max(last_due or now_ms, now_ms) + 1))
-    spans = offset_spans(*window, tz)
-    cards = store.card_totals(decks, today, spans, rollover_hour, window, today + FAR_DAYS,
-                              [low for _, low, _ in STABILITY_BUCKETS])
-    store.memory_totals(decks, cards, now_ms, decay, [round(low * DAY_MS) for _, low, _ in INTERVAL_BUCKETS])
-    per_day = {}
-    answered = store.answer_time_range()  # of the whole log: cheap, and covers the decks'
-    if answered is not None:
-        before = now_ms + _MARGIN_MS  # later answers are on a later day than today: never shown
-        spans = offset_spans(min(answered[0], window[0]), max(before, answered[0]), tz)
-        per_day = {day: totals for day, totals in
-                   store.answer_day_totals(decks, spans, rollover_hour, before).items() if day <= today}
+    window = (now_ms - MARGIN_MS, min(far_ms, max(last_due or now_ms, now_ms) + 1))
+    cards = store.card_totals(decks, today, offset_spans(*window, tz), rollover_hour, window, today + FAR_DAYS,
+                              [low for _, low, _ in STABILITY_BUCKETS], now_ms, decay,
+                              [round(low * DAY_MS) for _, low, _ in INTERVAL_BUCKETS])
+    per_day = answer_days(store, decks, now_ms, today, rollover_hour, tz)
     return stats_from_totals(cards, per_day, now, today, rollover_hour=rollover_hour,
                              desired_retention=desired_retention, days=days)

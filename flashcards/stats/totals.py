@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 
@@ -80,6 +81,17 @@ class DayTotals:
         elif kind == MATURE:
             self.mature_total += count
             self.mature_passed += passed
+
+
+def day_totals(groups: Iterable[tuple[int, int, int, int, int, int, int]],
+               into: dict[int, DayTotals] | None = None) -> dict[int, DayTotals]:
+    """Answers summed per (study day, local hour, state before, mature, rating) as (..., count, duration ms), the
+    store's rows, as DayTotals per study day (added to `into` when given)."""
+    totals = {} if into is None else into
+    for day, hour, state_before, mature, rating, count, duration in groups:
+        found = totals.get(day) or totals.setdefault(day, DayTotals())
+        found.add(answer_kind(state_before, bool(mature)), rating, hour, count, duration, state_before == 0)
+    return totals
 
 
 @dataclass
@@ -159,6 +171,18 @@ def day_of_ms(ms: int, spans: list[tuple[int, int]], rollover_hour: int) -> int:
         if ms >= start:
             offset = value
     return (ms + offset - rollover_hour * 3_600_000) // DAY_MS + EPOCH_DAY
+
+
+def day_start_ms(day: int, spans: list[tuple[int, int]], rollover_hour: int, low_ms: int, high_ms: int) -> int:
+    """The first moment in ms from `low_ms` to `high_ms` on study day `day` or later (day_of_ms(), `spans` covering
+    them; high_ms when there is none)."""
+    while low_ms < high_ms:
+        middle = (low_ms + high_ms) // 2
+        if day_of_ms(middle, spans, rollover_hour) >= day:
+            high_ms = middle
+        else:
+            low_ms = middle + 1
+    return low_ms
 
 
 def day_sql(column: str, spans: list[tuple[int, int]], rollover_hour: int) -> str:

@@ -34,6 +34,5 @@ class AnkiNotes:
     def link_anki_notes(self, db: sqlite3.Connection, links: Iterable[tuple[str, str, int | None]]) -> int:
         """Remember (card id, GUID, note type id) inside a transaction(); a card or a GUID already linked keeps
         its link (the first note a card came from stays its note). Returns how many were added."""
-        before = db.total_changes
-        db.executemany("INSERT OR IGNORE INTO anki_notes (card_id, guid, note_type_id) VALUES (?, ?, ?)", links)
-        return db.total_changes - before
+        return db.executemany("INSERT OR IGNORE INTO anki_notes (card_id, guid, note_type_id) VALUES (?, ?, ?)",
+                              links).rowcount

@@ -120,7 +120,8 @@ class Connection:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 OUR_TABLES = {"schedule", "review_log", "decks", "deck_cards", "exported_decks", "sync_flags", "anki_notes", "sync_targets",
-              "sync_marks", "sync_cards", "sync_edge"}
+              "sync_marks", "sync_cards", "sync_edge", "stats_days", "stats_marks", "stats_log_changes",
+              "memory_history", "memory_history_days"}
 
 
 def refuse_what_is_not_a_store(path: Path) -> None:

@@ -54,6 +54,18 @@ class DeckCache:
         )
         return [Card(r[0], r[1], r[2], r[3], tags_from(r[4])) for r in rows]
 
+    def deck_cards_in_chunks(self, path: str, size: int = 2000) -> Iterator[list[Card]]:
+        """The cached cards of a deck in deck order, `size` at a time: a big deck's text is never all held."""
+        after = -1
+        while True:
+            rows = self.db.execute("SELECT position, card_id, front, back, source, tags FROM deck_cards "
+                                   "WHERE deck_path = ? AND position > ? ORDER BY position LIMIT ?",
+                                   (path, after, size)).fetchall()
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield [Card(r[1], r[2], r[3], r[4], tags_from(r[5])) for r in rows]
+
     def deck_cards_to_export(self, path: str) -> Iterator[tuple[Card, int | None, str | None]]:
         """A cached deck's cards in deck order, each with when its content last changed and the GUID of the Anki
         note it came from (None for a card made here), read as they are asked for (one query: one snapshot)."""

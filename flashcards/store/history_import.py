@@ -52,14 +52,12 @@ class HistoryImport:
     def merge_answers(self, db: sqlite3.Connection, answers: Iterable[LoggedAnswer]) -> int:
         """Add the answers the log lacks (same card, same millisecond: already there) inside a transaction();
         returns how many were added."""
-        before = db.total_changes
         cards: set[str] = set()
-        db.executemany(
+        added = db.executemany(  # rowcount: the rows inserted, not what triggers did
             f"INSERT INTO review_log ({LOG_COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS "
             "(SELECT 1 FROM review_log WHERE card_id = ?1 AND reviewed_at = ?2)",
             (answer_values(answer) for answer in noting_cards(answers, cards)),
-        )
-        added = db.total_changes - before
+        ).rowcount
         if added:  # they may land in the middle of a card's history
             refresh_previous_intervals(db, cards)
         return added
@@ -72,11 +70,9 @@ class HistoryImport:
         """merge_answers() for rows as import-anki makes them (see _ROW_COLUMNS; the previous interval the one the
         row has when its card has no other answers: with `refresh`, those of the cards' answers are set right
         afterwards; without, the caller refreshes them, once, when its rows are all in)."""
-        before = db.total_changes
-        db.executemany(
+        added = db.executemany(  # rowcount: the rows inserted, not what triggers did
             f"INSERT INTO review_log ({_ROW_COLUMNS}) SELECT {_ROW_VALUES} WHERE NOT EXISTS "
-            "(SELECT 1 FROM review_log WHERE card_id = ?1 AND reviewed_at = ?2)", rows)
-        added = db.total_changes - before
+            "(SELECT 1 FROM review_log WHERE card_id = ?1 AND reviewed_at = ?2)", rows).rowcount
         if added and refresh:
             refresh_previous_intervals(db, {row[0] for row in rows})
         return added
@@ -97,15 +93,14 @@ class HistoryImport:
         """Set these cards' reps and lapses (every card's, without `card_ids`) to what their review log says,
         inside a transaction(): after answers from elsewhere joined a log, a count taken from the other side
         (Anki's reps) lacks the answers given here. Returns how many cards changed."""
-        before = db.total_changes
         if card_ids is None:
-            db.execute(_RECOUNT.format(where=""))
-            return db.total_changes - before
+            return db.execute(_RECOUNT.format(where="")).rowcount
         ids = sorted(set(card_ids))
+        changed = 0
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
-            db.execute(_RECOUNT.format(where=f"WHERE s.card_id IN ({marks(chunk)})"), chunk)
-        return db.total_changes - before
+            changed += db.execute(_RECOUNT.format(where=f"WHERE s.card_id IN ({marks(chunk)})"), chunk).rowcount
+        return changed
 
     def answer_counts_of(self, card_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
         """card id -> (reps, lapses) as these cards' review log gives them (cards without answers are absent)."""

@@ -1,9 +1,10 @@
-"""Whole histories for recomputing memory states, a chunk of cards in one row: read by SQLite from the
-covering index review_log_card (card, time, id, rating: no row lookups), each card's answers in order as a JSON
-list of 4 * study day + rating - 1, led by 4 * its first answer's study day. The study days come from the
+"""Whole histories for recomputing memory states, read from the log a chunk of cards in one row: read by SQLite
+from the covering index review_log_card (card, time, id, rating: no row lookups), each card's answers in order as
+a JSON list of 4 * study day + rating - 1, led by 4 * its first answer's study day. The study days come from the
 caller's day shifts (a moment's day is (ms + shift) // DAY_MS, the shift the one of the stretch of time it falls
 in; see scheduling/studydays.day_shifts), so nothing in Python runs per answer; an answer whose rating is not
-1-4 writes "x" instead, which no JSON reader accepts (the caller reads that card the slow way).
+1-4 writes "x" instead, which no JSON reader accepts. memory_history.py keeps them in compact form, read from
+here only for the cards whose log changed.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def study_day_sql(shifts: Sequence[tuple[int, int]], column: str = "r.reviewed_a
             f"ELSE {study_day_sql(shifts[middle:], column)} END)")
 
 
-def memory_history_chunks(db: sqlite3.Connection, shifts: Sequence[tuple[int, int]],
-                          card_ids: Sequence[str] | None = None, chunk: int | None = None) -> Iterator[tuple[str, str]]:
+def log_history_chunks(db: sqlite3.Connection, shifts: Sequence[tuple[int, int]], card_ids: Sequence[str] | None = None,
+                       chunk: int | None = None) -> Iterator[tuple[str, str]]:
     """The histories of every card that is not new and has answers (only of `card_ids` when given), in card
     order, about `chunk` cards at a time (one row each, so that nothing in Python runs per card either): (a JSON
     list of their card ids, a JSON list of their histories), each history the list [4 * the study day of the
@@ -84,6 +85,4 @@ _CHANGED = (f"UPDATE schedule SET stability = ?1, difficulty = ?2 WHERE card_id 
 def set_changed_memory_states(db: sqlite3.Connection, rows: Iterable[tuple[float, float, str]]) -> int:
     """Write each (stability, difficulty, card id) whose card's stored state differs from it by more than SAME
     (relative; a missing one always), inside the caller's transaction; returns how many were written."""
-    before = db.total_changes
-    db.executemany(_CHANGED, rows)
-    return db.total_changes - before
+    return db.executemany(_CHANGED, rows).rowcount

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ..clock import from_ms, to_ms
 from ..model import CardRow, LoggedAnswer, Schedule, State
-from . import memory_log
+from . import memory_history, memory_log
 from .previous_intervals import PREVIOUS_OF_NEW, after_new_answer, noting_cards, refresh_previous_intervals
 from .rows import (
     ACTIVE,
@@ -244,10 +244,10 @@ class ReviewState:
         return memory_log.log_span(self.db)
 
     def memory_history_chunks(self, shifts: Sequence[tuple[int, int]],
-                              card_ids: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
-        """The whole histories of the cards that are not new (only `card_ids` when given), counted in study days by
-        SQLite, a chunk of cards at a time: see memory_log.py."""
-        return memory_log.memory_history_chunks(self.db, shifts, card_ids)
+                              card_ids: Sequence[str] | None = None) -> Iterator[memory_history.HistoryChunk]:
+        """The whole histories of the cards that are not new (only `card_ids` when given), a chunk of cards at a
+        time, inside a transaction(): see memory_history.py."""
+        return memory_history.chunks(self.db, shifts, card_ids)
 
     def set_changed_memory_states(self, db: sqlite3.Connection, rows: Iterable[tuple[float, float, str]]) -> int:
         """Write the (stability, difficulty, card id) that differ from the stored state, inside a transaction();

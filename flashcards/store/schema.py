@@ -175,11 +175,30 @@ def _m013_card_history_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX review_log_card ON review_log(card_id, reviewed_at, id, rating)")
 
 
+def _m015_stats_days(db: sqlite3.Connection) -> None:
+    # past study days' answers summed for stats, per scope (all answers, or a set of decks), and what each scope's
+    # sums cover; a counter that triggers on the log bump (made by store/stats_days.py with the first sums)
+    db.execute("CREATE TABLE stats_days (scope TEXT NOT NULL, day INTEGER NOT NULL, hour INTEGER NOT NULL, "
+               "state_before INTEGER NOT NULL, mature INTEGER NOT NULL, rating INTEGER NOT NULL, answers INTEGER NOT NULL, "
+               "duration_ms INTEGER NOT NULL, PRIMARY KEY (scope, day, hour, state_before, mature, rating)) WITHOUT ROWID")
+    db.execute("CREATE TABLE stats_marks (scope TEXT PRIMARY KEY, shape TEXT NOT NULL, first_ms INTEGER NOT NULL, "
+               "covered_ms INTEGER NOT NULL, answers INTEGER NOT NULL, changes INTEGER NOT NULL, written INTEGER NOT NULL)")
+    db.execute("CREATE TABLE stats_log_changes (changes INTEGER NOT NULL)")
+
+
+def _m016_memory_history(db: sqlite3.Connection) -> None:
+    # each card's history in the compact form fsrs-rs reads: a cache of the log, kept right by triggers on it
+    from .memory_history import create
+
+    create(db)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_due_index, _m003_new_index, _m004_note_times,
                                                           _m005_deck_chunks, _m006_sync_flags, _m007_previous_intervals,
                                                           _m008_deck_order_index, _m009_anki_notes, _m010_sync_targets,
                                                           _m011_due_load_index, _m012_sync_marks, _m014_deck_groups,
-                                                          _m013_card_history_index]
+                                                          _m013_card_history_index, _m015_stats_days,
+                                                          _m016_memory_history]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

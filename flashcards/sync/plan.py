@@ -40,12 +40,10 @@ from typing import Any, overload
 
 from ..anki.live_model import STATES, AnkiCard, AnkiDays, AnkiReview, NoteWrite, ReviewBatch, ReviewWrite, ScheduleWrite
 from ..anki.live_read import anki_card, existing_review_ids, our_guids_in_decks, our_notes, read_reviews, their_notes
-from ..anki.package_out import anki_deck_names, anki_tag, field_html, note_guid
+from ..anki.package_out import anki_deck_names
 from ..anki.scheduling_in import misdated
-from ..anki.scheduling_out import free_revlog_ids
 from ..clock import day_number, from_ms, later_by, to_ms
 from ..decks.open_decks import OpenDeck
-from ..errors import FlashcardsError
 from ..model import CardRow, LoggedAnswer, Rating, Schedule, State
 from ..scheduling.memory_states import card_presets
 from ..scheduling.scheduler import FSRSScheduler
@@ -54,6 +52,9 @@ from ..store import Store
 from ..store.day_load import StoreLoad, preset_loads
 from .answers import is_answer, match, review_write, state_before
 from .changes import AnkiIds, Changes, MarkDraft, find_changes, full_draft, sync_context
+from .columns import ScheduleColumns
+from .notes import DeckNotes, card_guids, deck_tags, note_write
+from .revlog_ids import free_ids
 
 _DAY = timedelta(days=1)
 CHUNK = 2000  # cards read from both sides at a time
@@ -64,9 +65,9 @@ Moment = tuple[int, int, int]  # one of our answers: (log id, answered at in ms 
 class SyncPlan:
     """The writes of one sync, per side, and what to report."""
 
-    notes: list[NoteWrite] = field(default_factory=list)
+    notes: Sequence[NoteWrite] = ()  # to Anki (the full plan's made from the decks as they are written)
     reviews: Sequence[ReviewWrite] = ()  # to Anki (made from the store's log as they are written)
-    schedules: list[ScheduleWrite] = field(default_factory=list)  # to Anki
+    schedules: ScheduleColumns = field(default_factory=ScheduleColumns)  # to Anki
     store_rows: list[CardRow] = field(default_factory=list)  # schedule rows that change in the store
     store_answers: list[LoggedAnswer] = field(default_factory=list)  # Anki's answers the store lacks
     flags: list[tuple[str, bool, bool]] = field(default_factory=list)  # (card, suspended, buried) agreed now
@@ -82,38 +83,6 @@ class SyncPlan:
     @property
     def store_changes(self) -> bool:
         return bool(self.store_rows or self.store_answers or self.flags)
-
-
-def note_writes(decks: list[OpenDeck], parent: str | None,
-                links: Mapping[str, str] | None = None) -> tuple[list[NoteWrite], dict[str, str]]:
-    """The notes exactly as `export` writes them (note type, GUIDs, deck names, field HTML, tags); `links` gives
-    the GUID of each card that came from a note made in Anki (see store.anki_notes)."""
-    notes: list[NoteWrite] = []
-    card_of: dict[str, str] = {}
-    links = links or {}
-    deck_of: dict[str, str] = {}  # GUID -> the deck file it was first met in (named when it is met again)
-    for deck, name in zip(decks, anki_deck_names(decks, parent), strict=True):
-        deck_tags = _deck_tags(deck)
-        for card in deck.cards:
-            guid = links.get(card.id) or note_guid(card.id)
-            if guid in card_of:
-                raise FlashcardsError(f"card {card.id} is in two of the synced decks, {deck_of[guid]} and "
-                                      f"{deck.path}; keep it in one of them")
-            card_of[guid] = card.id
-            deck_of[guid] = str(deck.path)
-            notes.append(note_write(guid, card, name, deck_tags))
-    return notes, card_of
-
-
-def _deck_tags(deck: OpenDeck) -> list[str]:
-    return [anki_tag(tag) for tag in deck.tags if tag.strip()]
-
-
-def note_write(guid: str, card: Any, name: str, deck_tags: list[str]) -> NoteWrite:
-    """One card's note as `export` writes it, in the Anki deck `name`."""
-    tags = tuple(dict.fromkeys([*deck_tags, *(anki_tag(tag) for tag in card.tags if tag.strip())]))
-    fields = (field_html(card.front), field_html(card.back), field_html(card.source))
-    return NoteWrite(guid, fields, tags, name)
 
 
 def left_in_anki(col: Any, deck_names: list[str], guids: set[str]) -> list[str]:
@@ -144,15 +113,16 @@ def full_plan(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
     """The plan of every card of the decks: the reference the plan of changed cards is held to."""
     plan = SyncPlan()
     links = store.anki_note_links([card.id for deck in decks for card in deck.cards])
-    notes, plan.card_of = note_writes(decks, parent, {card_id: guid for card_id, (guid, _) in links.items()})
+    guid_links = {card_id: guid for card_id, (guid, _) in links.items()}
+    plan.card_of = card_guids(decks, guid_links)
     theirs = their_notes(col, [guid for guid, _ in links.values()])  # the person's notes, left as they are
-    plan.notes = [note for note in notes if note.guid not in theirs]
+    names = anki_deck_names(decks, parent)
+    plan.notes = DeckNotes(decks, names, guid_links, theirs.keys(), len(plan.card_of) - len(theirs))
     plan.their_notes = sorted(theirs)
-    plan.left_in_anki = left_in_anki(col, anki_deck_names(decks, parent), set(plan.card_of))
-    rows = {row.card_id: row for row in store.cards([deck.key for deck in decks])}
+    plan.left_in_anki = left_in_anki(col, names, set(plan.card_of))
     agreed = store.synced_flags(list(plan.card_of.values()))
     known = our_notes(col) | theirs  # ours by note type, and the person's notes our cards came from
-    planner = _Planner(store, col, settings, now, tz, plan, rows, agreed, known, days or AnkiDays(col))
+    planner = _Planner(store, col, settings, now, tz, plan, None, agreed, known, days or AnkiDays(col))
     items = list(plan.card_of.items())
     for start in range(0, len(items), CHUNK):
         planner.chunk(dict(items[start : start + CHUNK]))
@@ -170,12 +140,14 @@ def _changed_plan(store: Store, col: Any, decks: list[OpenDeck], settings: Setti
     plan.their_notes = sorted(draft.their)
     plan.left_in_anki = draft.left
     order = [(index, card) for index, deck in enumerate(decks) for card in deck.cards if card.id in changes.planned]
-    tags = [_deck_tags(deck) for deck in decks]
+    tags = [deck_tags(deck) for deck in decks]
+    notes = []
     for index, card in order:
         guid = changes.guids[card.id]
         plan.card_of[guid] = card.id
         if card.id in changes.noted and guid not in draft.their:
-            plan.notes.append(note_write(guid, card, draft.context.names[index], tags[index]))
+            notes.append(note_write(guid, card, draft.context.names[index], tags[index]))
+    plan.notes = notes
     ids = [card.id for _, card in order]
     rows = store.card_rows_of(ids)
     agreed = store.synced_flags(ids)
@@ -193,11 +165,11 @@ class _Planner:
     """The per-card decisions of plan_sync, made a chunk of cards at a time."""
 
     def __init__(self, store: Store, col: Any, settings: Settings, now: datetime, tz: tzinfo | None, plan: SyncPlan,
-                 rows: dict[str, CardRow], agreed: dict[str, tuple[bool, bool]], notes: Mapping[str, AnkiIds],
+                 rows: dict[str, CardRow] | None, agreed: dict[str, tuple[bool, bool]], notes: Mapping[str, AnkiIds],
                  days: AnkiDays) -> None:
         self.store, self.col, self.settings, self.plan = store, col, settings, plan
         self.now_ms = to_ms(now)
-        self.rows = rows  # the cards' schedule rows
+        self.rows = rows  # the cards' schedule rows (None: read a chunk at a time)
         self.agreed = agreed  # their flags as the last sync agreed
         self.tz = tz
         self.today = day_number(now, settings.rollover_hour, tz)
@@ -217,6 +189,7 @@ class _Planner:
         return made
 
     def chunk(self, card_of: dict[str, str]) -> None:
+        rows = self.rows if self.rows is not None else self.store.card_rows_of(list(card_of.values()))
         have = {guid: anki_card(self.col, guid, *self.notes[guid], self.days) for guid in card_of if guid in self.notes}
         guid_of_anki = {card.card_id: guid for guid, card in have.items()}
         theirs: dict[str, list[AnkiReview]] = defaultdict(list)
@@ -232,13 +205,13 @@ class _Planner:
             ours[card_id].append((log_id, at_ms, rating))
         counts = self.store.answer_counts_of(card_of.values())
         for guid, card_id in card_of.items():
-            self.card(guid, card_id, have.get(guid), ours.get(card_id, []), theirs.get(card_id, []),
-                      counts.get(card_id, (0, 0)))
+            self.card(guid, card_id, rows.get(card_id), have.get(guid), ours.get(card_id, []),
+                      theirs.get(card_id, []), counts.get(card_id, (0, 0)))
 
-    def card(self, guid: str, card_id: str, anki: AnkiCard | None, mine: list[Moment], other: list[AnkiReview],
+    def card(self, guid: str, card_id: str, row: CardRow | None, anki: AnkiCard | None, mine: list[Moment], other: list[AnkiReview],
              counts: tuple[int, int]) -> None:
         plan, today = self.plan, self.today
-        row = self.rows.get(card_id) or CardRow(card_id, Schedule())
+        row = row or CardRow(card_id, Schedule())
         only_mine, only_other = match([at_ms for _, at_ms, _ in mine], [r.id for r in other])
         for i in only_mine:
             self.outgoing.add(guid, mine[i][0], mine[i][1], mine[i - 1][0] if i else None)
@@ -355,24 +328,54 @@ def schedule_write(guid: str, schedule: Schedule, suspended: bool, buried: bool,
 
 
 class Outgoing:
-    """Our answers Anki lacks, as columns: a first sync of a long history sends a million of them."""
+    """Our answers Anki lacks, as columns: a first sync of a long history sends millions of them."""
 
     NONE = -1  # no previous answer (log ids are positive)
 
     def __init__(self) -> None:
-        self.guids: list[str] = []  # the note's GUID (shared strings: 8 bytes an answer)
+        self.notes: list[str] = []  # the GUIDs of the cards answers are sent for, in order
+        self.note = array("l")  # each answer's note, as its index in `notes` (4 bytes an answer)
         self.log_ids = array("q")
-        self.at_ms = array("q")
+        self.at_ms: array | None = array("q")  # until the revlog ids are chosen (_to_anki)
         self.previous = array("q")  # the card's answer before it (its log id), or NONE
 
     def add(self, guid: str, log_id: int, at_ms: int, previous: int | None) -> None:
-        self.guids.append(guid)
+        if not self.notes or self.notes[-1] != guid:
+            self.notes.append(guid)  # a card's answers are added together
+        assert self.at_ms is not None
+        self.note.append(len(self.notes) - 1)
         self.log_ids.append(log_id)
         self.at_ms.append(at_ms)
         self.previous.append(self.NONE if previous is None else previous)
 
     def __len__(self) -> int:
         return len(self.log_ids)
+
+
+class _Guids(Sequence[str]):
+    """Each outgoing answer's note GUID, without a list of millions of them."""
+
+    def __init__(self, outgoing: Outgoing) -> None:
+        self.outgoing = outgoing
+
+    def __len__(self) -> int:
+        return len(self.outgoing)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        notes = self.outgoing.notes
+        if isinstance(index, slice):
+            return [notes[i] for i in self.outgoing.note[index]]
+        return notes[self.outgoing.note[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        notes = self.outgoing.notes
+        return (notes[i] for i in self.outgoing.note)
 
 
 class OutgoingReviews(ReviewBatch):
@@ -384,7 +387,7 @@ class OutgoingReviews(ReviewBatch):
 
     @property
     def guids(self) -> Sequence[str]:
-        return self.outgoing.guids
+        return _Guids(self.outgoing)
 
     def __len__(self) -> int:
         return len(self.outgoing)
@@ -418,11 +421,13 @@ class OutgoingReviews(ReviewBatch):
             logged = self.store.answer_facts_by_id([*out.log_ids[first:last], *previous])
             for i in range(first, last):
                 before = logged.get(out.previous[i]) if out.previous[i] != Outgoing.NONE else None
-                made.append(review_write(out.guids[i], logged[out.log_ids[i]], self.ids[i], before))
+                made.append(review_write(out.notes[out.note[i]], logged[out.log_ids[i]], self.ids[i], before))
         return made
 
 
 def _to_anki(store: Store, col: Any, outgoing: Outgoing) -> OutgoingReviews:
     """Our answers Anki lacks, each given a revlog id no other row holds (moved up by 1 ms while taken)."""
-    ids = array("q", free_revlog_ids(outgoing.at_ms, lambda some: existing_review_ids(col, some)))
+    assert outgoing.at_ms is not None
+    ids = free_ids(outgoing.at_ms, lambda some: existing_review_ids(col, some))
+    outgoing.at_ms = None  # the ids stand for them now
     return OutgoingReviews(store, outgoing, ids)
