@@ -224,3 +224,30 @@ def test_stats_and_the_config_listing_say_which_deck_has_settings_of_its_own(tmp
     assert run_cli("due", str(other), "--db", str(db)).code == 0
     text = run_cli("stats", "--db", str(db)).stdout  # every card: two decks, one with settings of its own
     assert "Settings: the store's settings (not the own settings of strict: name one deck for those)" in text
+
+
+def test_an_export_carries_each_decks_own_retention_and_forgetting_curve_into_anki(tmp_path, anki_collection):
+    """Imported into real Anki, each card's FSRS data holds its own deck's desired retention and decay."""
+    from anki_history import import_with_scheduling
+
+    db = tmp_path / "fc.db"
+    decks, _, _ = two_decks(tmp_path)
+    settings = Settings(fuzz=False)
+    set_for_deck(settings, "strict", "desired_retention", "0.97")
+    set_for_deck(settings, "lax", "desired_retention", "0.75")
+    set_for_deck(settings, "lax", "parameters", ",".join(map(str, [*DEFAULT_PARAMETERS[:20], 0.3])))
+    with Store(db) as store:
+        session = Reviewing(store, decks, FrozenClock(), settings).session()
+        while (shown := session.next_card()) is not None:
+            session.answer(shown, Rating.GOOD)
+    save_settings(settings, settings_path(db))
+    out = tmp_path / "both.apkg"
+    result = run_cli("export", *map(str, decks), "-o", str(out), "--db", str(db), env=UTC_ENV)
+    assert result.code == 0, result.stderr
+    import_with_scheduling(anki_collection, out)
+    got: dict[str, set] = {}
+    for cid in anki_collection.find_cards(""):
+        card = anki_collection.get_card(cid)
+        got.setdefault(anki_collection.decks.name(card.did).split("::")[-1], set()).add(
+            (round(card.desired_retention, 2), round(card.decay, 3)))
+    assert got == {"strict": {(0.97, round(DEFAULT_PARAMETERS[20], 3))}, "lax": {(0.75, 0.3)}}

@@ -56,3 +56,20 @@ def test_a_review_scheduled_across_the_autumn_change_is_due_on_its_study_day():
         interval = (utc.review("c", card, rating, now).due - now).days
         due = berlin.review("c", card, rating, now).due
         assert interval > 7 and day_number(due, 4, tz) - day_number(now, 4, tz) == interval
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_days_later_in_ms_is_later_by(zone):
+    """The ms shortcut a recompute reschedules with gives the moment clock.later_by gives, DST changes included."""
+    from datetime import timedelta
+
+    from flashcards.clock import later_by, to_ms
+    from flashcards.scheduling.studydays import days_later
+
+    tz = ZoneInfo(zone)
+    later = days_later(4, tz)
+    rng = random.Random(zone)
+    for _ in range(5_000):
+        ms = rng.randrange(1_700_000_000_000, 1_800_000_000_000)
+        days = rng.randrange(0, 400)
+        assert later(ms, days) == to_ms(later_by(from_ms(ms), timedelta(days=days), tz)), (ms, days)

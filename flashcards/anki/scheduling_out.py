@@ -8,7 +8,7 @@ number minus CRT_DAY, whatever machine imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Protocol
 
@@ -35,20 +35,35 @@ class ScheduleSource(Protocol):
     def answer_facts_of(self, card_ids: Sequence[str]) -> Iterator[AnswerFacts]: ...
 
 
-@dataclass
-class ExportHistory:
-    """What an export carries besides the notes: each card's schedule and answers (read from `source` a chunk
-    of cards at a time, so a long history is never held at once), with the settings that give them meaning
-    in Anki."""
+@dataclass(frozen=True)
+class CardSettings:
+    """What a card's deck schedules it with, as the package carries it: its retention and forgetting curve in
+    the card's FSRS data, its step counts for the steps left."""
 
-    source: ScheduleSource
-    now: datetime
     desired_retention: float = 0.9
     decay: float | None = None  # FSRS-6's forgetting-curve decay (the 21st parameter)
     learning_steps: int = 2
     relearning_steps: int = 1
+
+
+@dataclass
+class ExportHistory:
+    """What an export carries besides the notes: each card's schedule and answers (read from `source` a chunk
+    of cards at a time, so a long history is never held at once), with the settings that give them meaning
+    in Anki: the store's, or those of the card's deck where it has its own (`presets`: card id -> deck name)."""
+
+    source: ScheduleSource
+    now: datetime
+    settings: CardSettings = CardSettings()
     rollover_hour: int = 4
     tz: tzinfo | None = None
+    presets: dict[str, str] = field(default_factory=dict)
+    deck_settings: dict[str, CardSettings] = field(default_factory=dict)
+
+    def settings_of(self, card_id: str) -> CardSettings:
+        """The settings the card is scheduled with (its deck's own, or the store's)."""
+        name = self.presets.get(card_id)
+        return self.settings if name is None else self.deck_settings.get(name, self.settings)
 
     def anki_day(self, moment: datetime) -> int:
         """A moment's study day as Anki's day number in the package's collection."""
@@ -66,6 +81,7 @@ def card_columns(row: CardRow, history: ExportHistory, position: int) -> tuple:
 
     schedule = row.schedule
     state = schedule.state
+    own = history.settings_of(row.card_id)
     ctype = TYPE_OF_STATE[state]
     factor = 0 if state == State.NEW else DEFAULT_EASE
     left = 0
@@ -77,7 +93,7 @@ def card_columns(row: CardRow, history: ExportHistory, position: int) -> tuple:
         start = schedule.last_review or history.now
         ivl = max(1, history.anki_day(schedule.due) - history.anki_day(start))
     else:
-        steps = history.learning_steps if state == State.LEARNING else history.relearning_steps
+        steps = own.learning_steps if state == State.LEARNING else own.relearning_steps
         left = max(1, steps - (schedule.step or 0))
         if state == State.RELEARNING:
             ivl = max(1, round(schedule.stability or 1))
@@ -92,9 +108,9 @@ def card_columns(row: CardRow, history: ExportHistory, position: int) -> tuple:
     data = {}
     if schedule.stability is not None and schedule.difficulty is not None:
         data = {"s": round(schedule.stability, 4), "d": round(schedule.difficulty, 3),
-                "dr": round(history.desired_retention, 2)}
-        if history.decay is not None:
-            data["decay"] = round(history.decay, 3)
+                "dr": round(own.desired_retention, 2)}
+        if own.decay is not None:
+            data["decay"] = round(own.decay, 3)
     if schedule.last_review is not None and state != State.NEW:
         data["lrt"] = int(schedule.last_review.timestamp())
     return (ctype, queue, due, ivl, factor, schedule.reps, schedule.lapses, left,

@@ -24,9 +24,8 @@ from ..model import State
 from ..settings import Settings
 from .fuzz import fuzz_factor, with_review_fuzz
 from .load_balance import Rescheduling
-from .studydays import day_counter, day_shifts
+from .studydays import day_counter, day_shifts, days_later
 
-_DAY_MS = 86_400_000
 _SAME = 1e-6  # relative change below which a state counts as unchanged
 _STABILITY, _DIFFICULTY = attrgetter("stability"), attrgetter("difficulty")
 
@@ -113,6 +112,7 @@ def _reschedule(store, db, settings: Settings, presets: dict[str, str], computed
         wanted.update(zip(ids, states, strict=True))
     balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if settings.fuzz and settings.load_balance else {}
     day = day_counter(settings.rollover_hour, tz)
+    later = days_later(settings.rollover_hour, tz)
     memory_updates: list[tuple[str, float, float]] = []
     due_updates: list[tuple[str, int]] = []
     for card_id, state, stability, difficulty, last_review, due, reps, suspended in store.memory_rows():
@@ -130,7 +130,7 @@ def _reschedule(store, db, settings: Settings, presets: dict[str, str], computed
             balancer = balancers.get(preset)
             last_day = day(last_review)
             days = rescheduled_interval(fsrs, new_s, own, card_id, reps, balancer, last_day)
-            new_due = last_review + days * _DAY_MS
+            new_due = later(last_review, days)
             if balancer is not None and due is not None:
                 balancer.moved(day(due), last_day + days)
             if new_due != due:

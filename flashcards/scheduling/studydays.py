@@ -10,7 +10,9 @@ stretches between those transitions, each with the one shift that gives its mome
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from ..clock import from_ms, later_by, to_ms
 
 _QUARTER_MS = 900_000
 _DAY_S = 86_400
@@ -48,6 +50,25 @@ def day_counter(rollover_hour: int = 4, tz: tzinfo | None = None) -> Callable[[i
         return _EPOCH_ORDINAL + seconds // _DAY_S
 
     return day
+
+
+def days_later(rollover_hour: int = 4, tz: tzinfo | None = None) -> Callable[[int, int], int]:
+    """A function from (a moment in ms UTC, whole days) to the moment that many days on, as clock.later_by()
+    counts them (same local time across a DST change), without datetime unless the offset differs."""
+    offset_s = _offsets(tz)
+
+    def later(at_ms: int, days: int) -> int:
+        plain = at_ms + days * DAY_MS
+        if days <= 0:
+            return plain
+        # the same offset then and within two hours of the end: no DST change between, and no wall time landing in
+        # a change's gap or fold (there later_by's choice decides)
+        quarter, start = plain // _QUARTER_MS, offset_s(at_ms // _QUARTER_MS)
+        if offset_s(quarter) == start == offset_s(quarter - 8) == offset_s(quarter + 8):
+            return plain
+        return to_ms(later_by(from_ms(at_ms), timedelta(days=days), tz))
+
+    return later
 
 
 def day_shifts(rollover_hour: int, tz: tzinfo | None, first_ms: int, last_ms: int) -> list[tuple[int, int]]:
