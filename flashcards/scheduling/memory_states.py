@@ -81,8 +81,8 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
 
     Due dates are anchored on the last review, as in Anki; with load balancing on they are balanced as Anki's
     rescheduler does (load_balance.Rescheduling), over the cards due per day as of `now` (the current moment).
-    Without rescheduling, a chunk's states are compared with the stored ones read with its histories and only
-    those that moved are written (see _states and _moved).
+    Without rescheduling, only the states that moved are written (SQLite compares each with the stored one, by
+    store.set_changed_memory_states).
     """
     report = RecomputeReport()
     with store.transaction() as db:
@@ -92,11 +92,10 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
         presets = card_presets(store, settings)
         computed = _states(store, settings, presets, day_shifts(settings.rollover_hour, tz, *span), card_ids, tz)
         if not reschedule:
-            for _, ids, states, stabilities, difficulties in computed:
+            for _, ids, states in computed:
                 report.cards += len(ids)
-                moved = _moved(ids, states, stabilities, difficulties)
-                if moved:
-                    report.changed += store.set_changed_memory_states(db, moved)
+                report.changed += store.set_changed_memory_states(
+                    db, zip(map(_STABILITY, states), map(_DIFFICULTY, states), ids, strict=True))
             return report
         _reschedule(store, db, settings, presets, computed, report, now, tz)
     return report
@@ -107,7 +106,7 @@ def _reschedule(store, db, settings: Settings, presets: dict[str, str], computed
     """Write the computed states, and the due dates they give review cards (see recompute_memory_states)."""
     engines: dict[str | None, tuple[object, Settings]] = {}
     wanted: dict[str, object] = {}
-    for (preset, engine), ids, states, _, _ in computed:
+    for (preset, engine), ids, states in computed:
         engines[preset] = (engine, settings.for_deck(preset))
         wanted.update(zip(ids, states, strict=True))
     balancers = reschedulers(store, settings, presets, now or utc_now(), tz) if settings.fuzz and settings.load_balance else {}
@@ -140,25 +139,10 @@ def _reschedule(store, db, settings: Settings, presets: dict[str, str], computed
     report.rescheduled = len(due_updates)
 
 
-def _moved(ids: list, states: list, stabilities: list, difficulties: list) -> list[tuple[float, float, str]]:
-    """(stability, difficulty, card id) of the states that moved from the stored ones by more than _SAME."""
-    if list(map(_STABILITY, states)) == stabilities and list(map(_DIFFICULTY, states)) == difficulties:
-        return []  # all the same (read back exactly): as after any recomputation with these parameters
-    moved = []
-    for card_id, state, old_s, old_d in zip(ids, states, stabilities, difficulties, strict=True):
-        new_s, new_d = state.stability, state.difficulty
-        if (old_s is None or old_d is None or abs(old_s - new_s) > _SAME * max(abs(new_s), 1.0)
-                or abs(old_d - new_d) > _SAME * max(abs(new_d), 1.0)):
-            moved.append((new_s, new_d, card_id))
-    return moved
-
-
 def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tuple[int, int]],
-            card_ids: Sequence[str] | None, tz: tzinfo | None) -> Iterator[tuple[tuple[str | None, object], list, list,
-                                                                                   list, list]]:
-    """((preset, its FSRS), card ids, their memory states, their stored stabilities and difficulties) for every
-    card that is not new and has answers, a chunk of cards (of a preset) at a time (the store's memory_log.CHUNK:
-    memory stays flat however large the deck).
+            card_ids: Sequence[str] | None, tz: tzinfo | None) -> Iterator[tuple[tuple[str | None, object], list, list]]:
+    """((preset, its FSRS), card ids, their memory states) for every card that is not new and has answers, a chunk
+    of cards (of a preset) at a time (the store's memory_log.CHUNK: memory stays flat however large the deck).
 
     The store gives a chunk's histories in one row (store.memory_history_chunks, kept in compact form beside the
     log: per card its answers' keys, 4 * study days since the answer before + rating - 1, in hex, the cards' laid
@@ -177,7 +161,7 @@ def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tup
 
     for chunk in store.memory_history_chunks(shifts, card_ids):
         ids = scan(chunk.ids, 0)[0]
-        if chunk.keys is None:
+        if chunk.keys is None or chunk.counts is None:
             items = [history_items(store.answer_rows_of([card_id]), settings.rollover_hour, tz)[1][0] for card_id in ids]
         else:
             keys = array("I", bytes.fromhex(chunk.keys))
@@ -187,19 +171,16 @@ def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tup
             counts = scan(chunk.counts, 0)[0]
             items = list(map(FSRSItem, map(reviews.__getitem__, map(slice, accumulate(counts, initial=0),
                                                                       accumulate(counts)))))
-        stabilities, difficulties = _numbers(scan, chunk.stabilities), _numbers(scan, chunk.difficulties)
         if not presets:
-            yield (*_batch(engines, settings, None, ids, items), stabilities, difficulties)
+            yield _batch(engines, settings, None, ids, items)
             continue
-        groups: dict[str | None, tuple[list, list, list, list]] = {}
-        for card_id, item, old_s, old_d in zip(ids, items, stabilities, difficulties, strict=True):
-            group = groups.get(presets.get(card_id)) or groups.setdefault(presets.get(card_id), ([], [], [], []))
+        groups: dict[str | None, tuple[list, list]] = {}
+        for card_id, item in zip(ids, items, strict=True):
+            group = groups.get(presets.get(card_id)) or groups.setdefault(presets.get(card_id), ([], []))
             group[0].append(card_id)
             group[1].append(item)
-            group[2].append(old_s)
-            group[3].append(old_d)
-        for preset, (some_ids, some_items, some_s, some_d) in groups.items():
-            yield (*_batch(engines, settings, preset, some_ids, some_items), some_s, some_d)
+        for preset, (some_ids, some_items) in groups.items():
+            yield _batch(engines, settings, preset, some_ids, some_items)
 
 
 def _batch(engines: dict, settings: Settings, preset: str | None, ids: list, items: list):
@@ -210,14 +191,6 @@ def _batch(engines: dict, settings: Settings, preset: str | None, ids: list, ite
     if engine is None:
         engine = engines[preset] = FSRS(list(settings.for_deck(preset).parameters or DEFAULT_PARAMETERS))
     return (preset, engine), ids, engine.memory_state_batch(items)
-
-
-def _numbers(scan, text: str) -> list:
-    """A JSON list of numbers (and nulls), or as SQLite prints an infinity or NaN in one."""
-    try:
-        return scan(text, 0)[0]
-    except (ValueError, StopIteration):
-        return [None if value == "null" else float(value) for value in text[1:-1].split(",") if value]
 
 
 class _Reviews(dict):

@@ -43,15 +43,12 @@ TRIGGERS = {
 
 
 class HistoryChunk(NamedTuple):
-    """Cards in card order: their ids and answer counts as JSON lists, their stored stabilities and
-    difficulties as JSON lists of exact numbers; `keys` their histories laid end to end (hex, see the
-    docstring). `counts` and `keys` are None for cards to be read from the log one by one."""
+    """Cards in card order: their ids and answer counts as JSON lists; `keys` their histories laid end to end
+    (hex, see the docstring). `counts` and `keys` are None for cards to be read from the log one by one."""
 
     ids: str
     counts: str | None
     keys: str | None
-    stabilities: str
-    difficulties: str
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -67,21 +64,13 @@ def _create_triggers(db: sqlite3.Connection) -> None:
         db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
 
 
-def _exact(column: str) -> str:
-    # a JSON list of the REAL values read back exactly (17 digits; JSON's 15 are not always the same number)
-    return (f"'[' || coalesce(group_concat(iif({column} IS NULL, 'null', printf('%!.17g', {column}))) "
-            "FILTER (WHERE keys != ''), '') || ']'")
-
-
 # cards that are not new with their cached history (cached NULL: no row yet), in card order
-_SELECT = ("SELECT s.card_id AS card_id, m.card_id AS cached, m.keys AS keys, s.stability AS stability, "
-           "s.difficulty AS difficulty FROM schedule s LEFT JOIN memory_history m ON m.card_id = s.card_id "
-           "WHERE s.state != 0")
+_SELECT = ("SELECT s.card_id AS card_id, m.card_id AS cached, m.keys AS keys FROM schedule s "
+           "LEFT JOIN memory_history m ON m.card_id = s.card_id WHERE s.state != 0")
 _COLUMNS = ("count(*), max(card_id), json_group_array(card_id) FILTER (WHERE cached IS NULL), "
             "json_group_array(card_id) FILTER (WHERE keys != ''), json_group_array(length(keys) / 8) FILTER (WHERE "
-            f"keys != ''), coalesce(group_concat(keys, ''), ''), {_exact('stability')}, {_exact('difficulty')}, "
-            "json_group_array(json_array(card_id, stability, difficulty)) FILTER (WHERE cached IS NOT NULL AND keys "
-            "IS NULL)")
+            "keys != ''), coalesce(group_concat(keys, ''), ''), "
+            "json_group_array(card_id) FILTER (WHERE cached IS NOT NULL AND keys IS NULL)")
 
 
 def chunks(db: sqlite3.Connection, shifts: Sequence[tuple[int, int]], card_ids: Sequence[str] | None = None,
@@ -123,12 +112,11 @@ def _read(db: sqlite3.Connection, shifts: Sequence[tuple[int, int]], query: str,
 
 
 def _chunks(row: tuple) -> Iterator[HistoryChunk]:
-    _, _, _, ids, counts, keys, stabilities, difficulties, odd = row
+    _, _, _, ids, counts, keys, odd = row
     if ids != "[]":
-        yield HistoryChunk(ids, counts, keys, stabilities, difficulties)
-    if odd != "[]":  # [[card id, stability, difficulty]]: a few cards
-        card_ids, stored_s, stored_d = zip(*json.loads(odd), strict=True)
-        yield HistoryChunk(json.dumps(card_ids), None, None, json.dumps(stored_s), json.dumps(stored_d))
+        yield HistoryChunk(ids, counts, keys)
+    if odd != "[]":  # a few cards, read from the log one by one
+        yield HistoryChunk(odd, None, None)
 
 
 def _validate(db: sqlite3.Connection, shifts: Sequence[tuple[int, int]]) -> None:
