@@ -6,10 +6,12 @@ its parameters are FSRS-6, the same as py-fsrs's, so fitted parameters schedule 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import TYPE_CHECKING
+from itertools import repeat
+from typing import TYPE_CHECKING, overload
 
 from ..clock import day_number
 from .rust_calls import into_fsrs_rs
@@ -21,26 +23,49 @@ MIN_REVIEWS = 400  # reviews on a later day than the card's previous one, as Ank
 SPLITS = 5
 
 
+class DatedItems(Sequence[tuple[int, "FSRSItem"]]):
+    """Training items in study-day order, each with its study day: (day, item) pairs to a reader, held as a list
+    of the items and an array of their days (millions of pairs would cost a tuple and an int object each)."""
+
+    def __init__(self, days: array, items: list[FSRSItem]) -> None:
+        self.days, self.items = days, items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, FSRSItem]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, FSRSItem]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, FSRSItem] | list[tuple[int, FSRSItem]]:
+        if isinstance(index, slice):
+            return list(zip(self.days[index], self.items[index], strict=True))
+        return self.days[index], self.items[index]
+
+
 def training_items_from_rows(rows: Iterable[tuple[str, int, int]], rollover_hour: int = 4,
-                             tz: tzinfo | None = None) -> list[tuple[int, FSRSItem]]:
+                             tz: tzinfo | None = None) -> DatedItems:
     """fsrs-rs training items (FSRSItem), each with its study day, sorted by day, from (card id, answered at in
     ms UTC, rating) rows ordered by card, then time. For a card answered on days d0, d1, ..., every prefix of its
     answers that ends on a later day than the answer before it is one item, as (rating, whole days since the
     previous answer) pairs: 0 days for the first answer and for same-day answers.
 
     Streams: no history objects are kept, only the items (fsrs-rs holds their reviews in compact Rust
-    memory), so a million answers fit well under 400 MB. Their number is the count of long-term reviews.
+    memory) and their days in an array. Their number is the count of long-term reviews.
     """
     from ..clock import from_ms
 
     return _sorted_items((card_id, day_number(from_ms(at_ms), rollover_hour, tz), rating) for card_id, at_ms, rating in rows)
 
 
-def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, FSRSItem]]:
-    """Items from (card id, study day, rating) grouped by card in time order: every prefix ending on a new day."""
+def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> DatedItems:
+    """Items from (card id, study day, rating) grouped by card in time order: every prefix ending on a new day,
+    gathered per day (a day's items in the order they came), the days then taken in order."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    items = []
+    by_day: dict[int, list[FSRSItem]] = {}
     card = previous_day = None
     reviews: list[FSRSReview] = []
     for card_id, day, rating in answers:
@@ -50,9 +75,16 @@ def _sorted_items(answers: Iterable[tuple[str, int, int]]) -> list[tuple[int, FS
         previous_day = day
         reviews.append(FSRSReview(rating, delta))
         if len(reviews) > 1 and delta > 0:
-            items.append((day, FSRSItem(reviews)))
-    items.sort(key=lambda pair: pair[0])
-    return items
+            found = by_day.get(day)
+            if found is None:
+                found = by_day[day] = []
+            found.append(FSRSItem(reviews))
+    days, items = array("l"), []
+    for day in sorted(by_day):
+        some = by_day.pop(day)
+        items.extend(some)
+        days.extend(repeat(day, len(some)))
+    return DatedItems(days, items)
 
 
 @dataclass
@@ -129,7 +161,7 @@ def compare(dated_items: Sequence[tuple[int, FSRSItem]], splits: int = SPLITS, s
     """
     from fsrs_rs_python import DEFAULT_PARAMETERS
 
-    items = [item for _, item in dated_items]
+    items = dated_items.items if isinstance(dated_items, DatedItems) else [item for _, item in dated_items]
     fold = len(items) // (splits + 1)
     folds: list[Fold] = []
     for index in range(1, splits + 1):
