@@ -27,7 +27,7 @@ def test_small_benchmark_run_prints_a_row_per_step_with_ratios(tmp_path):
                 "export .apkg with scheduling (",
                 "stats (terminal", "stats (json", "stats (html", "convert one highlight into the deck",
                 "due after adding one highlight", "export .apkg with scheduling", "import-anki", "optimize",
-                "recompute memory states", "sync: first", "sync: nothing new", "sync: after 100 answers",
+                "first recompute, history cache written", "recompute memory states", "sync: first", "sync: nothing new", "sync: after 100 answers",
                 "sync --web: first", "sync --web: nothing new", "sync --web: after 100 answers", "convert a 1 MB export",
                 "convert a 1 MB Kindle"]
     assert len(steps) == len(expected)
