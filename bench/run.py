@@ -515,7 +515,8 @@ def web_side(bench: Bench) -> SyncWith | None:
     base, password = bench.work / "syncserver", "bench-Quixotic-Zebra"
     url = f"http://127.0.0.1:{port}/"
     server_env = {**bench.env, "SYNC_HOST": "127.0.0.1", "SYNC_PORT": str(port), "SYNC_BASE": str(base),
-                  "SYNC_USER1": f"bench:{password}", "RUST_LOG": "anki=warn"}
+                  "SYNC_USER1": f"bench:{password}", "RUST_LOG": "anki=warn",
+                  "MAX_SYNC_PAYLOAD_MEGS": "4000"}  # a 300k collection's first upload is over the default 100 MB
     running: list[subprocess.Popen] = []
 
     def stop() -> None:

@@ -36,10 +36,11 @@ def free_port() -> int:
 class SyncServer:
     """`python -m anki.syncserver` in a process of its own; start, stop (as an admin would), kill or pause it."""
 
-    def __init__(self, base: Path, port: int | None = None, users: int = USERS) -> None:
+    def __init__(self, base: Path, port: int | None = None, users: int = USERS, payload_megs: int | None = None) -> None:
         self.base = base
         self.port = port or free_port()
         self.users = users
+        self.payload_megs = payload_megs  # MAX_SYNC_PAYLOAD_MEGS (None: the server's default, 100)
         self.process: subprocess.Popen | None = None
         self._next = 1
 
@@ -49,8 +50,9 @@ class SyncServer:
 
     def env(self) -> dict[str, str]:
         users = {f"SYNC_USER{i}": f"{'user' if i == 1 else f'user{i}'}:{password_of(i)}" for i in range(1, self.users + 1)}
+        limit = {} if self.payload_megs is None else {"MAX_SYNC_PAYLOAD_MEGS": str(self.payload_megs)}
         return {**os.environ, "SYNC_HOST": HOST, "SYNC_PORT": str(self.port), "SYNC_BASE": str(self.base),
-                "RUST_LOG": "anki=warn", **users}
+                "RUST_LOG": "anki=warn", **users, **limit}
 
     def account(self) -> tuple[str, str]:
         """A username and password no test used before on this server."""

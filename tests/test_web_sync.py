@@ -685,6 +685,38 @@ def test_a_server_that_stops_answering_fails_within_the_timeout_and_the_next_syn
     world.phone.close()
 
 
+def test_an_upload_over_the_servers_limit_is_one_line_naming_it_and_goes_up_once_the_limit_is_raised(tmp_path):
+    """A self-hosted server cuts off an upload over MAX_SYNC_PAYLOAD_MEGS mid-request, which the library reports
+    as a network error: the line says what happened, and doing what it says (the limit raised) sends it."""
+    import string
+
+    from flashcards.decks.deckfile.writer import save_deck
+    from flashcards.model import Card, Deck, card_id
+
+    server = SyncServer(tmp_path / "small-server", users=1, payload_megs=1).start()
+    try:
+        world = make_web(tmp_path, server, cards=1)
+        rng = random.Random(7)  # passages that do not compress below the limit
+        save_deck(Deck("stoics", [Card(card_id(f"passage {i}"), "".join(rng.choices(string.ascii_letters, k=1500)),
+                                       f"thought {i}") for i in range(3000)]), world.deck)
+        world.log_in()
+        world.store.close()
+        result = world.cli_sync()
+        assert result.code == 1
+        line = one_line(result)
+        assert "cut off the upload of flashcards' collection" in line and "MAX_SYNC_PAYLOAD_MEGS" in line, line
+        assert line.endswith("with the limit raised, run sync again to send it (nothing is added twice)"), line
+        server.stop()
+        server.payload_megs = 50
+        server.start()
+        result = world.cli_sync()
+        assert result.code == 0, result.stderr
+        assert world.phone.sync() == "download" and world.phone.col.note_count() == 3000
+        world.phone.close()
+    finally:
+        server.stop()
+
+
 def test_a_full_disk_under_the_mirror_is_one_line_and_the_next_sync_completes(tmp_path, server, small_disk):
     world = make_web(tmp_path / "w", server, cards=100)
     world.phone.add_notes(2)

@@ -53,6 +53,10 @@ class Unreachable(FlashcardsError):
     """No answer from the server: no network, no server at the address, a server stopped or not answering."""
 
 
+class UploadRefused(FlashcardsError):
+    """The server answered the sync, then cut off the upload of the whole collection (over its size limit)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncOutcome:
     """What a normal sync ended with: done (`full` False), or the server asks for a full sync first."""
@@ -154,9 +158,18 @@ def _full(col: Any, hkey: str, endpoint: str | None, upload: bool) -> None:
     # the descriptor live_write keeps on the file for backups would read the old file after a download; it is let
     # go now, while the library still holds the collection (it closes and reopens it itself)
     release_file(col)
+    size_mb = Path(col.path).stat().st_size / 1e6
     try:
         col.full_upload_or_download(auth=_auth(hkey, endpoint), server_usn=None, upload=upload)
     except BackendError as error:
+        from anki.errors import NetworkError
+
+        if upload and isinstance(error, NetworkError):  # it answered the steps before: the upload was cut off
+            raise UploadRefused(
+                f"{server_name(endpoint)} cut off the upload of flashcards' collection ({size_mb:.0f} MB on disk, sent "
+                "compressed), as a server does with an upload over its limit: a self-hosted server takes at most "
+                "MAX_SYNC_PAYLOAD_MEGS (100 MB unless its admin sets more), AnkiWeb has a limit of its own "
+                f"({_clean(str(error))})") from None
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
     finally:
         col.reopen(after_full_sync=True)

@@ -334,7 +334,7 @@ class Outgoing:
 
     def __init__(self) -> None:
         self.notes: list[str] = []  # the GUIDs of the cards answers are sent for, in order
-        self.note = array("l")  # each answer's note, as its index in `notes` (4 bytes an answer)
+        self.note = array("i")  # each answer's note, as its index in `notes` (4 bytes an answer)
         self.log_ids = array("q")
         self.at_ms: array | None = array("q")  # until the revlog ids are chosen (_to_anki)
         self.previous = array("q")  # the card's answer before it (its log id), or NONE

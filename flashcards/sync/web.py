@@ -231,7 +231,11 @@ class _Syncer:
             return False
         if col.card_count():  # a server with no cards: the mirror goes up whole (it overwrites nothing)
             self.report.server_notes = col.note_count()
-            self._call(step, web.full_upload, col)
+            try:
+                self._call(step, web.full_upload, col)
+            except web.UploadRefused as error:  # running sync again alone would be cut off the same way
+                raise web.UploadRefused(str(error).replace("run sync again", "with the limit raised, run sync "
+                                                           "again")) from None
             self.report.full_sync = "upload"
         return True
 
