@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,13 @@ class Unreachable(FlashcardsError):
 
 
 class UploadRefused(FlashcardsError):
-    """The server answered the sync, then cut off the upload of the whole collection (over its size limit)."""
+    """The server answered the sync, then did not take the upload of the whole collection: it cut it off (over
+    its size limit) or stayed silent past the timeout (checking a large collection); `remedy` is what to change
+    before the next sync."""
+
+    def __init__(self, message: str, remedy: str = "") -> None:
+        super().__init__(message)
+        self.remedy = remedy
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,17 +166,14 @@ def _full(col: Any, hkey: str, endpoint: str | None, upload: bool) -> None:
     # go now, while the library still holds the collection (it closes and reopens it itself)
     release_file(col)
     size_mb = Path(col.path).stat().st_size / 1e6
+    started = time.monotonic()
     try:
         col.full_upload_or_download(auth=_auth(hkey, endpoint), server_usn=None, upload=upload)
     except BackendError as error:
         from anki.errors import NetworkError
 
-        if upload and isinstance(error, NetworkError):  # it answered the steps before: the upload was cut off
-            raise UploadRefused(
-                f"{server_name(endpoint)} cut off the upload of flashcards' collection ({size_mb:.0f} MB on disk, sent "
-                "compressed), as a server does with an upload over its limit: a self-hosted server takes at most "
-                "MAX_SYNC_PAYLOAD_MEGS (100 MB unless its admin sets more), AnkiWeb has a limit of its own "
-                f"({_clean(str(error))})") from None
+        if upload and isinstance(error, NetworkError):  # it answered the steps before this one
+            raise _upload_refused(endpoint, size_mb, time.monotonic() - started, _clean(str(error))) from None
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
     finally:
         col.reopen(after_full_sync=True)
@@ -235,6 +239,19 @@ def up_to_date(col: Any, hkey: str, endpoint: str | None) -> bool:
         return col.sync_status(_auth(hkey, endpoint)).required == SyncStatus.NO_CHANGES
     except BackendError as error:
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
+
+
+def _upload_refused(endpoint: str | None, size_mb: float, elapsed_s: float, detail: str) -> UploadRefused:
+    """Why the upload was not taken: silence as long as the timeout (the server checking a large collection), or
+    a cut-off before it (over the server's size limit)."""
+    what = f"the upload of flashcards' collection ({size_mb:.0f} MB on disk, sent compressed)"
+    if elapsed_s >= io_timeout():
+        return UploadRefused(f"{server_name(endpoint)} did not answer {what} within {io_timeout()} s: a server takes "
+                             f"longer to check a large collection; set {TIMEOUT_ENV} to more seconds ({detail})",
+                             f"with {TIMEOUT_ENV} raised")
+    return UploadRefused(f"{server_name(endpoint)} cut off {what}, as a server does with an upload over its limit: a "
+                         "self-hosted server takes at most MAX_SYNC_PAYLOAD_MEGS (100 MB unless its admin sets more), "
+                         f"AnkiWeb has a limit of its own ({detail})", "with the limit raised")
 
 
 def server_failure(error: BaseException, endpoint: str | None, *, collection: Path | None = None,

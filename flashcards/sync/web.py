@@ -172,6 +172,8 @@ class _Syncer:
         except FlashcardsError as error:
             if isinstance(error, web.KeyRefused):
                 raise
+            if isinstance(error, web.UploadRefused) and error.remedy:  # running sync again alone would end the same way
+                step = step.replace("run sync again", f"{error.remedy}, run sync again")
             raise type(error)(f"{error}; {step}") from None
 
     def _sync(self, col: Any, step: str) -> web.SyncOutcome:
@@ -231,11 +233,7 @@ class _Syncer:
             return False
         if col.card_count():  # a server with no cards: the mirror goes up whole (it overwrites nothing)
             self.report.server_notes = col.note_count()
-            try:
-                self._call(step, web.full_upload, col)
-            except web.UploadRefused as error:  # running sync again alone would be cut off the same way
-                raise web.UploadRefused(str(error).replace("run sync again", "with the limit raised, run sync "
-                                                           "again")) from None
+            self._call(step, web.full_upload, col)
             self.report.full_sync = "upload"
         return True
 
