@@ -172,8 +172,11 @@ def _full(col: Any, hkey: str, endpoint: str | None, upload: bool) -> None:
     except BackendError as error:
         from anki.errors import NetworkError
 
+        detail = _clean(str(error))
         if upload and isinstance(error, NetworkError):  # it answered the steps before this one
-            raise _upload_refused(endpoint, size_mb, time.monotonic() - started, _clean(str(error))) from None
+            raise _upload_refused(endpoint, size_mb, time.monotonic() - started, detail) from None
+        if upload and "exceeds size limit" in detail:  # the server said so before it cut the upload off
+            raise _upload_refused(endpoint, size_mb, 0.0, detail) from None
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
     finally:
         col.reopen(after_full_sync=True)
@@ -249,7 +252,7 @@ def _upload_refused(endpoint: str | None, size_mb: float, elapsed_s: float, deta
         return UploadRefused(f"{server_name(endpoint)} did not answer {what} within {io_timeout()} s: a server takes "
                              f"longer to check a large collection; set {TIMEOUT_ENV} to more seconds ({detail})",
                              f"with {TIMEOUT_ENV} raised")
-    return UploadRefused(f"{server_name(endpoint)} cut off {what}, as a server does with an upload over its limit: a "
+    return UploadRefused(f"{server_name(endpoint)} did not take {what}, as a server does with an upload over its limit: a "
                          "self-hosted server takes at most MAX_SYNC_PAYLOAD_MEGS (100 MB unless its admin sets more), "
                          f"AnkiWeb has a limit of its own ({detail})", "with the limit raised")
 
