@@ -17,6 +17,8 @@ from flashcards.decks.deckfile.writer import save_deck
 from flashcards.decks.merge import convert
 from flashcards.model import Card, Deck, content_fingerprint
 
+pytestmark = pytest.mark.slow  # end to end (packages imported into real Anki): run by CI, left out of the quick loop
+
 HOSTILE = [
     Card("code", "degree.cent <- centr_degree(g)", "R: x <- 1 & y > 2", "notes.txt:1", ["r code"]),
     Card("xss", "<script>alert(1)</script>", "line one\nline two", "", []),

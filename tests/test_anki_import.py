@@ -24,6 +24,8 @@ from flashcards.model import State
 from flashcards.scheduling.memory_states import recompute_memory_states
 from flashcards.settings import Settings
 
+pytestmark = pytest.mark.slow  # end to end (packages made by real Anki, through the CLI): run by CI, left out of the quick loop
+
 
 def _round_trip(tmp_path, col, *, legacy: bool, answers_in_anki: int = 3, anki_note: bool = True):
     """Our history exported, imported into Anki, answered there (and a note made there), exported by Anki."""

@@ -29,6 +29,8 @@ from flashcards.anki.package_out import anki_deck_names, export_decks, field_htm
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck
 
+pytestmark = pytest.mark.slow  # end to end (real Anki collections): run by CI, left out of the quick loop
+
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 CARDS = [
     Card("c1", "The unexamined life is not worth living.", "Socrates, in the Apology", "apology.txt:3", ["greek"]),

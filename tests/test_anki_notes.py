@@ -14,6 +14,8 @@ from anki_history import anki_export, import_with_scheduling
 from conftest import run_cli
 from flashcards.decks.deckfile.reader import load_deck
 
+pytestmark = pytest.mark.slow  # end to end (real Anki collections and the CLI): run by CI, left out of the quick loop
+
 pytest.importorskip("anki")
 
 FRONT, BACK = "Made in <b>Anki</b>, by hand", "my own <i>words</i>"

@@ -17,6 +17,8 @@ from conftest import corrupt, run_cli
 from flashcards.errors import FlashcardsError
 from flashcards.store.backups import backup_infos, backups, daily_backup
 
+pytestmark = pytest.mark.slow  # end to end (the CLI on real stores and backups): run by CI, left out of the quick loop
+
 
 def answers_in(path) -> int:
     with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:

@@ -12,6 +12,8 @@ from reviewing import write_deck
 from conftest import corrupt, run_cli
 from flashcards.store.backups import daily_backup
 
+pytestmark = pytest.mark.slow  # end to end (the CLI on damaged stores): run by CI, left out of the quick loop
+
 
 @pytest.fixture
 def reviewed(reviewed):

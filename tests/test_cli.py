@@ -8,6 +8,8 @@ from conftest import run_cli
 from flashcards import __version__
 from flashcards.cli import app
 
+pytestmark = pytest.mark.slow  # end to end (the CLI in child processes): run by CI, left out of the quick loop
+
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
 
 

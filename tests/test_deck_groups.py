@@ -21,6 +21,8 @@ from flashcards.decks.open_decks import DeckViaStore, open_decks
 from flashcards.errors import FlashcardsError
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (randomized rounds of deck edits): run by CI, left out of the quick loop
+
 
 def rewrite(path, text: str, stamp: int) -> None:
     path.write_text(text, encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from texts import YAML_TRAPS
@@ -14,6 +15,8 @@ from flashcards.decks.deckfile.reader import parse_deck
 from flashcards.decks.deckfile.writer import dump_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Card, Deck
+
+pytestmark = pytest.mark.slow  # end to end (randomized deck files): run by CI, left out of the quick loop
 
 TEXT = st.one_of(st.text(), YAML_TRAPS, st.lists(YAML_TRAPS, max_size=4).map("".join))
 FRONT = TEXT.filter(lambda text: text.strip())

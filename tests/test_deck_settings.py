@@ -20,6 +20,8 @@ from flashcards.model import CardRow, Rating, Schedule, State
 from flashcards.settings import DECK_KEYS, Settings, load_settings, save_settings, set_for_deck, settings_path
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (real Anki imports and the CLI): run by CI, left out of the quick loop
+
 UTC_ENV = {"TZ": "UTC"}
 OTHER = [0.5, 1.0, 4.0, 12.0, *DEFAULT_PARAMETERS[4:]]
 

@@ -10,6 +10,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from flashcards.decks.deckfile.append import append_cards
 from flashcards.decks.deckfile.reader import load_deck, parse_deck
 from flashcards.decks.deckfile.writer import dump_deck, dump_yaml, save_deck, write_card_items
 from flashcards.model import Card, Deck
+
+pytestmark = pytest.mark.slow  # end to end (passages of tens of MB): run by CI, left out of the quick loop
 
 REPO = Path(__file__).resolve().parent.parent
 PIECES = ["a", "b", "word", " ", "  ", "'", ":", ": ", " #", "#", "-", "- ", "?", "[", ",", "\n", "\n\n", "中文",

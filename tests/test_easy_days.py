@@ -23,6 +23,8 @@ from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.settings import Settings, load_settings, set_from_text, settings_path
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (Anki's own scheduler and simulated weeks): run by CI, left out of the quick loop
+
 TOKYO = ZoneInfo("Asia/Tokyo")  # no daylight saving time: every due moment keeps its local hour
 # 02:30 on Wednesday 2026-03-04 in Tokyo: before the 4 am rollover, so still Tuesday's study day
 EARLY = datetime(2026, 3, 4, 2, 30, tzinfo=TOKYO)

@@ -16,6 +16,8 @@ import pytest
 from flashcards.decks.deckfile.reader import load_deck
 from flashcards.errors import FlashcardsError
 
+pytestmark = pytest.mark.slow  # end to end (large inputs through pipes and the CLI): run by CI, left out of the quick loop
+
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = "a passage from a pipe\n\nits commentary\nsecond passage\nsecond note\n"
 TIMEOUT = 60  # seconds: far more than any of these needs; reached only by a hang

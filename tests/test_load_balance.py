@@ -29,6 +29,8 @@ from flashcards.scheduling.scheduler import FSRSScheduler
 from flashcards.settings import Settings
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (Anki's own scheduler answering real cards): run by CI, left out of the quick loop
+
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 TODAY = day_number(NOW, 4, UTC)
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from conftest import run_cli
 from flashcards.decks.deckfile.writer import save_deck
 from flashcards.model import Card, Deck
 from flashcards.store.backups import daily_backup
+
+pytestmark = pytest.mark.slow  # end to end (the CLI on every bad input): run by CI, left out of the quick loop
 
 
 def one_card_deck(path, ident="aaaa000000000001", back="commentary"):

@@ -15,6 +15,8 @@ from flashcards.decks.deckfile.reader import load_deck
 from flashcards.decks.merge import convert
 from flashcards.errors import FlashcardsError
 
+pytestmark = pytest.mark.slow  # end to end (the CLI on pipes, FIFOs and held locks): run by CI, left out of the quick loop
+
 
 def pairs_file(path, count: int, label: str) -> None:
     path.write_text("".join(f"passage {label} number {i}\ncommentary {label} {i}\n" for i in range(count)),

@@ -18,6 +18,8 @@ from flashcards.scheduling.fuzz import constrained_fuzz_bounds
 from flashcards.settings import load_settings, settings_path
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (histories recomputed through the CLI): run by CI, left out of the quick loop
+
 UTC_ENV = {"TZ": "UTC"}
 OTHER = [0.5, 1.0, 4.0, 12.0, *DEFAULT_PARAMETERS[4:]]
 

@@ -18,6 +18,8 @@ from flashcards.stats.source import answer_records, card_snapshots
 from flashcards.stats.summed import stats_from_store
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (randomized histories against full recomputation): run by CI, left out of the quick loop
+
 START = datetime(2025, 10, 20, 15, 0, tzinfo=UTC)  # the week before Europe's autumn DST change
 IDS = [f"card{index:03d}" for index in range(60)]
 ZONES = [UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")]

@@ -21,6 +21,8 @@ from flashcards.stats.periods import MAX_BARS, bar_days
 from flashcards.stats.totals import KINDS
 from flashcards.ui.stats_html import render_html
 
+pytestmark = pytest.mark.slow  # end to end (stats through the CLI over long histories): run by CI, left out of the quick loop
+
 ZONES = st.sampled_from(["UTC", "Europe/Berlin", "Asia/Kathmandu", "America/New_York"])
 
 

@@ -27,6 +27,8 @@ from flashcards.store import Store
 from flashcards.sync import plan as plan_module
 from flashcards.sync import sync_with_anki
 
+pytestmark = pytest.mark.slow  # end to end (real Anki collections on both sides): run by CI, left out of the quick loop
+
 pytest.importorskip("anki")
 DAY = timedelta(days=1)
 

@@ -35,6 +35,8 @@ from flashcards.sync import plan as plan_module
 from flashcards.sync import run as run_module
 from flashcards.sync import sync_with_anki
 
+pytestmark = pytest.mark.slow  # end to end (real Anki collections, randomized rounds): run by CI, left out of the quick loop
+
 pytest.importorskip("anki")
 
 

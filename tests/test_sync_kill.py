@@ -37,6 +37,8 @@ from flashcards.model import Rating
 from flashcards.settings import Settings, save_settings, settings_path
 from flashcards.store import Store
 
+pytestmark = pytest.mark.slow  # end to end (syncs killed in child processes): run by CI, left out of the quick loop
+
 pytest.importorskip("anki")
 
 TRIALS = int(os.environ.get("FLASHCARDS_SYNC_KILL_TRIALS", "6"))

@@ -15,6 +15,8 @@ from reviewing import write_deck
 
 from conftest import import_apkg
 
+pytestmark = pytest.mark.slow  # end to end (real Anki collections on both sides): run by CI, left out of the quick loop
+
 pytest.importorskip("anki")
 
 

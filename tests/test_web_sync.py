@@ -38,6 +38,8 @@ from flashcards.sync import web as web_sync
 from flashcards.sync.credentials import SyncLogin, load_login, login_path, save_login
 from flashcards.sync.web import mirror_path, sync_with_server
 
+pytestmark = pytest.mark.slow  # end to end (Anki's own sync server and a phone collection): run by CI, left out of the quick loop
+
 pytest.importorskip("anki")
 DAY = timedelta(days=1)
 TRIALS = int(os.environ.get("FLASHCARDS_SYNC_KILL_TRIALS", "6"))
