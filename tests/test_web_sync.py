@@ -723,10 +723,10 @@ def test_an_upload_over_the_servers_limit_is_one_line_naming_it_and_goes_up_once
 def test_an_upload_the_server_was_silent_on_for_the_whole_timeout_says_to_raise_the_timeout(monkeypatch):
     """Silence as long as the timeout is a server still checking a large upload, not its size limit."""
     monkeypatch.setenv(web.TIMEOUT_ENV, "30")
-    slow = web._upload_refused("http://127.0.0.1:9/", 595.4, 30.2, "Connection timed out")
+    slow = web._upload_refused("http://127.0.0.1:9/", 595.4, True, "Connection timed out")
     assert "did not answer the upload of flashcards' collection (595 MB on disk" in str(slow)
     assert f"set {web.TIMEOUT_ENV} to more seconds" in str(slow) and slow.remedy == f"with {web.TIMEOUT_ENV} raised"
-    cut = web._upload_refused("http://127.0.0.1:9/", 595.4, 3.0, "error sending request")
+    cut = web._upload_refused("http://127.0.0.1:9/", 595.4, False, "error sending request")
     assert "MAX_SYNC_PAYLOAD_MEGS" in str(cut) and cut.remedy == "with the limit raised"
 
 

@@ -174,9 +174,9 @@ def _full(col: Any, hkey: str, endpoint: str | None, upload: bool) -> None:
 
         detail = _clean(str(error))
         if upload and isinstance(error, NetworkError):  # it answered the steps before this one
-            raise _upload_refused(endpoint, size_mb, time.monotonic() - started, detail) from None
+            raise _upload_refused(endpoint, size_mb, time.monotonic() - started >= io_timeout(), detail) from None
         if upload and "exceeds size limit" in detail:  # the server said so before it cut the upload off
-            raise _upload_refused(endpoint, size_mb, 0.0, detail) from None
+            raise _upload_refused(endpoint, size_mb, False, detail) from None
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
     finally:
         col.reopen(after_full_sync=True)
@@ -244,11 +244,11 @@ def up_to_date(col: Any, hkey: str, endpoint: str | None) -> bool:
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
 
 
-def _upload_refused(endpoint: str | None, size_mb: float, elapsed_s: float, detail: str) -> UploadRefused:
+def _upload_refused(endpoint: str | None, size_mb: float, timed_out: bool, detail: str) -> UploadRefused:
     """Why the upload was not taken: silence as long as the timeout (the server checking a large collection), or
     a cut-off before it (over the server's size limit)."""
     what = f"the upload of flashcards' collection ({size_mb:.0f} MB on disk, sent compressed)"
-    if elapsed_s >= io_timeout():
+    if timed_out:
         return UploadRefused(f"{server_name(endpoint)} did not answer {what} within {io_timeout()} s: a server takes "
                              f"longer to check a large collection; set {TIMEOUT_ENV} to more seconds ({detail})",
                              f"with {TIMEOUT_ENV} raised")
