@@ -722,12 +722,21 @@ def test_an_upload_over_the_servers_limit_is_one_line_naming_it_and_goes_up_once
 
 def test_an_upload_the_server_was_silent_on_for_the_whole_timeout_says_to_raise_the_timeout(monkeypatch):
     """Silence as long as the timeout is a server still checking a large upload, not its size limit."""
-    monkeypatch.setenv(web.TIMEOUT_ENV, "30")
-    slow = web._upload_refused("http://127.0.0.1:9/", 595.4, True, "Connection timed out")
-    assert "did not answer the upload of flashcards' collection (595 MB on disk" in str(slow)
+    slow = web._upload_refused("http://127.0.0.1:9/", 595.4, 30, True, "Connection timed out")
+    assert "did not answer the upload of flashcards' collection (595 MB on disk, sent compressed) within 30 s" in str(slow)
     assert f"set {web.TIMEOUT_ENV} to more seconds" in str(slow) and slow.remedy == f"with {web.TIMEOUT_ENV} raised"
-    cut = web._upload_refused("http://127.0.0.1:9/", 595.4, False, "error sending request")
+    cut = web._upload_refused("http://127.0.0.1:9/", 595.4, 30, False, "error sending request")
     assert "MAX_SYNC_PAYLOAD_MEGS" in str(cut) and cut.remedy == "with the limit raised"
+
+
+def test_a_full_sync_waits_longer_for_a_larger_collection_unless_the_person_set_a_timeout(monkeypatch):
+    """A server checks a whole uploaded collection before it answers: a big one is not given up on at the stall
+    timeout of a normal sync, and a timeout the person set is kept as it is."""
+    monkeypatch.delenv(web.TIMEOUT_ENV, raising=False)
+    assert web.full_sync_timeout(1) == web.FULL_SYNC_TIMEOUT_S > web.io_timeout()
+    assert web.full_sync_timeout(600) > web.full_sync_timeout(100) >= web.FULL_SYNC_TIMEOUT_S
+    monkeypatch.setenv(web.TIMEOUT_ENV, "7")
+    assert web.full_sync_timeout(600) == 7
 
 
 def test_a_full_disk_under_the_mirror_is_one_line_and_the_next_sync_completes(tmp_path, server, small_disk):

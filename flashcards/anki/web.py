@@ -16,7 +16,9 @@ with `new_endpoint`, which the caller keeps for the next sync.
 
 Timeouts: a server that refuses the connection (none there, or stopped) fails at once; one that stops answering
 fails after IO_TIMEOUT_S without a byte moving (the library's stall timeout; $FLASHCARDS_SYNC_TIMEOUT sets another
-number of seconds). Logging in always uses the library's own 30 s.
+number of seconds). A full upload waits longer by default (full_sync_timeout): once the last byte is sent, the server
+checks the whole collection before it answers, and no byte moves while it does (longer the larger the collection).
+Logging in always uses the library's own 30 s.
 
 A full download writes the server's collection to a temporary file beside ours and renames it over ours once
 its integrity check passes, so a kill or a failure leaves either the old collection or the new one, never half
@@ -42,6 +44,7 @@ from .live_write import release_file
 
 ANKIWEB = "https://sync.ankiweb.net/"  # where the library syncs when no server is given
 IO_TIMEOUT_S = 20
+FULL_SYNC_TIMEOUT_S = 60  # the least silence a full sync waits through
 TIMEOUT_ENV = "FLASHCARDS_SYNC_TIMEOUT"
 _ISOLATION = re.compile("[\u2066-\u2069]")  # Fluent's bidi isolation marks around interpolated text
 
@@ -101,10 +104,18 @@ def io_timeout() -> int:
         return IO_TIMEOUT_S
 
 
-def _auth(hkey: str, endpoint: str | None) -> Any:
+def full_sync_timeout(size_mb: float) -> int:
+    """Seconds of silence a full sync of a collection of `size_mb` waits through: $FLASHCARDS_SYNC_TIMEOUT when set,
+    else at least FULL_SYNC_TIMEOUT_S and a second more for every 5 MB (the server's check grows with the size)."""
+    if os.environ.get(TIMEOUT_ENV):
+        return io_timeout()
+    return max(FULL_SYNC_TIMEOUT_S, IO_TIMEOUT_S + int(size_mb / 5))
+
+
+def _auth(hkey: str, endpoint: str | None, timeout: int | None = None) -> Any:
     from anki.sync import SyncAuth
 
-    return SyncAuth(hkey=hkey, endpoint=endpoint, io_timeout_secs=io_timeout())
+    return SyncAuth(hkey=hkey, endpoint=endpoint, io_timeout_secs=timeout or io_timeout())
 
 
 def login(username: str, password: str, endpoint: str | None) -> str:
@@ -166,17 +177,18 @@ def _full(col: Any, hkey: str, endpoint: str | None, upload: bool) -> None:
     # go now, while the library still holds the collection (it closes and reopens it itself)
     release_file(col)
     size_mb = Path(col.path).stat().st_size / 1e6
+    timeout = full_sync_timeout(size_mb)
     started = time.monotonic()
     try:
-        col.full_upload_or_download(auth=_auth(hkey, endpoint), server_usn=None, upload=upload)
+        col.full_upload_or_download(auth=_auth(hkey, endpoint, timeout), server_usn=None, upload=upload)
     except BackendError as error:
         from anki.errors import NetworkError
 
         detail = _clean(str(error))
         if upload and isinstance(error, NetworkError):  # it answered the steps before this one
-            raise _upload_refused(endpoint, size_mb, time.monotonic() - started >= io_timeout(), detail) from None
+            raise _upload_refused(endpoint, size_mb, timeout, time.monotonic() - started >= timeout, detail) from None
         if upload and "exceeds size limit" in detail:  # the server said so before it cut the upload off
-            raise _upload_refused(endpoint, size_mb, False, detail) from None
+            raise _upload_refused(endpoint, size_mb, timeout, False, detail) from None
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
     finally:
         col.reopen(after_full_sync=True)
@@ -244,12 +256,12 @@ def up_to_date(col: Any, hkey: str, endpoint: str | None) -> bool:
         raise server_failure(error, endpoint, collection=Path(col.path)) from None
 
 
-def _upload_refused(endpoint: str | None, size_mb: float, timed_out: bool, detail: str) -> UploadRefused:
+def _upload_refused(endpoint: str | None, size_mb: float, timeout: int, timed_out: bool, detail: str) -> UploadRefused:
     """Why the upload was not taken: silence as long as the timeout (the server checking a large collection), or
     a cut-off before it (over the server's size limit)."""
     what = f"the upload of flashcards' collection ({size_mb:.0f} MB on disk, sent compressed)"
     if timed_out:
-        return UploadRefused(f"{server_name(endpoint)} did not answer {what} within {io_timeout()} s: a server takes "
+        return UploadRefused(f"{server_name(endpoint)} did not answer {what} within {timeout} s: a server takes "
                              f"longer to check a large collection; set {TIMEOUT_ENV} to more seconds ({detail})",
                              f"with {TIMEOUT_ENV} raised")
     return UploadRefused(f"{server_name(endpoint)} did not take {what}, as a server does with an upload over its limit: a "
