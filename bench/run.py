@@ -558,7 +558,7 @@ def web_side(bench: Bench) -> SyncWith | None:
     return SyncWith("sync --web", ["--web"], fresh, floor, "open the mirror + read revlog", after=stop)
 
 
-def rows_sync(bench: Bench) -> list[Row]:
+def rows_sync_anki(bench: Bench) -> list[Row]:
     """The first sync into an empty Anki collection, a sync with nothing new, one after 100 answers (sync_rows)."""
     return sync_rows(bench, anki_side(bench))
 
@@ -573,7 +573,7 @@ ROWS: list[Callable[[Bench], Row | list[Row] | None]] = [
     row_convert, setup_history, row_due_warm, row_due_header_edited, row_due_after_one_card_edit, row_review_start,
     row_answer_latency, row_export, row_export_with_scheduling, _stats_row("terminal"), _stats_row("json", "--json"),
     _stats_row("html", "--html", "stats.html"), row_add_one_highlight, row_due_after_adding, rows_anki_round_trip,
-    row_optimize, rows_recompute, rows_sync, rows_sync_web, row_big_convert, row_big_kindle,
+    row_optimize, rows_recompute, rows_sync_anki, rows_sync_web, row_big_convert, row_big_kindle,
 ]
 def run_once(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float]:
     """Run a command to completion; its wall time in seconds and peak resident memory in MB."""
