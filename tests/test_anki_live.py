@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -157,6 +158,38 @@ def test_notes_land_with_our_note_type_guids_and_deck_names(col):
     assert tuple(field["name"] for field in notetype["flds"]) == FIELDS and notetype["usn"] == -1
     assert all(usn == -1 for usn in col.db.list("select usn from notes union select usn from cards"))
     assert Path(result.backup).parent == Path(col.path).parent / "backups" and Path(result.backup).stat().st_size
+
+
+def test_the_backup_taken_before_a_write_is_restored_by_anki_to_the_collection_as_it_was(col, tmp_path):
+    """The backup is written here (streamed), not by Anki: Anki's own importer of collection packages (File >
+    Switch Profile > Open Backup) brings back the collection exactly as it was before the write."""
+    from anki._backend import RustBackend
+    from anki.collection import Collection
+
+    write_changes(col, notes=note_writes())
+    answer_in_anki(col, GUIDS[0], 3, T0, 2000)
+    before = snapshot(col)
+    days = AnkiDays(col)
+    result = write_changes(col, reviews=[ReviewWrite(GUIDS[1], T0 + timedelta(minutes=1), 3, 2, 0, 2500)],
+                           schedules=[ScheduleWrite(GUIDS[2], "review", days.start(days.today + 4), 4, 1, 0, 3.0,
+                                                    5.0, 0.9, T0)])
+    assert result.changed and re.fullmatch(r"backup-\d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d\.colpkg",
+                                           Path(result.backup).name)
+    assert snapshot(col) != before
+    restored = tmp_path / "restored" / "collection.anki2"
+    restored.parent.mkdir()
+    RustBackend().import_collection_package(col_path=str(restored), backup_path=result.backup,
+                                            media_folder=str(tmp_path / "restored" / "media"),
+                                            media_db=str(tmp_path / "restored" / "media.db"))
+    back = Collection(str(restored))
+    try:
+        after = snapshot(back)
+        # a restore stamps the collection modified and its schema changed (the next AnkiWeb sync is one way), as
+        # for any backup of Anki's; everything else is as it was
+        assert [row[:2] + row[4:] for row in after.pop("col")] == [row[:2] + row[4:] for row in before.pop("col")]
+        assert after == before
+    finally:
+        back.close()
 
 
 def test_an_exported_package_brings_the_same_notes_as_the_sync(col, tmp_path):
@@ -344,25 +377,29 @@ def test_a_bad_value_in_the_middle_of_a_batch_writes_nothing(col):
     assert col.models.get(MODEL_ID) is not None  # the note type from the first write is still there
 
 
-def test_a_failure_halfway_through_the_real_write_leaves_the_collection_as_it_was(col, monkeypatch):
-    write_changes(col, notes=note_writes()[:1])
+@pytest.mark.parametrize("adds_notes", [True, False])
+def test_a_failure_halfway_through_the_real_write_leaves_the_collection_as_it_was(col, monkeypatch, adds_notes):
+    """A write that adds notes changes the collection for certain and goes once, without its trial; one that does
+    not is tried first (rolled back), then written. Either way a failure halfway leaves the collection as it was."""
+    write_changes(col, notes=note_writes()[:1] if adds_notes else note_writes())
     before = snapshot(col)
     days = AnkiDays(col)
     schedules = [ScheduleWrite(g, "review", days.start(days.today + 2), 2, 1, 0, 2.0, 5.0, 0.9, T0) for g in GUIDS]
     calls = []
     real = live_write._write_schedule
+    fail_at = 2 if adds_notes else len(GUIDS) + 2  # the real write's second card, after the trial's when there is one
 
-    def failing_on_the_fifth(*args):  # the trial makes three calls; the real write fails on its second
+    def failing_halfway(*args):
         calls.append(1)
-        if len(calls) == 5:
+        if len(calls) == fail_at:
             raise OSError("disk full")
         return real(*args)
 
-    monkeypatch.setattr(live_write, "_write_schedule", failing_on_the_fifth)
+    monkeypatch.setattr(live_write, "_write_schedule", failing_halfway)
     with pytest.raises(OSError, match="disk full"):
         write_changes(col, notes=note_writes(), reviews=[ReviewWrite(GUIDS[0], T0, 3, 2, 0, 900)],
                       schedules=schedules)
-    assert len(calls) == 5
+    assert len(calls) == fail_at
     assert snapshot(col) == before
     assert list((Path(col.path).parent / "backups").glob("*.colpkg"))  # the backup came first
 

@@ -53,3 +53,42 @@ def test_a_streamed_deck_reads_the_stores_cards_in_order(tmp_path, monkeypatch):
         assert len(streamed.cards) == 7 and list(streamed.cards) == list(whole.cards)
         assert list(streamed.cards) == list(streamed.cards)  # gone through again: read again
         assert isinstance(streamed.cards[2], Card) and streamed.cards[2].id == whole.cards[2].id
+
+
+def test_the_answer_before_each_outgoing_one_is_the_one_added_with_it():
+    """Outgoing keeps a byte an answer for the answer before it; each comes back as added: none, the answer sent
+    just before on the same card, or another (an answer Anki has already)."""
+    from flashcards.sync.plan import Outgoing
+
+    rng = random.Random(7)
+    out, added = Outgoing(), []
+    log_id = 100
+    for card in range(300):
+        previous = rng.choice([None, 5, 17])  # the card's answer before the first one sent: none, or one Anki has
+        for _ in range(rng.randint(1, 6)):
+            log_id += 1
+            out.add(f"g{card}", log_id, log_id * 1000, previous)
+            added.append(Outgoing.NONE if previous is None else previous)
+            previous = log_id if rng.random() < 0.8 else rng.choice([3, log_id - 2])  # mostly the one just sent
+    assert [out.previous(i) for i in range(len(out))] == added
+
+
+def test_anki_ids_kept_as_one_number_come_back_as_they_were_given():
+    from flashcards.anki.live_write import NoteIds
+
+    ids = NoteIds()
+    given = {"a": (1764000000000, 1764000000001), "b": (0, 0), "c": (-5, 7), "d": (3, 1 << 70), "e": (2**80, 9)}
+    for guid, pair in given.items():
+        ids[guid] = pair
+    ids["b"] = (11, 12)  # written again: the latest stands
+    given["b"] = (11, 12)
+    assert dict(ids) == given and len(ids) == 5 and "c" in ids and "z" not in ids and ids.get("z") is None
+
+
+def test_revlog_ids_kept_as_shifts_come_back_equal():
+    from flashcards.sync.plan import RevlogShifts
+
+    moments = array("q", [1000, 1000, 1000, 5000, 2**40])
+    ids = array("q", [1000, 1001, 1300, 5254, 2**40 + 255])  # shifts 0, 1, 300, 254, 255
+    shifts = RevlogShifts(moments, ids)
+    assert [shifts.id_of(i, moment) for i, moment in enumerate(moments)] == list(ids)

@@ -25,8 +25,8 @@ Contract for the sync command (plain dataclasses in and out; nothing here knows 
   filtered deck. Memory state, desired retention and decay are stored as Anki stores them: 32-bit floats rounded to
   4 places (stability), 3 (difficulty, decay) and 2 (desired retention).
 - Safety: `write_changes` first runs everything in a transaction it rolls back (that is the dry run and the
-  check that anything changes at all). Only then does it make Anki's own backup (a .colpkg in the profile's
-  `backups` folder, made of a snapshot so that the collection stays locked: see live_write) and run the same
+  check that anything changes at all; a write that adds a note changes something for certain and skips it).
+  Only then does it make Anki's own backup (a .colpkg in the profile's `backups` folder, made of a snapshot so that the collection stays locked: see live_write) and run the same
   writes in one SQLite transaction: any error leaves the collection exactly as it was. A damaged collection or
   a full disk is one line saying so, that nothing was written and where the backups are (live_errors). Unchanged notes and cards are not touched (their mod/usn stay), so a
   second write of the same data is a no-op. Everything written is marked for upload (usn -1, mod now);

@@ -6,8 +6,8 @@ Nothing here talks to our store; `live_read` and `live_write` fill and consume t
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -152,6 +152,7 @@ class WriteResult:
     schedules_changed: list[str]
     backup: str | None = None
     dry_run: bool = False
+    note_ids: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # GUID -> (note id, card id) of each note
 
     @property
     def changed(self) -> bool:

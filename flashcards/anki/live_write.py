@@ -7,9 +7,12 @@ of its own and closes it, so after it the collection was no longer locked: a sec
 sync, a sync killed a moment ago that was still letting go) could open it while this one wrote to it, and read a
 half-written file ("database disk image is malformed") or write over it. So the backup is made from a snapshot:
 the file read through one descriptor kept open until the collection is closed (`release_file`), its -wal copied
-beside it (in exclusive mode SQLite locks only the main file), and Anki's backup taken of that copy, into a folder
-of its own, then moved into the profile's `backups` folder whole: a sync killed meanwhile leaves no half-written
-backup there, only its working folder, which the next sync removes (`clear_leftovers`).
+beside it (in exclusive mode SQLite locks only the main file), and the backup written of that copy as Anki writes
+its own (a .colpkg in its current package format, named as Anki names them, so that Anki's File > Switch Profile >
+Open Backup lists it and Anki's own thinning of old backups counts it), streamed rather than read whole as Anki's
+create_backup does, into a folder of its own, then moved into the profile's `backups` folder whole: a sync killed
+meanwhile leaves no half-written backup there, only its working folder, which the next sync removes
+(`clear_leftovers`). Old backups are thinned by Anki itself, as it thins its own, whenever it makes one.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -47,6 +51,7 @@ from .live_model import (
 )
 from .live_read import existing_review_ids, note_cards
 from .note_type import ANSWER, CSS, FIELDS, MODEL_ID, MODEL_NAME, QUESTION, TEMPLATE_NAME
+from .package_write import write_current_zip
 
 DEFAULT_EASE = 2500  # SM-2's starting ease, so the card still works if the person turns FSRS off
 ANKI_OWN_TAGS = {"leech", "marked"}  # tags Anki itself puts on notes: an update keeps them
@@ -54,6 +59,7 @@ _CARD_KEYS = ("type", "queue", "due", "ivl", "reps", "lapses", "factor", "left",
 _FLOAT_KEYS = ("desired_retention", "decay")
 _REVIEW_CHUNK = 20_000  # answers written to Anki's review log per statement (bounded memory)
 _PIN = "_flashcards_collection_file"  # the Collection's attribute holding the descriptor make_backup reads through
+BACKUP_NAME = "backup-%Y-%m-%d-%H.%M.%S.colpkg"  # Anki's own (rslib collection/backup.rs)
 WORK_PREFIX = ".flashcards-backup-"  # make_backup's working folder inside the backups folder
 _COPY_BYTES = 1 << 20
 
@@ -76,15 +82,29 @@ def write_changes(
     error) none of it. Runs once as a trial that is rolled back; only when something would change is
     Anki's backup made (in `backup_folder`, default the profile's `backups`) and the write done for real.
     `known`: GUID -> (note id, card id) of notes the caller read from this collection (ours, or the person's our
-    cards came from); the GUIDs it lacks are looked for, and only when there are any is the collection scanned."""
-    trial = _transaction(col, notes, reviews, schedules, keep=False, known=known)
-    trial.dry_run = dry_run
-    if dry_run or not trial.changed:
-        return trial
+    cards came from); the GUIDs it lacks are looked for, and only when there are any is the collection scanned.
+    A write that adds a note changes the collection for certain: its trial is left out (a first sync of 300,000
+    cards is a long transaction, and the trial's roll-back would double it)."""
+    if dry_run or not _adds_a_note(col, notes, known):
+        trial = _transaction(col, notes, reviews, schedules, keep=False, known=known)
+        trial.dry_run = dry_run
+        if dry_run or not trial.changed:
+            return trial
+        del trial
     backup = make_backup(col, backup_folder or Path(col.path).parent / "backups")
     result = _transaction(col, notes, reviews, schedules, keep=True, known=known)
     result.backup = str(backup) if backup else None
     return result
+
+
+def _adds_a_note(col: Any, notes: Sequence[NoteWrite], known: Mapping[str, tuple[int, int]] | None) -> bool:
+    """Whether writing `notes` adds one: a GUID on no note of the collection (and none of another note type, which
+    the write refuses)."""
+    unknown = [note.guid for note in notes if known is None or note.guid not in known]
+    if not unknown or _foreign_guids(col, unknown):
+        return False
+    have = note_cards(col, unknown)
+    return any(guid not in have for guid in unknown)
 
 
 def make_backup(col: Any, folder: Path) -> Path | None:
@@ -101,34 +121,41 @@ def make_backup(col: Any, folder: Path) -> Path | None:
             backups = sorted(folder.glob("backup-*.colpkg"), key=lambda path: path.stat().st_mtime)
             return backups[-1] if backups else None
         return _backup_of_snapshot(col, folder)
-    except (OSError, BackendError) as error:
+    except (OSError, sqlite3.Error, BackendError) as error:
         raise collection_failure(Path(col.path), error) from error
 
 
-def _backup_of_snapshot(col: Any, folder: Path) -> Path | None:
-    from anki.collection import Collection
-
+def _backup_of_snapshot(col: Any, folder: Path) -> Path:
+    """A .colpkg as Anki's backups are (Anki's current package format, named as Anki names them) of a snapshot of
+    the collection, written here rather than by Anki's create_backup, which holds the whole file in memory (600 MB
+    for a collection of 300,000 cards and 3,000,000 answers)."""
     work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=folder))
-    cwd = os.getcwd()  # Anki's media code may change the working folder
     try:
         copy = work / "collection.anki2"
         _snapshot(col, copy)
-        made = work / "made"
-        made.mkdir()
-        snapshot = Collection(str(copy))
+        db = sqlite3.connect(copy)
         try:
-            snapshot.create_backup(backup_folder=str(made), force=True, wait_for_completion=True)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copied -wal into the file: one file, as Anki's
         finally:
-            snapshot.close()
-        backups = sorted(made.glob("backup-*.colpkg"))
-        if not backups:
-            return None
-        target = folder / backups[-1].name
-        os.replace(backups[-1], target)  # whole or not at all
+            db.close()
+        made = work / "backup.colpkg"
+        with made.open("wb") as handle:
+            write_current_zip(copy, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        target = _backup_path(folder)
+        os.replace(made, target)  # whole or not at all
         return target
     finally:
-        os.chdir(cwd)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _backup_path(folder: Path) -> Path:
+    """A backup's name in `folder` as Anki names them (its local time to the second), a second later while taken."""
+    moment = time.time()
+    while (path := folder / time.strftime(BACKUP_NAME, time.localtime(moment))).exists():
+        moment += 1
+    return path
 
 
 def _snapshot(col: Any, copy: Path) -> None:
@@ -197,11 +224,11 @@ def _transaction(col: Any, notes, reviews, schedules, keep: bool, known=None) ->
 
 def _apply(col: Any, notes, reviews, schedules, result: WriteResult, known=None) -> None:
     days = AnkiDays(col)
-    written: dict[str, tuple[int, int]] = {}
+    written: Mapping[str, tuple[int, int]] = {}
     if notes:
         written = _write_notes(col, notes, result, known)
-    guids = list(dict.fromkeys(chain(review_guids(reviews), schedule_guids(schedules))))  # each note once
-    cards = _note_cards(col, guids, known, written)
+        result.note_ids = written
+    cards = _note_cards(col, chain(review_guids(reviews), schedule_guids(schedules)), known, written)
     if reviews:
         _write_reviews(col, reviews, cards, result)
     for schedule in schedules:
@@ -243,20 +270,80 @@ def _same_tags(have: Sequence[str], want: Sequence[str]) -> bool:
     return sorted({tag.casefold() for tag in have}) == sorted({tag.casefold() for tag in want})
 
 
-def _note_cards(col: Any, guids: list[str], known: Mapping[str, tuple[int, int]] | None,
-                written: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """note_cards(guids), taken from the notes just written and `known` first (see write_changes)."""
+def _note_cards(col: Any, guids: Iterable[str], known: Mapping[str, tuple[int, int]] | None,
+                written: Mapping[str, tuple[int, int]]) -> Mapping[str, tuple[int, int]]:
+    """GUID -> (note id, card id) of the notes among `guids`: the notes just written, then `known`, then those
+    the collection has (see write_changes); looked up, not copied (a first sync writes 300,000)."""
     if known is None:
         return note_cards(col, guids)
-    found = {guid: written.get(guid) or known[guid] for guid in guids if guid in written or guid in known}
-    missing = [guid for guid in guids if guid not in found]
-    if missing:
-        found.update(note_cards(col, missing))
-    return found
+    missing = dict.fromkeys(guid for guid in guids if guid not in written and guid not in known)
+    return _Lookup((written, known, note_cards(col, missing) if missing else {}))
+
+
+class _Lookup(Mapping[str, tuple[int, int]]):
+    """The first of several mappings that has a key, without copying them."""
+
+    def __init__(self, maps: tuple[Mapping[str, tuple[int, int]], ...]) -> None:
+        self.maps = maps
+
+    def __getitem__(self, guid: str) -> tuple[int, int]:
+        for ids in self.maps:
+            if guid in ids:
+                return ids[guid]
+        raise KeyError(guid)
+
+    def __contains__(self, guid: object) -> bool:
+        return any(guid in ids for ids in self.maps)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(guid for ids in self.maps for guid in ids))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class NoteIds(MutableMapping[str, tuple[int, int]]):
+    """GUID -> (note id, card id), each pair kept as one number (a first sync adds 300,000 notes: a tuple of two
+    ints each would hold ~25 MB more)."""
+
+    _SHIFT = 64
+
+    def __init__(self) -> None:
+        self._packed: dict[str, int] = {}
+        self._other: dict[str, tuple[int, int]] = {}  # ids outside 0 .. 2**64 (never from Anki, but kept as they are)
+
+    def __getitem__(self, guid: str) -> tuple[int, int]:
+        packed = self._packed.get(guid)
+        if packed is None:
+            return self._other[guid]
+        return packed >> self._SHIFT, packed & ((1 << self._SHIFT) - 1)
+
+    def __setitem__(self, guid: str, ids: tuple[int, int]) -> None:
+        note_id, card_id = ids
+        self._packed.pop(guid, None)
+        self._other.pop(guid, None)
+        if note_id >= 0 and 0 <= card_id < 1 << self._SHIFT:
+            self._packed[guid] = note_id << self._SHIFT | card_id
+        else:
+            self._other[guid] = (note_id, card_id)
+
+    def __delitem__(self, guid: str) -> None:
+        if self._packed.pop(guid, None) is None:
+            del self._other[guid]
+
+    def __contains__(self, guid: object) -> bool:
+        return guid in self._packed or guid in self._other
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._packed
+        yield from self._other
+
+    def __len__(self) -> int:
+        return len(self._packed) + len(self._other)
 
 
 def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult,
-                 known: Mapping[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
+                 known: Mapping[str, tuple[int, int]] | None = None) -> NoteIds:
     """Write the notes; returns GUID -> (note id, card id) of each."""
     guids = [note.guid for note in notes]
     if len(set(guids)) != len(guids):
@@ -267,11 +354,13 @@ def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult,
     if others:
         raise FlashcardsError(f"Anki has notes of another note type with our GUIDs: {', '.join(sorted(others)[:5])}")
     notetype = ensure_note_type(col)
-    existing = {} if known is None else {guid: known[guid] for guid in guids if guid in known}
+    existing = NoteIds()
+    if known is not None:
+        existing.update((guid, known[guid]) for guid in guids if guid in known)
     if unknown:
         existing.update(note_cards(col, unknown))
     deck_ids: dict[str, int] = {}
-    for want in notes:
+    for want, guid in zip(notes, guids, strict=True):  # `guid`: the string `existing` holds, not a copy of it
         if len(want.fields) != len(FIELDS):
             raise FlashcardsError(f"note {want.guid}: {len(want.fields)} fields, the note type has {len(FIELDS)}")
         if want.deck not in deck_ids:
@@ -283,8 +372,8 @@ def _write_notes(col: Any, notes: Sequence[NoteWrite], result: WriteResult,
             note.fields = list(want.fields)
             note.tags = list(want.tags)
             col.add_note(note, deck_id)
-            existing[want.guid] = (note.id, note.card_ids()[0])
-            result.notes_added.append(want.guid)
+            existing[guid] = (note.id, note.card_ids()[0])
+            result.notes_added.append(guid)
             continue
         note_id, card_id = existing[want.guid]
         note = col.get_note(note_id)
@@ -311,7 +400,7 @@ def _foreign_guids(col: Any, guids: list[str]) -> set[str]:
     return {guid for guid in col.db.list("select guid from notes where mid != ?", MODEL_ID) if guid in wanted}
 
 
-def _write_reviews(col: Any, reviews: Sequence[ReviewWrite], cards: dict, result: WriteResult) -> None:
+def _write_reviews(col: Any, reviews: Sequence[ReviewWrite], cards: Mapping[str, tuple[int, int]], result: WriteResult) -> None:
     """Add the answers to Anki's review log, _REVIEW_CHUNK at a time (rows written earlier in the transaction
     count as present for later ones: an answer is never added twice)."""
     for start in range(0, len(reviews), _REVIEW_CHUNK):

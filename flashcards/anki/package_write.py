@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from ..model import AnswerFacts
 from .scheduling_out import CRT, ExportHistory, card_columns, collection_config, free_revlog_ids, revlog_rows
@@ -37,20 +38,29 @@ def write_package(anki_decks: list, out: Path, timestamp: float, history: Export
         _build_collection(dbfile, anki_decks, timestamp, history, guid_card_ids)
         # Opened once, write-only: given a path, ZipFile first tries read-write, which on a named pipe opens and
         # closes it once, and the reader takes that for the end of the package.
-        with open(out, "wb") as handle, zipfile.ZipFile(handle, "w") as z:  # stored, as genanki does
+        with open(out, "wb") as handle:
             if package_format == "current":
-                from .zstd import compress, compress_stream
-
-                z.writestr("meta", META_CURRENT)
-                with open(dbfile, "rb") as source, z.open("collection.anki21b", "w", force_zip64=True) as target:
-                    compress_stream(source, target)
-                z.writestr("collection.anki2", _old_client_placeholder())
-                z.writestr("media", compress(b""))  # an empty MediaEntries protobuf
+                write_current_zip(dbfile, handle)
             else:
-                z.write(dbfile, "collection.anki2")
-                z.writestr("media", "{}")
+                with zipfile.ZipFile(handle, "w") as z:  # stored, as genanki does
+                    z.write(dbfile, "collection.anki2")
+                    z.writestr("media", "{}")
     finally:
         dbfile.unlink(missing_ok=True)
+
+
+def write_current_zip(dbfile: Path, handle: IO[bytes]) -> None:
+    """A collection file as Anki's current package format writes it (an .apkg, or a .colpkg as Anki's backups):
+    `meta`, the collection zstd-compressed as it is read (never whole in memory), an empty collection.anki2 for
+    an Anki older than 2.1.50, no media."""
+    from .zstd import compress, compress_stream
+
+    with zipfile.ZipFile(handle, "w") as z:  # stored: the collection is compressed already
+        z.writestr("meta", META_CURRENT)
+        with open(dbfile, "rb") as source, z.open("collection.anki21b", "w", force_zip64=True) as target:
+            compress_stream(source, target)
+        z.writestr("collection.anki2", _old_client_placeholder())
+        z.writestr("media", compress(b""))  # an empty MediaEntries protobuf
 
 
 def _build_collection(dbfile: Path, anki_decks: list, timestamp: float, history: ExportHistory | None,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -55,6 +55,7 @@ VERSION = 2
 REFERENCE = datetime(2020, 1, 1, 12, tzinfo=UTC)  # a fixed moment: its Anki study day shows how Anki numbers days
 FULL_SHARE = 0.5  # more of the cards changed than this share: the full plan reads as much
 FULL_MIN = 2000  # ... when the decks hold at least this many cards (smaller sets are quick either way)
+CHUNK = 2000  # shadow rows filled in and written at a time
 AnkiIds = tuple[int, int]  # (note id, card id) in Anki
 
 
@@ -78,7 +79,7 @@ class MarkDraft:
 
     context: Context
     full: bool  # the full plan: the mark is made anew
-    shadow: dict[str, ShadowCard] = field(default_factory=dict)  # card id -> as agreed (its schedule read then)
+    shadow: dict[str, ShadowCard] | FullShadow = field(default_factory=dict)  # card id -> as agreed
     gone: set[str] = field(default_factory=set)  # cards no longer in the decks
     their: dict[str, AnkiIds] = field(default_factory=dict)  # GUID -> ids of the notes made in Anki, kept
     left: list[str] = field(default_factory=list)  # the plan's left_in_anki
@@ -160,19 +161,29 @@ def _draft(context: Context, full: bool, settings: Settings, days: AnkiDays, now
                      horizon=to_ms(now) + AHEAD_MS, days=_days(days))
 
 
+class FullShadow:
+    """Every card of the decks as a full plan leaves it, each made as record_mark writes it: a first sync's 300,000
+    ShadowCards held through its whole write would be ~80 MB."""
+
+    def __init__(self, decks: Sequence[OpenDeck], context: Context, anki_ids: Mapping[str, AnkiIds]) -> None:
+        self.decks, self.context, self.anki_ids = decks, context, anki_ids
+
+    def items(self) -> Iterator[tuple[str, ShadowCard]]:
+        links, anki_ids = self.context.links, self.anki_ids
+        for deck, name in zip(self.decks, self.context.names, strict=True):
+            deck_tags = list(deck.tags)
+            for card in deck.cards:
+                guid = links.get(card.id) or note_guid(card.id)  # as plan.card_guids gives it
+                note_id, anki_card_id = anki_ids.get(guid, (None, None))
+                yield card.id, ShadowCard(deck.key, guid, note_id, anki_card_id, note_print(guid, name, deck_tags, card))
+
+
 def full_draft(context: Context, decks: Sequence[OpenDeck], settings: Settings, days: AnkiDays, now: datetime,
-               tz: tzinfo | None, card_of: Mapping[str, str], anki_ids: Mapping[str, AnkiIds],
-               their: Mapping[str, AnkiIds], left: list[str]) -> MarkDraft:
+               tz: tzinfo | None, anki_ids: Mapping[str, AnkiIds], their: Mapping[str, AnkiIds],
+               left: list[str]) -> MarkDraft:
     """The mark a full plan leaves: every card of the decks."""
     draft = _draft(context, True, settings, days, now, tz)
-    guid_of = {card_id: guid for guid, card_id in card_of.items()}
-    for deck, name in zip(decks, context.names, strict=True):
-        deck_tags = list(deck.tags)
-        for card in deck.cards:
-            guid = guid_of[card.id]
-            note_id, anki_card_id = anki_ids.get(guid, (None, None))
-            draft.shadow[card.id] = ShadowCard(deck.key, guid, note_id, anki_card_id,
-                                               note_print(guid, name, deck_tags, card))
+    draft.shadow = FullShadow(decks, context, anki_ids)
     draft.their = dict(their)
     draft.left = list(left)
     return draft
@@ -262,20 +273,20 @@ def find_changes(store: Store, col: Any, decks: Sequence[OpenDeck], context: Con
         return "most cards changed"
 
     shadow.update(store.shadow_cards(mark_id, [card_id for card_id in planned if card_id not in shadow]))
-    draft.shadow = {card_id: shadow[card_id] for card_id in planned}
+    agreed = draft.shadow = {card_id: shadow[card_id] for card_id in planned}
     if new:  # Anki may have their notes already (a card back in a deck, an earlier export imported)
         have = note_cards(col, [shadow[card_id].guid for card_id in new])
         for card_id in new:
             if shadow[card_id].guid in have:
                 note_id, anki_card_id = have[shadow[card_id].guid]
-                draft.shadow[card_id] = shadow[card_id]._replace(note_id=note_id, anki_card_id=anki_card_id)
-    anki_ids = {row.guid: (row.note_id, row.anki_card_id) for row in draft.shadow.values()
+                agreed[card_id] = shadow[card_id]._replace(note_id=note_id, anki_card_id=anki_card_id)
+    anki_ids = {row.guid: (row.note_id, row.anki_card_id) for row in agreed.values()
                 if row.note_id is not None and row.anki_card_id is not None}
     synced = {deck_id for deck_id in targets if deck_id is not None}
     draft.left = _left_in_anki(col, state["left"], draft, ours, by_anki, where, synced, mark_id, store,
                                changed=bool(changed))
     draft.unchanged = not (planned or changed or draft.gone or touched.cards or touched.notes)
-    return Changes(planned, noted, {card_id: row.guid for card_id, row in draft.shadow.items()}, anki_ids, draft)
+    return Changes(planned, noted, {card_id: row.guid for card_id, row in agreed.items()}, anki_ids, draft)
 
 
 def _left_in_anki(col: Any, before: list[str], draft: MarkDraft, ours: Mapping[int, tuple[int, str, int, int]],
@@ -286,7 +297,7 @@ def _left_in_anki(col: Any, before: list[str], draft: MarkDraft, ours: Mapping[i
     if not (changed or ours):
         return before
     left = set(before)
-    planned = {row.guid for row in draft.shadow.values()}  # the changed cards: in the decks
+    planned = {row.guid for _, row in draft.shadow.items()}  # the changed cards: in the decks
     left -= planned
     gone = store.shadow_cards(mark_id, sorted(draft.gone)) if draft.gone else {}
     homes = _homes(col, [row.anki_card_id for row in gone.values() if row.anki_card_id is not None])
@@ -315,17 +326,36 @@ def _homes(col: Any, card_ids: list[int]) -> dict[int | None, int]:
     return found
 
 
+def _with_anki_ids(col: Any, rows: Iterable[tuple[str, ShadowCard]],
+                   written: WriteResult) -> Iterator[tuple[str, ShadowCard]]:
+    """The rows, with Anki's note and card ids filled in where the plan had none or the write added the note: from
+    the notes the write went through, else read from the collection, CHUNK rows at a time."""
+    added = set(written.notes_added)
+    chunk: list[tuple[str, ShadowCard]] = []
+
+    def filled() -> Iterator[tuple[str, ShadowCard]]:
+        unread = [row.guid for _, row in chunk if (row.note_id is None or row.guid in added)
+                  and row.guid not in written.note_ids]
+        have = note_cards(col, unread) if unread else {}
+        for card_id, row in chunk:
+            ids = written.note_ids.get(row.guid) or have.get(row.guid)
+            if (row.note_id is None or row.guid in added) and ids is not None:
+                yield card_id, row._replace(note_id=ids[0], anki_card_id=ids[1])
+            else:
+                yield card_id, row
+
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield from filled()
+            chunk = []
+    yield from filled()
+
+
 def record_mark(store: Store, db: Any, col: Any, draft: MarkDraft | None, written: WriteResult) -> None:
     """Inside the store's transaction, once Anki's write is committed: the mark of both sides as they are now."""
     if draft is None or draft.unchanged:
         return
-    shadow = draft.shadow
-    added = set(written.notes_added)
-    missing = [row.guid for row in shadow.values() if row.note_id is None or row.guid in added]
-    if missing:
-        have = note_cards(col, missing)
-        shadow = {card_id: row._replace(note_id=have[row.guid][0], anki_card_id=have[row.guid][1])
-                  if row.guid in have else row for card_id, row in shadow.items()}
     anki = take_mark(col, draft.context.names, int(time.time()))
     edge = anki.edge
     state = {
@@ -337,5 +367,6 @@ def record_mark(store: Store, db: Any, col: Any, draft: MarkDraft | None, writte
     }
     mark_id = store.save_sync_mark(db, draft.context.collection, draft.context.decks,
                                    json.dumps(state, ensure_ascii=False))
-    store.write_shadow(db, mark_id, shadow.items(), draft.gone, everything=draft.full)
+    store.write_shadow(db, mark_id, _with_anki_ids(col, draft.shadow.items(), written), draft.gone,
+                       everything=draft.full)
     store.write_edge_digests(db, mark_id, edge)

@@ -52,7 +52,7 @@ from ..store import Store
 from ..store.day_load import StoreLoad, preset_loads
 from .answers import is_answer, match, review_write, state_before
 from .changes import AnkiIds, Changes, MarkDraft, find_changes, full_draft, sync_context
-from .columns import ScheduleColumns
+from .columns import FlagColumns, ScheduleColumns
 from .notes import DeckNotes, card_guids, deck_tags, note_write
 from .revlog_ids import free_ids
 
@@ -70,7 +70,7 @@ class SyncPlan:
     schedules: ScheduleColumns = field(default_factory=ScheduleColumns)  # to Anki
     store_rows: list[CardRow] = field(default_factory=list)  # schedule rows that change in the store
     store_answers: list[LoggedAnswer] = field(default_factory=list)  # Anki's answers the store lacks
-    flags: list[tuple[str, bool, bool]] = field(default_factory=list)  # (card, suspended, buried) agreed now
+    flags: FlagColumns = field(default_factory=FlagColumns)  # (card, suspended, buried) agreed now
     card_of: dict[str, str] = field(default_factory=dict)  # GUID -> our card id
     left_in_anki: list[str] = field(default_factory=list)  # GUIDs in the synced Anki decks, gone from ours
     their_notes: list[str] = field(default_factory=list)  # GUIDs of notes made in Anki our cards came from (kept)
@@ -79,6 +79,11 @@ class SyncPlan:
     mark: MarkDraft | None = None  # what to remember once written (changes.record_mark)
     incremental: bool = False  # only the cards changed since the last sync were planned
     why_full: str | None = None  # else why every card was
+
+    def release_writes(self) -> None:
+        """Let go of the answers and schedules written to Anki (the report needs neither)."""
+        self.reviews = ()
+        self.schedules = ScheduleColumns()
 
     @property
     def store_changes(self) -> bool:
@@ -102,7 +107,7 @@ def plan_sync(store: Store, col: Any, decks: list[OpenDeck], settings: Settings,
         return _changed_plan(store, col, decks, settings, changes, now, tz, days)
     plan = full_plan(store, col, decks, settings, parent=parent, now=now, tz=tz, days=days)
     plan.why_full = changes
-    plan.mark = full_draft(context, decks, settings, days, now, tz, plan.card_of, plan.anki_ids or {},
+    plan.mark = full_draft(context, decks, settings, days, now, tz, plan.anki_ids or {},
                            {guid: plan.anki_ids[guid] for guid in plan.their_notes} if plan.anki_ids else {},
                            plan.left_in_anki)
     return plan
@@ -331,22 +336,40 @@ class Outgoing:
     """Our answers Anki lacks, as columns: a first sync of a long history sends millions of them."""
 
     NONE = -1  # no previous answer (log ids are positive)
+    _FIRST, _AFTER_SENT, _OTHER = 0, 1, 2  # the answer before: none, the one sent before it, `_previous_other`
 
     def __init__(self) -> None:
         self.notes: list[str] = []  # the GUIDs of the cards answers are sent for, in order
         self.note = array("i")  # each answer's note, as its index in `notes` (4 bytes an answer)
         self.log_ids = array("q")
         self.at_ms: array | None = array("q")  # until the revlog ids are chosen (_to_anki)
-        self.previous = array("q")  # the card's answer before it (its log id), or NONE
+        # the card's answer before each (its log id): at a first sync it is the answer sent just before, so a byte
+        # an answer says which, and only the others are kept by number
+        self._before = array("b")
+        self._previous_other: dict[int, int] = {}
 
     def add(self, guid: str, log_id: int, at_ms: int, previous: int | None) -> None:
-        if not self.notes or self.notes[-1] != guid:
+        same_card = bool(self.notes) and self.notes[-1] == guid
+        if not same_card:
             self.notes.append(guid)  # a card's answers are added together
         assert self.at_ms is not None
+        if previous is None:
+            self._before.append(self._FIRST)
+        elif same_card and self.log_ids[-1] == previous:
+            self._before.append(self._AFTER_SENT)
+        else:
+            self._previous_other[len(self.log_ids)] = previous
+            self._before.append(self._OTHER)
         self.note.append(len(self.notes) - 1)
         self.log_ids.append(log_id)
         self.at_ms.append(at_ms)
-        self.previous.append(self.NONE if previous is None else previous)
+
+    def previous(self, index: int) -> int:
+        """The log id of the card's answer before answer `index`, or NONE."""
+        kind = self._before[index]
+        if kind == self._AFTER_SENT:
+            return self.log_ids[index - 1]
+        return self._previous_other[index] if kind == self._OTHER else self.NONE
 
     def __len__(self) -> int:
         return len(self.log_ids)
@@ -378,12 +401,33 @@ class _Guids(Sequence[str]):
         return (notes[i] for i in self.outgoing.note)
 
 
+class RevlogShifts:
+    """Each answer's revlog id as the ms it was moved up by from the moment it was given (almost always 0): a byte
+    an answer, the rare larger shifts kept by number."""
+
+    def __init__(self, moments: array, ids: array) -> None:
+        self.small = array("B", bytes(len(ids)))
+        self.large: dict[int, int] = {}
+        for index, (moment, revlog_id) in enumerate(zip(moments, ids, strict=True)):
+            shift = revlog_id - moment
+            if shift < 255:
+                self.small[index] = shift
+            else:
+                self.small[index] = 255
+                self.large[index] = shift
+
+    def id_of(self, index: int, moment: int) -> int:
+        """The revlog id of answer `index`, given at `moment` (ms)."""
+        shift = self.small[index]
+        return moment + (self.large[index] if shift == 255 else shift)
+
+
 class OutgoingReviews(ReviewBatch):
     """Our answers as rows for Anki's log, each at a revlog id no other row holds; made `CHUNK` at a time from
-    the store's log as the writer asks for them (it writes them twice: a trial, then for real)."""
+    the store's log as the writer asks for them (it may write them twice: a trial, then for real)."""
 
-    def __init__(self, store: Store, outgoing: Outgoing, ids: array) -> None:
-        self.store, self.outgoing, self.ids = store, outgoing, ids
+    def __init__(self, store: Store, outgoing: Outgoing, shifts: RevlogShifts) -> None:
+        self.store, self.outgoing, self.shifts = store, outgoing, shifts
 
     @property
     def guids(self) -> Sequence[str]:
@@ -417,11 +461,14 @@ class OutgoingReviews(ReviewBatch):
         out, made = self.outgoing, []
         for first in range(start, stop, CHUNK):
             last = min(first + CHUNK, stop)
-            previous = [log_id for log_id in out.previous[first:last] if log_id != Outgoing.NONE]
-            logged = self.store.answer_facts_by_id([*out.log_ids[first:last], *previous])
-            for i in range(first, last):
-                before = logged.get(out.previous[i]) if out.previous[i] != Outgoing.NONE else None
-                made.append(review_write(out.notes[out.note[i]], logged[out.log_ids[i]], self.ids[i], before))
+            previous = [out.previous(i) for i in range(first, last)]
+            logged = self.store.answer_facts_by_id([*out.log_ids[first:last],
+                                                    *(log_id for log_id in previous if log_id != Outgoing.NONE)])
+            for i, before_id in zip(range(first, last), previous, strict=True):
+                before = logged.get(before_id) if before_id != Outgoing.NONE else None
+                answer = logged[out.log_ids[i]]
+                made.append(review_write(out.notes[out.note[i]], answer, self.shifts.id_of(i, answer.answered_ms),
+                                         before))
         return made
 
 
@@ -429,5 +476,6 @@ def _to_anki(store: Store, col: Any, outgoing: Outgoing) -> OutgoingReviews:
     """Our answers Anki lacks, each given a revlog id no other row holds (moved up by 1 ms while taken)."""
     assert outgoing.at_ms is not None
     ids = free_ids(outgoing.at_ms, lambda some: existing_review_ids(col, some))
-    outgoing.at_ms = None  # the ids stand for them now
-    return OutgoingReviews(store, outgoing, ids)
+    shifts = RevlogShifts(outgoing.at_ms, ids)
+    outgoing.at_ms = None  # the shifts stand for them now (the moments are the store's)
+    return OutgoingReviews(store, outgoing, shifts)

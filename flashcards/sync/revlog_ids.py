@@ -21,7 +21,7 @@ def free_ids(wanted: array, present: Callable[[list[int]], set[int]]) -> array:
     low, high = min(wanted), max(wanted)
     windows = max(1, min(count // WINDOW, high - low + 1))
     width = (high - low) // windows + 1
-    window_of = array("l", ((moment - low) // width for moment in wanted))
+    window_of = array("i", ((moment - low) // width for moment in wanted))  # windows <= answers / WINDOW
     previous: int | None = None
     for window in range(windows):
         order = sorted((i for i, w in enumerate(window_of) if w == window), key=wanted.__getitem__)

@@ -70,6 +70,7 @@ def sync_with_anki(store: Store, col: Any, decks: list[OpenDeck], settings: Sett
             apply_to_store(store, db, plan)
             anki_done = write_changes(col, plan.notes, plan.reviews, plan.schedules, backup_folder=backup_folder,
                                       known=plan.anki_ids)
+            plan.release_writes()  # millions of answers at a first sync: not held through the mark's writes
             record_mark(store, db, col, plan.mark, anki_done)  # what the next sync reads changes since
             target = SyncTarget(here, parent, to_ms(now))
             if remember and (last is None or last[:2] != target[:2] or anki_done.changed or plan.store_changes):
