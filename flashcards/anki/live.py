@@ -26,8 +26,8 @@ Contract for the sync command (plain dataclasses in and out; nothing here knows 
   4 places (stability), 3 (difficulty, decay) and 2 (desired retention).
 - Safety: `write_changes` first runs everything in a transaction it rolls back (that is the dry run and the
   check that anything changes at all; a write that adds a note changes something for certain and skips it).
-  Only then does it make Anki's own backup (a .colpkg in the profile's `backups` folder, made of a snapshot so that the collection stays locked: see live_write) and run the same
-  writes in one SQLite transaction: any error leaves the collection exactly as it was. A damaged collection or
+  Only then does it make a backup as Anki makes its own (a .colpkg in the profile's `backups` folder, made of a
+  snapshot so that the collection stays locked: see live_write) and run the same writes in one SQLite transaction: any error leaves the collection exactly as it was. A damaged collection or
   a full disk is one line saying so, that nothing was written and where the backups are (live_errors). Unchanged notes and cards are not touched (their mod/usn stay), so a
   second write of the same data is a no-op. Everything written is marked for upload (usn -1, mod now);
   the person syncs Anki with AnkiWeb as usual afterwards. Anki's undo history lives in the memory of the

@@ -108,8 +108,9 @@ def _adds_a_note(col: Any, notes: Sequence[NoteWrite], known: Mapping[str, tuple
 
 
 def make_backup(col: Any, folder: Path) -> Path | None:
-    """Anki's own backup (a .colpkg, as Anki names them) of the collection as it is, in `folder`, made without
-    letting go of the collection's lock (see the module's docstring); the backup file, or None if Anki made none.
+    """A backup as Anki's own (a .colpkg, named as Anki names them) of the collection as it is, in `folder`, made
+    without letting go of the collection's lock (see the module's docstring); the backup file, or None if Anki made
+    none (Windows, where Anki's create_backup makes it).
     A full disk or a failure of Anki's backup is one line (nothing was written yet)."""
     from anki.errors import BackendError
 

@@ -50,6 +50,7 @@ from ..model import Card
 from ..settings import Settings
 from ..store import Store
 from ..store.sync_state import ShadowCard
+from .notes import card_guid
 
 VERSION = 2
 REFERENCE = datetime(2020, 1, 1, 12, tzinfo=UTC)  # a fixed moment: its Anki study day shows how Anki numbers days
@@ -173,7 +174,7 @@ class FullShadow:
         for deck, name in zip(self.decks, self.context.names, strict=True):
             deck_tags = list(deck.tags)
             for card in deck.cards:
-                guid = links.get(card.id) or note_guid(card.id)  # as plan.card_guids gives it
+                guid = card_guid(card.id, links)
                 note_id, anki_card_id = anki_ids.get(guid, (None, None))
                 yield card.id, ShadowCard(deck.key, guid, note_id, anki_card_id, note_print(guid, name, deck_tags, card))
 
@@ -338,11 +339,11 @@ def _with_anki_ids(col: Any, rows: Iterable[tuple[str, ShadowCard]],
                   and row.guid not in written.note_ids]
         have = note_cards(col, unread) if unread else {}
         for card_id, row in chunk:
-            ids = written.note_ids.get(row.guid) or have.get(row.guid)
-            if (row.note_id is None or row.guid in added) and ids is not None:
-                yield card_id, row._replace(note_id=ids[0], anki_card_id=ids[1])
-            else:
-                yield card_id, row
+            if row.note_id is None or row.guid in added:
+                ids = written.note_ids.get(row.guid) or have.get(row.guid)
+                if ids is not None:
+                    row = row._replace(note_id=ids[0], anki_card_id=ids[1])  # noqa: PLW2901
+            yield card_id, row
 
     for item in rows:
         chunk.append(item)

@@ -24,6 +24,11 @@ def note_write(guid: str, card: Any, name: str, tags_of_deck: list[str]) -> Note
     return NoteWrite(guid, fields, tags, name)
 
 
+def card_guid(card_id: str, links: Mapping[str, str]) -> str:
+    """The GUID of a card's note: the note made in Anki it came from (`links`), else the one export gives it."""
+    return links.get(card_id) or note_guid(card_id)
+
+
 def card_guids(decks: Sequence[OpenDeck], links: Mapping[str, str]) -> dict[str, str]:
     """GUID -> card id of every card of the decks, in deck order (`links`: the GUID of each card that came from a
     note made in Anki); a card in two of the decks is refused."""
@@ -31,7 +36,7 @@ def card_guids(decks: Sequence[OpenDeck], links: Mapping[str, str]) -> dict[str,
     deck_of: dict[str, int] = {}  # GUID -> the index of the deck it was first met in (named when met again)
     for index, deck in enumerate(decks):
         for card in deck.cards:
-            guid = links.get(card.id) or note_guid(card.id)
+            guid = card_guid(card.id, links)
             if guid in card_of:
                 raise FlashcardsError(f"card {card.id} is in two of the synced decks, {decks[deck_of[guid]].path} "
                                       f"and {deck.path}; keep it in one of them")
@@ -55,7 +60,7 @@ class DeckNotes(Sequence[NoteWrite]):
         for deck, name in zip(self.decks, self.names, strict=True):
             tags = deck_tags(deck)
             for card in deck.cards:
-                guid = links.get(card.id) or note_guid(card.id)
+                guid = card_guid(card.id, links)
                 if guid not in skip:
                     yield note_write(guid, card, name, tags)
 
