@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from fsrs_rs_python import DEFAULT_PARAMETERS
 
 from flashcards.model import CardRow, LoggedAnswer, Schedule, State
@@ -111,3 +112,53 @@ def test_another_rollover_hour_or_time_zone_counts_the_days_again(tmp_path):
             db.execute("DELETE FROM memory_history")
         recompute_memory_states(store, Settings(rollover_hour=0), tz=ZoneInfo("Asia/Tokyo"))
         assert _states(store)["a"] == tokyo
+
+
+def _many_cards_store(path, count: int = 120) -> None:
+    rng = random.Random(11)
+    with Store(path) as store, store.transaction() as db:
+        for index in range(count):
+            card_id = f"card{index:03d}"
+            store.write_card(db, CardRow(card_id, Schedule(State.REVIEW, None, 1.0, 5.0, T0, T0, 1, 0)))
+            store.insert_answers(db, [_answer(rng, card_id, T0 + timedelta(days=day)) for day in (0, 3, 11)])
+
+
+@pytest.mark.parametrize("failing", ["writing a later chunk's states", "reading a later chunk's histories"])
+def test_a_recomputation_that_fails_partway_changes_nothing_and_leaves_the_store_usable(tmp_path, monkeypatch,
+                                                                                        failing):
+    """The histories are read a chunk ahead in another thread while states are written: a failure on either
+    side (here SQLite refusing one card's row, as a full disk would) reaches the caller, and the transaction
+    rolls back whole, no thread left holding the store."""
+    import sqlite3
+    import threading
+
+    from flashcards.store import memory_log
+
+    path = tmp_path / "fc.db"
+    _many_cards_store(path)
+    monkeypatch.setattr(memory_log, "CHUNK", 25)  # five chunks: the failure comes after some were written
+    with Store(path) as store:
+        recompute_memory_states(store, Settings(), tz=UTC)
+        before = _states(store)
+        with store.transaction() as db:
+            if failing.startswith("writing"):
+                db.execute("CREATE TRIGGER refuse BEFORE UPDATE OF stability ON schedule WHEN NEW.card_id = "
+                           "'card090' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+            else:
+                db.execute("DELETE FROM memory_history WHERE card_id >= 'card080'")  # read again from the log
+                db.execute("CREATE TRIGGER refuse BEFORE INSERT ON memory_history WHEN NEW.card_id = 'card090' "
+                           "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+        with pytest.raises(sqlite3.DatabaseError, match="disk is full"):
+            recompute_memory_states(store, Settings(parameters=OTHER), tz=UTC)
+        assert _states(store) == before
+        assert not [thread for thread in threading.enumerate() if thread.name.startswith("flashcards-read-ahead")]
+        with store.transaction() as db:
+            db.execute("DROP TRIGGER refuse")
+        recompute_memory_states(store, Settings(parameters=OTHER), tz=UTC)
+        assert _states(store) != before
+    assert _states_of(path) == _from_the_log_alone(path, Settings(parameters=OTHER))
+
+
+def _states_of(path) -> dict:
+    with Store(path) as store:
+        return _states(store)

@@ -12,12 +12,15 @@ transaction. With `reschedule`, review cards also get the due date the new state
 from __future__ import annotations
 
 import sys
+import threading
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 from itertools import accumulate
 from operator import attrgetter
+from typing import Any, TypeVar
 
 from ..clock import day_start, to_ms, utc_now
 from ..model import State
@@ -26,6 +29,7 @@ from .fuzz import fuzz_factor, with_review_fuzz
 from .load_balance import Rescheduling
 from .studydays import day_counter, day_shifts, days_later
 
+_T = TypeVar("_T")
 _SAME = 1e-6  # relative change below which a state counts as unchanged
 _STABILITY, _DIFFICULTY = attrgetter("stability"), attrgetter("difficulty")
 
@@ -85,17 +89,20 @@ def recompute_memory_states(store, settings: Settings, card_ids: Sequence[str] |
     store.set_changed_memory_states).
     """
     report = RecomputeReport()
-    with store.transaction() as db:
+    # the reader stops (its last read done) before the transaction commits or rolls back
+    with store.transaction() as db, _ReadAhead() as reader:
         span = store.log_span()
         if span is None:
             return report
         presets = card_presets(store, settings)
-        computed = _states(store, settings, presets, day_shifts(settings.rollover_hour, tz, *span), card_ids, tz)
+        shifts = day_shifts(settings.rollover_hour, tz, *span)
+        computed = _states(store, settings, presets, shifts, card_ids, tz, reader)
         if not reschedule:
             for _, ids, states in computed:
                 report.cards += len(ids)
-                report.changed += store.set_changed_memory_states(
-                    db, zip(map(_STABILITY, states), map(_DIFFICULTY, states), ids, strict=True))
+                with reader.lock:
+                    report.changed += store.set_changed_memory_states(
+                        db, zip(map(_STABILITY, states), map(_DIFFICULTY, states), ids, strict=True))
             return report
         _reschedule(store, db, settings, presets, computed, report, now, tz)
     return report
@@ -140,7 +147,8 @@ def _reschedule(store, db, settings: Settings, presets: dict[str, str], computed
 
 
 def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tuple[int, int]],
-            card_ids: Sequence[str] | None, tz: tzinfo | None) -> Iterator[tuple[tuple[str | None, object], list, list]]:
+            card_ids: Sequence[str] | None, tz: tzinfo | None,
+            reader: _ReadAhead) -> Iterator[tuple[tuple[str | None, object], list, list]]:
     """((preset, its FSRS), card ids, their memory states) for every card that is not new and has answers, a chunk
     of cards (of a preset) at a time (the store's memory_log.CHUNK: memory stays flat however large the deck).
 
@@ -149,7 +157,9 @@ def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tup
     end to end). They become FSRSItems in C alone: bytes.fromhex and an array of the keys, each key's
     FSRSReview a shared object (_Reviews), each card's item the slice of its reviews. A card the store cannot
     write so (a rating not 1-4...) comes alone and is read the slow way, through history_items, which takes any
-    history as it is."""
+    history as it is.
+
+    The store is read a chunk ahead by `reader` (see _ReadAhead)."""
     import json.scanner
 
     from fsrs_rs_python import FSRSItem
@@ -158,11 +168,24 @@ def _states(store, settings: Settings, presets: dict[str, str], shifts: list[tup
     scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
     review = _Reviews().__getitem__
     swap = sys.byteorder == "little"  # the keys are big-endian
+    chunks = store.memory_history_chunks(shifts, card_ids)
 
-    for chunk in store.memory_history_chunks(shifts, card_ids):
+    def read_next() -> tuple[Any, list[list[tuple[str, int, int]]] | None]:
+        """The next chunk, with the log rows of each of its cards when they come the slow way."""
+        chunk = next(chunks, None)
+        if chunk is None or chunk.keys is not None:
+            return chunk, None
+        return chunk, [list(store.answer_rows_of([card_id])) for card_id in scan(chunk.ids, 0)[0]]
+
+    ahead = reader.submit(read_next)
+    while True:
+        chunk, slow_rows = ahead.result()
+        if chunk is None:
+            return
+        ahead = reader.submit(read_next)
         ids = scan(chunk.ids, 0)[0]
-        if chunk.keys is None or chunk.counts is None:
-            items = [history_items(store.answer_rows_of([card_id]), settings.rollover_hour, tz)[1][0] for card_id in ids]
+        if slow_rows is not None or chunk.keys is None or chunk.counts is None:
+            items = [history_items(rows, settings.rollover_hour, tz)[1][0] for rows in slow_rows or ()]
         else:
             keys = array("I", bytes.fromhex(chunk.keys))
             if swap:
@@ -191,6 +214,31 @@ def _batch(engines: dict, settings: Settings, preset: str | None, ids: list, ite
     if engine is None:
         engine = engines[preset] = FSRS(list(settings.for_deck(preset).parameters or DEFAULT_PARAMETERS))
     return (preset, engine), ids, engine.memory_state_batch(items)
+
+
+class _ReadAhead:
+    """A thread that reads the store while the caller computes: SQLite lets go of Python's lock while it runs
+    a query (a chunk's histories are one long step), fsrs-rs holds it while it computes, so each takes a core.
+    Whoever uses the store's connection holds `lock` (the caller around its writes), so one thread uses it at a
+    time, whatever threading mode this SQLite was built with."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="flashcards-read-ahead")
+
+    def submit(self, read: Callable[[], _T]) -> Future[_T]:
+        """Start `read` in the thread (after the reads started before it), holding the lock."""
+        return self._thread.submit(self._locked, read)
+
+    def _locked(self, read: Callable[[], _T]) -> _T:
+        with self.lock:
+            return read()
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
 
 
 class _Reviews(dict):
